@@ -1,0 +1,394 @@
+//! `cosign-keys`: Cosign key management from the shell. Argument parsing and
+//! printing only; every decision about keys lives in the `cosign-keys` crate.
+
+mod password;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use cosign_keys::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE};
+use cosign_keys::{
+    pem, Algorithm, EncryptedPrivateKey, Error, ErrorCode, PrivateKey, PublicKey, Signature,
+};
+
+/// Exit status for a signature that does not verify.
+const EXIT_VERIFY_FAILED: u8 = 1;
+/// Exit status clap uses for bad usage.
+const EXIT_USAGE: u8 = 2;
+/// Exit status for a wrong password (or a tampered key file).
+const EXIT_DECRYPT: u8 = 3;
+/// Exit status when a file would be overwritten without `--force`.
+const EXIT_EXISTS: u8 = 4;
+/// Exit status for input that is not a usable key, signature or file.
+const EXIT_BAD_INPUT: u8 = 5;
+/// Exit status for I/O failures.
+const EXIT_IO: u8 = 6;
+/// Exit status for anything else.
+const EXIT_OTHER: u8 = 10;
+
+#[derive(Parser)]
+#[command(name = "cosign-keys", version, about = "Manage Cosign signing keys", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a key pair: PREFIX.key (encrypted, mode 0600) and PREFIX.pub.
+    GenerateKeyPair {
+        /// File name prefix for the key pair.
+        #[arg(long, default_value = "cosign")]
+        output_key_prefix: String,
+        /// ecdsa-p256 (default), ed25519, rsa-2048, rsa-3072 or rsa-4096.
+        #[arg(long, default_value = "ecdsa-p256")]
+        algorithm: Algorithm,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Import a PEM or DER private key (PKCS#8, SEC1, PKCS#1, encrypted
+    /// PKCS#8) into a Cosign key pair.
+    ImportKeyPair {
+        /// The key to import.
+        #[arg(long)]
+        key: PathBuf,
+        /// File name prefix for the key pair.
+        #[arg(long, default_value = "import-cosign")]
+        output_key_prefix: String,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the public key (PKIX PEM) of a Cosign key or public key file.
+    PublicKey {
+        /// cosign.key (needs its password) or cosign.pub.
+        #[arg(long)]
+        key: PathBuf,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        outfile: Option<PathBuf>,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the key fingerprint: `SHA256:<base64>` then lowercase hex.
+    Fingerprint {
+        /// cosign.pub (no password needed) or cosign.key (needs its password).
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Re-encrypt a Cosign key file under a new password (fresh salt and
+    /// nonce; the key and its fingerprint stay the same).
+    ChangePassword {
+        /// The Cosign key file, replaced atomically.
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Write the unencrypted PKCS#8 PEM of a Cosign key (for other tools).
+    ExportPrivateKey {
+        /// The Cosign key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Write here (mode 0600) instead of standard output.
+        #[arg(long)]
+        outfile: Option<PathBuf>,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Sign a blob (or its SHA-256 digest) as `cosign sign-blob --key`.
+    SignBlob {
+        /// The Cosign key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Also write the base64 signature to this file.
+        #[arg(long)]
+        output_signature: Option<PathBuf>,
+        /// Sign this hex SHA-256 digest instead of a file (not for Ed25519).
+        #[arg(long, conflicts_with = "file")]
+        digest: Option<String>,
+        /// The blob to sign.
+        #[arg(required_unless_present = "digest")]
+        file: Option<PathBuf>,
+    },
+    /// Verify a blob signature as `cosign verify-blob --key`.
+    VerifyBlob {
+        /// The public key (cosign.pub), or a Cosign key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Path of the base64 signature, or the base64 text itself.
+        #[arg(long)]
+        signature: String,
+        /// Verify against this hex SHA-256 digest instead of a file.
+        #[arg(long, conflicts_with = "file")]
+        digest: Option<String>,
+        /// The signed blob.
+        #[arg(required_unless_present = "digest")]
+        file: Option<PathBuf>,
+    },
+}
+
+/// A CLI failure: the library's error, or a message of our own.
+enum Failure {
+    Lib(Error),
+    Usage(String),
+    Io(PathBuf, std::io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Self::Lib(e)
+    }
+}
+
+type CliResult<T> = Result<T, Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let (status, message) = describe(&failure);
+            eprintln!("error: {message}");
+            ExitCode::from(status)
+        }
+    }
+}
+
+fn describe(failure: &Failure) -> (u8, String) {
+    match failure {
+        Failure::Usage(msg) => (EXIT_USAGE, msg.clone()),
+        Failure::Io(path, e) => (EXIT_IO, format!("{}: {e}", path.display())),
+        Failure::Lib(e) => {
+            let code = e.code();
+            let status = match code {
+                ErrorCode::SignatureInvalid => EXIT_VERIFY_FAILED,
+                ErrorCode::DecryptionFailed => EXIT_DECRYPT,
+                ErrorCode::AlreadyExists => EXIT_EXISTS,
+                ErrorCode::Io => EXIT_IO,
+                ErrorCode::InvalidArgument => EXIT_USAGE,
+                c if (200..300).contains(&(c as u32)) || c == ErrorCode::KdfLimitExceeded => {
+                    EXIT_BAD_INPUT
+                }
+                _ => EXIT_OTHER,
+            };
+            (status, format!("{e} [{}]", code.name()))
+        }
+    }
+}
+
+fn run(command: Command) -> CliResult<()> {
+    match command {
+        Command::GenerateKeyPair {
+            output_key_prefix,
+            algorithm,
+            force,
+        } => {
+            let (key_path, pub_path) = pair_paths(&output_key_prefix);
+            refuse_existing(&[&key_path, &pub_path], force)?;
+            let password = password::for_new_key()?;
+            let key = PrivateKey::generate(algorithm)?;
+            write_pair(&key, &password, &key_path, &pub_path, force)
+        }
+        Command::ImportKeyPair {
+            key,
+            output_key_prefix,
+            force,
+        } => {
+            let (key_path, pub_path) = pair_paths(&output_key_prefix);
+            refuse_existing(&[&key_path, &pub_path], force)?;
+            let input = read(&key)?;
+            let imported = match PrivateKey::import(&input, None) {
+                Err(Error::InvalidArgument { name: "password", .. }) => {
+                    let pw = password::for_import()?;
+                    PrivateKey::import(&input, Some(&pw))?
+                }
+                other => other?,
+            };
+            let password = password::for_new_key()?;
+            write_pair(&imported, &password, &key_path, &pub_path, force)
+        }
+        Command::PublicKey {
+            key,
+            outfile,
+            force,
+        } => {
+            let public = load_public(&key)?;
+            emit(outfile.as_deref(), public.to_pem().as_bytes(), PUBLIC_FILE_MODE, force)
+        }
+        Command::Fingerprint { key } => {
+            let fp = load_public(&key)?.fingerprint();
+            println!("{fp}\n{}", fp.to_hex());
+            Ok(())
+        }
+        Command::ChangePassword { key } => {
+            let locked = EncryptedPrivateKey::from_pem(&read(&key)?)?;
+            let old = password::existing()?;
+            let unlocked = locked.decrypt(&old)?;
+            let new = password::new_for_change()?;
+            let resealed = unlocked.encrypt_with(&new, locked.scrypt_params())?;
+            write_atomic(&key, resealed.to_pem().as_bytes(), PRIVATE_FILE_MODE, Overwrite::Yes)?;
+            eprintln!("Password changed for {}", key.display());
+            Ok(())
+        }
+        Command::ExportPrivateKey {
+            key,
+            outfile,
+            force,
+        } => {
+            let unlocked = load_private(&key)?;
+            let pem = unlocked.to_pkcs8_pem()?;
+            emit(outfile.as_deref(), pem.expose_secret(), PRIVATE_FILE_MODE, force)
+        }
+        Command::SignBlob {
+            key,
+            output_signature,
+            digest,
+            file,
+        } => {
+            let unlocked = load_private(&key)?;
+            let sig = match (digest, file) {
+                (Some(hex), _) => unlocked.sign_digest(&parse_digest(&hex)?)?,
+                (None, Some(path)) if unlocked.algorithm().signs_digests() => {
+                    let f = fs::File::open(&path).map_err(|e| Failure::Io(path.clone(), e))?;
+                    let d = cosign_keys::sha256_reader(f).map_err(|e| Failure::Io(path, e))?;
+                    unlocked.sign_digest(&d)?
+                }
+                (None, Some(path)) => unlocked.sign(&read(&path)?)?,
+                (None, None) => return Err(Failure::Usage("give a FILE or --digest".into())),
+            };
+            let b64 = sig.to_base64();
+            if let Some(out) = output_signature {
+                write_atomic(&out, b64.as_bytes(), PUBLIC_FILE_MODE, Overwrite::Yes)?;
+            }
+            println!("{b64}");
+            Ok(())
+        }
+        Command::VerifyBlob {
+            key,
+            signature,
+            digest,
+            file,
+        } => {
+            let public = load_public(&key)?;
+            let sig_text = match fs::read_to_string(&signature) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => signature.clone(),
+                Err(e) => return Err(Failure::Io(PathBuf::from(&signature), e)),
+            };
+            let sig = Signature::from_base64(&sig_text)?;
+            match (digest, file) {
+                (Some(hex), _) => public.verify_digest(&parse_digest(&hex)?, &sig)?,
+                (None, Some(path)) if public.algorithm().signs_digests() => {
+                    let f = fs::File::open(&path).map_err(|e| Failure::Io(path.clone(), e))?;
+                    let d = cosign_keys::sha256_reader(f).map_err(|e| Failure::Io(path, e))?;
+                    public.verify_digest(&d, &sig)?;
+                }
+                (None, Some(path)) => public.verify(&read(&path)?, &sig)?,
+                (None, None) => return Err(Failure::Usage("give a FILE or --digest".into())),
+            }
+            println!("Verified OK");
+            Ok(())
+        }
+    }
+}
+
+fn pair_paths(prefix: &str) -> (PathBuf, PathBuf) {
+    (
+        PathBuf::from(format!("{prefix}.key")),
+        PathBuf::from(format!("{prefix}.pub")),
+    )
+}
+
+fn refuse_existing(paths: &[&Path], force: bool) -> CliResult<()> {
+    if force {
+        return Ok(());
+    }
+    for path in paths {
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn write_pair(
+    key: &PrivateKey,
+    password: &cosign_keys::Password,
+    key_path: &Path,
+    pub_path: &Path,
+    force: bool,
+) -> CliResult<()> {
+    let overwrite = if force { Overwrite::Yes } else { Overwrite::No };
+    let sealed = key.encrypt(password)?;
+    write_atomic(key_path, sealed.to_pem().as_bytes(), PRIVATE_FILE_MODE, overwrite)?;
+    write_atomic(pub_path, key.public_key().to_pem().as_bytes(), PUBLIC_FILE_MODE, overwrite)?;
+    eprintln!("Private key written to {}", key_path.display());
+    eprintln!("Public key written to {}", pub_path.display());
+    eprintln!("Fingerprint: {}", key.fingerprint());
+    Ok(())
+}
+
+fn emit(outfile: Option<&Path>, data: &[u8], mode: u32, force: bool) -> CliResult<()> {
+    match outfile {
+        Some(path) => {
+            let overwrite = if force { Overwrite::Yes } else { Overwrite::No };
+            write_atomic(path, data, mode, overwrite)?;
+            Ok(())
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(data)
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::Io(PathBuf::from("<stdout>"), e))
+        }
+    }
+}
+
+fn read(path: &Path) -> CliResult<Vec<u8>> {
+    fs::read(path).map_err(|e| Failure::Io(path.to_path_buf(), e))
+}
+
+/// Loads a private key from a Cosign key file, asking for its password.
+fn load_private(path: &Path) -> CliResult<PrivateKey> {
+    let locked = EncryptedPrivateKey::from_pem(&read(path)?)?;
+    let password = password::existing()?;
+    Ok(locked.decrypt(&password)?)
+}
+
+/// Loads a public key from `cosign.pub`, or from `cosign.key` (unlocking it).
+fn load_public(path: &Path) -> CliResult<PublicKey> {
+    let data = read(path)?;
+    let is_cosign_key = std::str::from_utf8(&data).is_ok_and(|text| {
+        let text = text.trim_start();
+        text.starts_with(&format!("-----BEGIN {}-----", pem::SIGSTORE_PRIVATE_KEY))
+            || text.starts_with(&format!("-----BEGIN {}-----", pem::COSIGN_PRIVATE_KEY))
+    });
+    if is_cosign_key {
+        let locked = EncryptedPrivateKey::from_pem(&data)?;
+        let password = password::existing()?;
+        Ok(locked.decrypt(&password)?.public_key().clone())
+    } else {
+        Ok(PublicKey::from_pem(&data)?)
+    }
+}
+
+fn parse_digest(hex: &str) -> CliResult<[u8; 32]> {
+    let hex = hex.strip_prefix("sha256:").unwrap_or(hex);
+    let bad = || Failure::Usage("--digest must be 64 hex digits (optionally prefixed `sha256:`)".into());
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(out)
+}

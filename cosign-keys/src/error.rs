@@ -1,0 +1,395 @@
+//! The one error type of the crate, and the stable numeric codes that every
+//! language binding (C, Go, Python) exposes for it.
+//!
+//! Messages say what happened and what to do about it. They never contain a
+//! password, key bytes or decrypted plaintext: variants only carry labels,
+//! sizes, paths and reasons written by this crate.
+
+use std::path::PathBuf;
+
+/// Shorthand for `Result<T, cosign_keys::Error>`.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything that can go wrong, one variant per thing a caller can act on.
+///
+/// ```
+/// use cosign_keys::{Error, ErrorCode, PublicKey};
+///
+/// let err = PublicKey::from_pem(b"not a key").err().unwrap();
+/// assert!(matches!(err, Error::MalformedPem { .. }));
+/// assert_eq!(err.code(), ErrorCode::MalformedPem);
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument was outside what the function accepts.
+    #[error("invalid argument `{name}`: {reason}")]
+    InvalidArgument {
+        /// Which argument.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The input is not PEM (or is empty, truncated, or has bad base64).
+    #[error("malformed PEM: {reason}")]
+    MalformedPem {
+        /// What the parser found.
+        reason: String,
+    },
+
+    /// The input is PEM, but with a label this crate does not read.
+    #[error("unknown PEM label `{label}`; expected one of: {expected}")]
+    UnknownPemLabel {
+        /// The label found in the `-----BEGIN …-----` line.
+        label: String,
+        /// The labels that would have been accepted here.
+        expected: &'static str,
+    },
+
+    /// A key of the wrong kind was given, e.g. a public key where a private
+    /// one is needed, or an unencrypted key where a Cosign key file is needed.
+    #[error("wrong kind of key: expected {expected}, found {found}")]
+    WrongKeyKind {
+        /// What the operation needs.
+        expected: &'static str,
+        /// What was given.
+        found: String,
+    },
+
+    /// The JSON envelope inside a Cosign key file is damaged.
+    #[error("malformed Cosign key envelope: {reason}")]
+    MalformedEnvelope {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The envelope names a key-derivation function other than scrypt.
+    #[error("unknown key-derivation function `{name}` (only `scrypt` is supported)")]
+    UnknownKdf {
+        /// The name found in the file.
+        name: String,
+    },
+
+    /// The envelope names a cipher other than NaCl secretbox.
+    #[error("unknown cipher `{name}` (only `nacl/secretbox` is supported)")]
+    UnknownCipher {
+        /// The name found in the file.
+        name: String,
+    },
+
+    /// Scrypt parameters that are not valid at all (N not a power of two,
+    /// r or p zero, r·p too large).
+    #[error("invalid scrypt parameters: {reason}")]
+    InvalidKdfParams {
+        /// Which rule they break.
+        reason: String,
+    },
+
+    /// Scrypt parameters that are valid but cost more memory or work than the
+    /// configured limit. Refused before any memory is allocated.
+    #[error(
+        "scrypt parameters need {required_bytes} bytes of memory and a work factor of \
+         {required_work}, over the limits of {limit_bytes} bytes and {limit_work}; \
+         raise the limits in DecryptOptions only if you trust this file"
+    )]
+    KdfLimitExceeded {
+        /// Memory the parameters need.
+        required_bytes: u64,
+        /// Memory limit in force.
+        limit_bytes: u64,
+        /// N·r·p of the parameters.
+        required_work: u64,
+        /// Work limit in force.
+        limit_work: u64,
+    },
+
+    /// DER key material could not be parsed.
+    #[error("malformed key: {reason}")]
+    MalformedKey {
+        /// What the parser found.
+        reason: String,
+    },
+
+    /// A well-formed key of a type or size that Cosign does not accept.
+    #[error("unsupported key algorithm: {algorithm}")]
+    UnsupportedAlgorithm {
+        /// Description of what was found, e.g. `RSA 1024 bits`.
+        algorithm: String,
+    },
+
+    /// The operation is not defined for this key's algorithm.
+    #[error("{operation} is not supported for {algorithm} keys")]
+    UnsupportedOperation {
+        /// What was asked.
+        operation: &'static str,
+        /// The key algorithm.
+        algorithm: &'static str,
+    },
+
+    /// The text is not a fingerprint in either accepted form.
+    #[error("invalid fingerprint: {reason}")]
+    InvalidFingerprint {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Decryption failed: either the password is wrong or the ciphertext was
+    /// altered. The authenticated cipher cannot tell these apart, by design.
+    #[error(
+        "decryption failed: wrong password, or the encrypted key was corrupted or tampered with \
+         (the authenticated cipher cannot tell which)"
+    )]
+    DecryptionFailed,
+
+    /// A signature did not verify against the key and data given.
+    #[error("signature verification failed")]
+    SignatureInvalid,
+
+    /// The signature text is not valid base64 / DER.
+    #[error("malformed signature: {reason}")]
+    MalformedSignature {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A cryptographic primitive failed internally (should not happen).
+    #[error("cryptographic operation failed: {context}")]
+    Crypto {
+        /// Which operation.
+        context: &'static str,
+    },
+
+    /// The operating system's random number generator failed.
+    #[error("the system random number generator failed")]
+    Rng,
+
+    /// Memory for the key derivation could not be allocated.
+    #[error("could not allocate {bytes} bytes for scrypt")]
+    OutOfMemory {
+        /// How much was asked for.
+        bytes: u64,
+    },
+
+    /// A file already exists and overwriting was not requested.
+    #[error("{} already exists; refusing to overwrite it (ask for overwrite explicitly)", path.display())]
+    AlreadyExists {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Stable numeric codes for [`Error`], shared by the C, Go and Python
+/// bindings. Codes are grouped by hundreds (1xx arguments, 2xx formats,
+/// 3xx cryptography, 4xx storage); a code is never renumbered or reused.
+///
+/// `Ok` is 0 so that C and Go callers can test `if (rc != 0)`.
+///
+/// ```
+/// use cosign_keys::ErrorCode;
+/// assert_eq!(ErrorCode::DecryptionFailed as u32, 301);
+/// assert_eq!(ErrorCode::DecryptionFailed.name(), "DECRYPTION_FAILED");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// Success.
+    Ok = 0,
+    /// [`Error::InvalidArgument`].
+    InvalidArgument = 101,
+    /// A NULL pointer was passed (C ABI only).
+    NullParameter = 102,
+    /// A panic was caught at the language boundary (a bug; please report).
+    Panic = 103,
+    /// [`Error::MalformedPem`].
+    MalformedPem = 201,
+    /// [`Error::UnknownPemLabel`].
+    UnknownPemLabel = 202,
+    /// [`Error::WrongKeyKind`].
+    WrongKeyKind = 203,
+    /// [`Error::MalformedEnvelope`].
+    MalformedEnvelope = 204,
+    /// [`Error::UnknownKdf`].
+    UnknownKdf = 205,
+    /// [`Error::UnknownCipher`].
+    UnknownCipher = 206,
+    /// [`Error::InvalidKdfParams`].
+    InvalidKdfParams = 207,
+    /// [`Error::MalformedKey`].
+    MalformedKey = 208,
+    /// [`Error::UnsupportedAlgorithm`].
+    UnsupportedAlgorithm = 209,
+    /// [`Error::UnsupportedOperation`].
+    UnsupportedOperation = 210,
+    /// [`Error::InvalidFingerprint`].
+    InvalidFingerprint = 211,
+    /// [`Error::MalformedSignature`].
+    MalformedSignature = 212,
+    /// [`Error::DecryptionFailed`].
+    DecryptionFailed = 301,
+    /// [`Error::KdfLimitExceeded`].
+    KdfLimitExceeded = 302,
+    /// [`Error::SignatureInvalid`].
+    SignatureInvalid = 303,
+    /// [`Error::Crypto`].
+    Crypto = 304,
+    /// [`Error::Rng`].
+    Rng = 305,
+    /// [`Error::OutOfMemory`].
+    OutOfMemory = 306,
+    /// [`Error::AlreadyExists`].
+    AlreadyExists = 401,
+    /// [`Error::Io`].
+    Io = 402,
+}
+
+impl ErrorCode {
+    /// Every code, in numeric order (for bindings and tests).
+    pub const ALL: &'static [ErrorCode] = &[
+        Self::Ok,
+        Self::InvalidArgument,
+        Self::NullParameter,
+        Self::Panic,
+        Self::MalformedPem,
+        Self::UnknownPemLabel,
+        Self::WrongKeyKind,
+        Self::MalformedEnvelope,
+        Self::UnknownKdf,
+        Self::UnknownCipher,
+        Self::InvalidKdfParams,
+        Self::MalformedKey,
+        Self::UnsupportedAlgorithm,
+        Self::UnsupportedOperation,
+        Self::InvalidFingerprint,
+        Self::MalformedSignature,
+        Self::DecryptionFailed,
+        Self::KdfLimitExceeded,
+        Self::SignatureInvalid,
+        Self::Crypto,
+        Self::Rng,
+        Self::OutOfMemory,
+        Self::AlreadyExists,
+        Self::Io,
+    ];
+
+    /// The code's stable name in SCREAMING_SNAKE_CASE, as used in the shared
+    /// test vectors and in the C header.
+    ///
+    /// ```
+    /// assert_eq!(cosign_keys::ErrorCode::MalformedPem.name(), "MALFORMED_PEM");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Ok => "OK",
+            Self::InvalidArgument => "INVALID_ARGUMENT",
+            Self::NullParameter => "NULL_PARAMETER",
+            Self::Panic => "PANIC",
+            Self::MalformedPem => "MALFORMED_PEM",
+            Self::UnknownPemLabel => "UNKNOWN_PEM_LABEL",
+            Self::WrongKeyKind => "WRONG_KEY_KIND",
+            Self::MalformedEnvelope => "MALFORMED_ENVELOPE",
+            Self::UnknownKdf => "UNKNOWN_KDF",
+            Self::UnknownCipher => "UNKNOWN_CIPHER",
+            Self::InvalidKdfParams => "INVALID_KDF_PARAMS",
+            Self::MalformedKey => "MALFORMED_KEY",
+            Self::UnsupportedAlgorithm => "UNSUPPORTED_ALGORITHM",
+            Self::UnsupportedOperation => "UNSUPPORTED_OPERATION",
+            Self::InvalidFingerprint => "INVALID_FINGERPRINT",
+            Self::MalformedSignature => "MALFORMED_SIGNATURE",
+            Self::DecryptionFailed => "DECRYPTION_FAILED",
+            Self::KdfLimitExceeded => "KDF_LIMIT_EXCEEDED",
+            Self::SignatureInvalid => "SIGNATURE_INVALID",
+            Self::Crypto => "CRYPTO",
+            Self::Rng => "RNG",
+            Self::OutOfMemory => "OUT_OF_MEMORY",
+            Self::AlreadyExists => "ALREADY_EXISTS",
+            Self::Io => "IO",
+        }
+    }
+}
+
+impl Error {
+    /// The stable numeric code of this error.
+    ///
+    /// ```
+    /// use cosign_keys::{Error, ErrorCode};
+    /// assert_eq!(Error::DecryptionFailed.code(), ErrorCode::DecryptionFailed);
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidArgument { .. } => ErrorCode::InvalidArgument,
+            Self::MalformedPem { .. } => ErrorCode::MalformedPem,
+            Self::UnknownPemLabel { .. } => ErrorCode::UnknownPemLabel,
+            Self::WrongKeyKind { .. } => ErrorCode::WrongKeyKind,
+            Self::MalformedEnvelope { .. } => ErrorCode::MalformedEnvelope,
+            Self::UnknownKdf { .. } => ErrorCode::UnknownKdf,
+            Self::UnknownCipher { .. } => ErrorCode::UnknownCipher,
+            Self::InvalidKdfParams { .. } => ErrorCode::InvalidKdfParams,
+            Self::KdfLimitExceeded { .. } => ErrorCode::KdfLimitExceeded,
+            Self::MalformedKey { .. } => ErrorCode::MalformedKey,
+            Self::UnsupportedAlgorithm { .. } => ErrorCode::UnsupportedAlgorithm,
+            Self::UnsupportedOperation { .. } => ErrorCode::UnsupportedOperation,
+            Self::InvalidFingerprint { .. } => ErrorCode::InvalidFingerprint,
+            Self::DecryptionFailed => ErrorCode::DecryptionFailed,
+            Self::SignatureInvalid => ErrorCode::SignatureInvalid,
+            Self::MalformedSignature { .. } => ErrorCode::MalformedSignature,
+            Self::Crypto { .. } => ErrorCode::Crypto,
+            Self::Rng => ErrorCode::Rng,
+            Self::OutOfMemory { .. } => ErrorCode::OutOfMemory,
+            Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            Self::Io { .. } => ErrorCode::Io,
+        }
+    }
+
+    pub(crate) fn malformed_key(reason: impl Into<String>) -> Self {
+        Self::MalformedKey {
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn malformed_envelope(reason: impl Into<String>) -> Self {
+        Self::MalformedEnvelope {
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_sorted_and_named() {
+        let mut last = None;
+        for code in ErrorCode::ALL {
+            let n = *code as u32;
+            if let Some(prev) = last {
+                assert!(n > prev, "{code:?} out of order");
+            }
+            last = Some(n);
+            assert!(!code.name().is_empty());
+        }
+        let names: std::collections::HashSet<_> = ErrorCode::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
+}

@@ -1,0 +1,155 @@
+//! Reading private keys written by other tools (OpenSSL, Go, cosign) and
+//! normalizing them to PKCS#8, as `cosign import-key-pair` does.
+
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
+use aws_lc_rs::signature::{self as sig, EcdsaKeyPair};
+use der::asn1::ObjectIdentifier;
+use der::Decode;
+use zeroize::Zeroizing;
+
+use crate::envelope::{DecryptOptions, EncryptedPrivateKey, ScryptParams};
+use crate::private::check_curve;
+use crate::public::bit_len;
+use crate::{pem, Algorithm, Error, Password, PrivateKey, Result};
+
+/// Most PBKDF2 iterations accepted in an `ENCRYPTED PRIVATE KEY`: far above
+/// what OpenSSL (2048) or pyca/cryptography write, and bounded so a hostile
+/// file cannot pin a CPU for hours.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+
+pub(crate) fn import(input: &[u8], password: Option<&Password>) -> Result<PrivateKey> {
+    if pem::looks_like_pem(input) {
+        let block = pem::decode(input)?;
+        match block.label.as_str() {
+            pem::PRIVATE_KEY => PrivateKey::from_pkcs8_der(&block.der),
+            pem::EC_PRIVATE_KEY => from_sec1(&block.der),
+            pem::RSA_PRIVATE_KEY => from_pkcs1(&block.der),
+            pem::ENCRYPTED_PRIVATE_KEY => from_encrypted_pkcs8(&block.der, require(password)?),
+            pem::SIGSTORE_PRIVATE_KEY | pem::COSIGN_PRIVATE_KEY => {
+                EncryptedPrivateKey::from_pem(input)?.decrypt(require(password)?)
+            }
+            pem::PUBLIC_KEY => Err(Error::WrongKeyKind {
+                expected: "a private key",
+                found: "a public key (`PUBLIC KEY`)".into(),
+            }),
+            other => Err(Error::UnknownPemLabel {
+                label: other.to_owned(),
+                expected: "PRIVATE KEY, EC PRIVATE KEY, RSA PRIVATE KEY, ENCRYPTED PRIVATE KEY, \
+                           ENCRYPTED SIGSTORE PRIVATE KEY",
+            }),
+        }
+    } else {
+        from_der(input, password)
+    }
+}
+
+fn require(password: Option<&Password>) -> Result<&Password> {
+    password.ok_or(Error::InvalidArgument {
+        name: "password",
+        reason: "the key is encrypted; a password is needed to import it".into(),
+    })
+}
+
+/// DER of unknown shape: tell the structures apart by parsing.
+fn from_der(der: &[u8], password: Option<&Password>) -> Result<PrivateKey> {
+    if der.is_empty() {
+        return Err(Error::malformed_key("input is empty"));
+    }
+    if pkcs8::PrivateKeyInfoRef::try_from(der).is_ok() {
+        return PrivateKey::from_pkcs8_der(der);
+    }
+    if pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).is_ok() {
+        return from_encrypted_pkcs8(der, require(password)?);
+    }
+    if sec1::EcPrivateKey::from_der(der).is_ok() {
+        return from_sec1(der);
+    }
+    if pkcs1::RsaPrivateKeyRef::from_der(der).is_ok() {
+        return from_pkcs1(der);
+    }
+    if spki::SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+        return Err(Error::WrongKeyKind {
+            expected: "a private key",
+            found: "a DER public key (SubjectPublicKeyInfo)".into(),
+        });
+    }
+    Err(Error::malformed_key(
+        "not PEM, and not a DER PKCS#8, encrypted PKCS#8, SEC1 or PKCS#1 private key",
+    ))
+}
+
+fn from_sec1(der: &[u8]) -> Result<PrivateKey> {
+    let ec = sec1::EcPrivateKey::from_der(der)
+        .map_err(|e| Error::malformed_key(format!("not a SEC1 EC private key: {e}")))?;
+    let curve: ObjectIdentifier = ec
+        .parameters
+        .and_then(|p| p.named_curve())
+        .ok_or_else(|| Error::malformed_key("SEC1 key does not name its curve"))?;
+    check_curve(&curve)?;
+    let kp = EcdsaKeyPair::from_private_key_der(&sig::ECDSA_P256_SHA256_ASN1_SIGNING, der)
+        .map_err(|e| Error::malformed_key(format!("invalid P-256 private key: {e}")))?;
+    let pkcs8 = Zeroizing::new(
+        kp.to_pkcs8v1()
+            .map_err(|_| Error::Crypto {
+                context: "PKCS#8 encoding",
+            })?
+            .as_ref()
+            .to_vec(),
+    );
+    PrivateKey::from_pkcs8_der(&pkcs8)
+}
+
+fn from_pkcs1(der: &[u8]) -> Result<PrivateKey> {
+    let rsa = pkcs1::RsaPrivateKeyRef::from_der(der)
+        .map_err(|e| Error::malformed_key(format!("not a PKCS#1 RSA private key: {e}")))?;
+    // Refuse odd sizes with a clear message before AWS-LC sees the key.
+    Algorithm::from_rsa_bits(bit_len(rsa.modulus.as_bytes()))?;
+    let kp = RsaKeyPair::from_der(der)
+        .map_err(|e| Error::malformed_key(format!("invalid RSA private key: {e}")))?;
+    let pkcs8: Pkcs8V1Der<'_> = kp.as_der().map_err(|_| Error::Crypto {
+        context: "PKCS#8 encoding",
+    })?;
+    PrivateKey::from_pkcs8_der(pkcs8.as_ref())
+}
+
+fn from_encrypted_pkcs8(der: &[u8], password: &Password) -> Result<PrivateKey> {
+    let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der)
+        .map_err(|e| Error::malformed_key(format!("not a PKCS#8 EncryptedPrivateKeyInfo: {e}")))?;
+    check_pbe_cost(&info.encryption_algorithm)?;
+    let doc = info
+        .decrypt(password.expose_secret())
+        .map_err(|_| Error::DecryptionFailed)?;
+    PrivateKey::from_pkcs8_der(doc.as_bytes())
+}
+
+/// Refuses PBES1 and checks PBES2's KDF cost before deriving anything.
+fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme) -> Result<()> {
+    let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return Err(Error::UnsupportedAlgorithm {
+            algorithm: "PBES1 key encryption (re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc`)"
+                .into(),
+        });
+    };
+    match &params.kdf {
+        pkcs5::pbes2::Kdf::Pbkdf2(p) => {
+            if p.iteration_count > MAX_PBKDF2_ITERATIONS {
+                return Err(Error::KdfLimitExceeded {
+                    required_bytes: 0,
+                    limit_bytes: 0,
+                    required_work: u64::from(p.iteration_count),
+                    limit_work: u64::from(MAX_PBKDF2_ITERATIONS),
+                });
+            }
+            Ok(())
+        }
+        pkcs5::pbes2::Kdf::Scrypt(p) => {
+            let n = u64::from(p.cost_parameter);
+            let params = ScryptParams::from_n(n, u64::from(p.block_size), u64::from(p.parallelization))?;
+            DecryptOptions::default().check(&params)
+        }
+        _ => Err(Error::UnsupportedAlgorithm {
+            algorithm: "an unknown PBES2 key-derivation function".into(),
+        }),
+    }
+}

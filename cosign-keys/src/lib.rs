@@ -1,0 +1,36 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+mod algorithm;
+mod envelope;
+mod error;
+mod fingerprint;
+pub mod fs;
+mod import;
+mod oid;
+pub mod pem;
+mod private;
+mod public;
+mod rand;
+mod secret;
+mod signature;
+
+pub use algorithm::Algorithm;
+pub use envelope::{
+    DecryptOptions, EncryptedPrivateKey, ScryptParams, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_WORK,
+};
+pub use error::{Error, ErrorCode, Result};
+pub use fingerprint::Fingerprint;
+pub use private::PrivateKey;
+pub use public::PublicKey;
+pub use secret::{Password, SecretBytes};
+pub use signature::{sha256, sha256_reader, Signature};
+
+/// The crate version, e.g. for `--version` output and binding checks.
+///
+/// ```
+/// assert!(!cosign_keys::VERSION.is_empty());
+/// ```
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,342 @@
+//! Private keys: generation, PKCS#8 form, signing, and sealing into a Cosign
+//! key file.
+//!
+//! Signing runs on AWS-LC (constant-time, including RSA, so RUSTSEC-2023-0071
+//! "Marvin" does not apply). The PKCS#8 DER kept beside the AWS-LC key is
+//! wiped on drop, as is every temporary copy.
+
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
+use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _};
+use der::asn1::ObjectIdentifier;
+use der::Decode;
+use zeroize::Zeroizing;
+
+use crate::envelope::{EncryptedPrivateKey, ScryptParams};
+use crate::public::bit_len;
+use crate::signature::import_digest;
+use crate::{oid, pem, Algorithm, Error, Fingerprint, Password, PublicKey, Result, SecretBytes, Signature};
+
+enum Signer {
+    Ecdsa(EcdsaKeyPair),
+    Ed25519(Ed25519KeyPair),
+    Rsa(RsaKeyPair),
+}
+
+/// An unlocked private key of a supported algorithm.
+///
+/// It has no `Clone`, `Debug` or `Display`, so the key cannot be copied or
+/// printed by accident; the secret leaves only through
+/// [`PrivateKey::to_pkcs8_der`] / [`PrivateKey::to_pkcs8_pem`] (wiped
+/// buffers) or sealed with [`PrivateKey::encrypt`].
+///
+/// ```
+/// use cosign_keys::{Algorithm, PrivateKey};
+/// let key = PrivateKey::generate(Algorithm::EcdsaP256)?;
+/// let sig = key.sign(b"hello")?;
+/// key.public_key().verify(b"hello", &sig)?;
+/// # Ok::<(), cosign_keys::Error>(())
+/// ```
+///
+/// ```compile_fail
+/// let key = cosign_keys::PrivateKey::generate(cosign_keys::Algorithm::Ed25519).unwrap();
+/// println!("{:?}", key); // no Debug: secrets never reach a log line
+/// ```
+pub struct PrivateKey {
+    algorithm: Algorithm,
+    pkcs8: Zeroizing<Vec<u8>>,
+    signer: Signer,
+    public: PublicKey,
+}
+
+impl PrivateKey {
+    /// Generates a key pair from the OS CSPRNG.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] or [`Error::Rng`] if AWS-LC fails (should not happen).
+    ///
+    /// ```
+    /// use cosign_keys::{Algorithm, PrivateKey};
+    /// for alg in [Algorithm::EcdsaP256, Algorithm::Ed25519] {
+    ///     assert_eq!(PrivateKey::generate(alg)?.algorithm(), alg);
+    /// }
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn generate(algorithm: Algorithm) -> Result<Self> {
+        let failed = |_| Error::Crypto {
+            context: "key generation",
+        };
+        let pkcs8: Zeroizing<Vec<u8>> = match algorithm {
+            Algorithm::EcdsaP256 => {
+                let kp = EcdsaKeyPair::generate(&sig::ECDSA_P256_SHA256_ASN1_SIGNING).map_err(failed)?;
+                Zeroizing::new(kp.to_pkcs8v1().map_err(failed)?.as_ref().to_vec())
+            }
+            Algorithm::Ed25519 => {
+                let kp = Ed25519KeyPair::generate().map_err(failed)?;
+                let der: Pkcs8V1Der<'_> = kp.as_der().map_err(failed)?;
+                Zeroizing::new(der.as_ref().to_vec())
+            }
+            Algorithm::Rsa2048 | Algorithm::Rsa3072 | Algorithm::Rsa4096 => {
+                let size = match algorithm {
+                    Algorithm::Rsa2048 => KeySize::Rsa2048,
+                    Algorithm::Rsa3072 => KeySize::Rsa3072,
+                    _ => KeySize::Rsa4096,
+                };
+                let kp = RsaKeyPair::generate(size).map_err(failed)?;
+                let der: Pkcs8V1Der<'_> = kp.as_der().map_err(failed)?;
+                Zeroizing::new(der.as_ref().to_vec())
+            }
+        };
+        Self::from_pkcs8_der(&pkcs8)
+    }
+
+    /// Loads an unencrypted PKCS#8 `PrivateKeyInfo` (the plaintext inside a
+    /// Cosign key file). The algorithm is read from the key itself.
+    ///
+    /// # Errors
+    /// [`Error::MalformedKey`] if it does not parse or is inconsistent,
+    /// [`Error::UnsupportedAlgorithm`] for algorithms, curves or RSA sizes
+    /// cosign does not accept.
+    ///
+    /// ```
+    /// use cosign_keys::{Algorithm, PrivateKey};
+    /// let key = PrivateKey::generate(Algorithm::Ed25519)?;
+    /// let again = PrivateKey::from_pkcs8_der(key.to_pkcs8_der().expose_secret())?;
+    /// assert_eq!(again.fingerprint(), key.fingerprint());
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        let info = pkcs8::PrivateKeyInfoRef::try_from(der)
+            .map_err(|e| Error::malformed_key(format!("not a PKCS#8 PrivateKeyInfo: {e}")))?;
+        let rejected = |what: &'static str| {
+            move |e: aws_lc_rs::error::KeyRejected| Error::malformed_key(format!("{what}: {e}"))
+        };
+        match info.algorithm.oid {
+            oid::EC_PUBLIC_KEY => {
+                let curve: ObjectIdentifier = info
+                    .algorithm
+                    .parameters
+                    .ok_or_else(|| Error::malformed_key("EC key without a named curve"))?
+                    .decode_as()
+                    .map_err(|_| Error::malformed_key("EC key parameters are not a named curve"))?;
+                check_curve(&curve)?;
+                let kp = EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_ASN1_SIGNING, der)
+                    .map_err(rejected("invalid P-256 private key"))?;
+                Self::from_signer(Algorithm::EcdsaP256, Signer::Ecdsa(kp))
+            }
+            oid::ED25519 => {
+                let kp = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
+                    .map_err(rejected("invalid Ed25519 private key"))?;
+                Self::from_signer(Algorithm::Ed25519, Signer::Ed25519(kp))
+            }
+            oid::RSA_ENCRYPTION => {
+                let rsa = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes())
+                    .map_err(|e| Error::malformed_key(format!("bad RSA private key: {e}")))?;
+                let alg = Algorithm::from_rsa_bits(bit_len(rsa.modulus.as_bytes()))?;
+                let kp = RsaKeyPair::from_pkcs8(der).map_err(rejected("invalid RSA private key"))?;
+                Self::from_signer(alg, Signer::Rsa(kp))
+            }
+            other => Err(Error::UnsupportedAlgorithm {
+                algorithm: oid::algorithm_name(&other),
+            }),
+        }
+    }
+
+    /// Builds the key from a loaded signer, re-encoding PKCS#8 canonically
+    /// (version 1, as Go's `x509.MarshalPKCS8PrivateKey` writes it).
+    fn from_signer(algorithm: Algorithm, signer: Signer) -> Result<Self> {
+        let failed = |_| Error::Crypto {
+            context: "PKCS#8 encoding",
+        };
+        let (pkcs8, raw_public): (Zeroizing<Vec<u8>>, Vec<u8>) = match &signer {
+            Signer::Ecdsa(kp) => (
+                Zeroizing::new(kp.to_pkcs8v1().map_err(failed)?.as_ref().to_vec()),
+                kp.public_key().as_ref().to_vec(),
+            ),
+            Signer::Ed25519(kp) => {
+                let der: Pkcs8V1Der<'_> = kp.as_der().map_err(failed)?;
+                (Zeroizing::new(der.as_ref().to_vec()), kp.public_key().as_ref().to_vec())
+            }
+            Signer::Rsa(kp) => {
+                let der: Pkcs8V1Der<'_> = kp.as_der().map_err(failed)?;
+                (Zeroizing::new(der.as_ref().to_vec()), kp.public_key().as_ref().to_vec())
+            }
+        };
+        let public = PublicKey::from_raw(algorithm, &raw_public)?;
+        Ok(Self {
+            algorithm,
+            pkcs8,
+            signer,
+            public,
+        })
+    }
+
+    /// Imports a private key the way `cosign import-key-pair` does, from PEM
+    /// or DER: PKCS#8 (`PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`), PKCS#1
+    /// (`RSA PRIVATE KEY`), password-protected PKCS#8
+    /// (`ENCRYPTED PRIVATE KEY`, needs `password`), or a Cosign key file
+    /// (needs `password`).
+    ///
+    /// # Errors
+    /// [`Error::WrongKeyKind`] for a public key, [`Error::UnknownPemLabel`],
+    /// [`Error::MalformedKey`], [`Error::UnsupportedAlgorithm`] (e.g. RSA
+    /// below 2048 bits, P-384), [`Error::DecryptionFailed`] for a wrong
+    /// password, [`Error::InvalidArgument`] if an encrypted key comes
+    /// without a password, and [`Error::KdfLimitExceeded`] if its KDF is
+    /// too costly.
+    ///
+    /// ```
+    /// use cosign_keys::{Algorithm, PrivateKey};
+    /// let key = PrivateKey::generate(Algorithm::EcdsaP256)?;
+    /// let pem = key.to_pkcs8_pem()?;
+    /// let imported = PrivateKey::import(pem.expose_secret(), None)?;
+    /// assert_eq!(imported.fingerprint(), key.fingerprint());
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn import(input: &[u8], password: Option<&Password>) -> Result<Self> {
+        crate::import::import(input, password)
+    }
+
+    /// The key algorithm.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The matching public key.
+    #[must_use]
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// The fingerprint of the public key (no password needed elsewhere: the
+    /// same value comes from `cosign.pub`).
+    #[must_use]
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.public.fingerprint()
+    }
+
+    /// The unencrypted PKCS#8 DER, in a buffer wiped on drop.
+    ///
+    /// # Security
+    /// This is the raw private key. Prefer [`PrivateKey::encrypt`].
+    #[must_use]
+    pub fn to_pkcs8_der(&self) -> SecretBytes {
+        SecretBytes::new(self.pkcs8.to_vec())
+    }
+
+    /// The unencrypted PKCS#8 `PRIVATE KEY` PEM, in a buffer wiped on drop;
+    /// `cosign import-key-pair` accepts it.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if PEM encoding fails (should not happen).
+    ///
+    /// # Security
+    /// This is the raw private key. Prefer [`PrivateKey::encrypt`].
+    pub fn to_pkcs8_pem(&self) -> Result<SecretBytes> {
+        Ok(pem::encode_secret(pem::PRIVATE_KEY, &self.pkcs8)?.into())
+    }
+
+    /// Seals the key into a Cosign key file with cosign's own scrypt cost
+    /// (N = 32768, r = 8, p = 1) and a fresh salt and nonce.
+    ///
+    /// # Errors
+    /// [`Error::Rng`], [`Error::OutOfMemory`] or [`Error::Crypto`].
+    ///
+    /// ```no_run
+    /// # let key = cosign_keys::PrivateKey::generate(cosign_keys::Algorithm::EcdsaP256)?;
+    /// let file_text = key.encrypt(&cosign_keys::Password::from("pw"))?.to_pem();
+    /// std::fs::write("cosign.key", file_text).unwrap();
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn encrypt(&self, password: &Password) -> Result<EncryptedPrivateKey> {
+        self.encrypt_with(password, ScryptParams::cosign_default())
+    }
+
+    /// Seals the key with chosen scrypt parameters.
+    ///
+    /// # Errors
+    /// As [`PrivateKey::encrypt`].
+    ///
+    /// ```
+    /// # let key = cosign_keys::PrivateKey::generate(cosign_keys::Algorithm::Ed25519)?;
+    /// let params = cosign_keys::ScryptParams::new(16, 8, 1)?; // twice cosign's cost
+    /// let sealed = key.encrypt_with(&cosign_keys::Password::from("pw"), params)?;
+    /// assert_eq!(sealed.scrypt_params().n(), 65536);
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn encrypt_with(&self, password: &Password, params: ScryptParams) -> Result<EncryptedPrivateKey> {
+        EncryptedPrivateKey::seal(&self.pkcs8, password, params)
+    }
+
+    /// Signs a blob exactly as `cosign sign-blob --key` does: ECDSA and RSA
+    /// sign its SHA-256, Ed25519 signs the blob itself.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if AWS-LC fails (should not happen).
+    ///
+    /// ```
+    /// # let key = cosign_keys::PrivateKey::generate(cosign_keys::Algorithm::Rsa2048)?;
+    /// let sig = key.sign(b"artifact")?;
+    /// println!("{}", sig.to_base64());
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn sign(&self, message: &[u8]) -> Result<Signature> {
+        let failed = |_| Error::Crypto { context: "signing" };
+        match &self.signer {
+            Signer::Ecdsa(kp) => {
+                let rng = aws_lc_rs::rand::SystemRandom::new();
+                Ok(Signature::from_bytes(kp.sign(&rng, message).map_err(failed)?.as_ref().to_vec()))
+            }
+            Signer::Ed25519(kp) => Ok(Signature::from_bytes(kp.sign(message).as_ref().to_vec())),
+            Signer::Rsa(_) => self.sign_digest(&crate::sha256(message)),
+        }
+    }
+
+    /// Signs a pre-computed SHA-256 digest of a blob; the signature is the
+    /// same one [`PrivateKey::sign`] makes for that blob, and
+    /// `cosign verify-blob` accepts it.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedOperation`] for Ed25519 (pure Ed25519 signs the
+    /// message itself); [`Error::Crypto`] if AWS-LC fails.
+    ///
+    /// ```
+    /// use cosign_keys::{sha256, Algorithm, PrivateKey};
+    /// let key = PrivateKey::generate(Algorithm::EcdsaP256)?;
+    /// let sig = key.sign_digest(&sha256(b"artifact"))?;
+    /// key.public_key().verify(b"artifact", &sig)?;
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn sign_digest(&self, digest: &[u8; 32]) -> Result<Signature> {
+        let failed = |_| Error::Crypto { context: "signing" };
+        match &self.signer {
+            Signer::Ecdsa(kp) => {
+                let d = import_digest(digest)?;
+                Ok(Signature::from_bytes(kp.sign_digest(&d).map_err(failed)?.as_ref().to_vec()))
+            }
+            Signer::Rsa(kp) => {
+                let d = import_digest(digest)?;
+                let mut out = vec![0u8; kp.public_modulus_len()];
+                kp.sign_digest(&sig::RSA_PKCS1_SHA256, &d, &mut out)
+                    .map_err(failed)?;
+                Ok(Signature::from_bytes(out))
+            }
+            Signer::Ed25519(_) => Err(Error::UnsupportedOperation {
+                operation: "signing a pre-computed digest",
+                algorithm: self.algorithm.as_str(),
+            }),
+        }
+    }
+}
+
+/// Refuses every curve but P-256 with a message naming it.
+pub(crate) fn check_curve(curve: &ObjectIdentifier) -> Result<()> {
+    if *curve == oid::P256 {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedAlgorithm {
+            algorithm: format!("ECDSA on {}", oid::curve_name(curve)),
+        })
+    }
+}
