@@ -203,7 +203,9 @@ fn run(command: Command) -> CliResult<()> {
             refuse_existing(&[&key_path, &pub_path], force)?;
             let input = read(&key)?;
             let imported = match PrivateKey::import(&input, None) {
-                Err(Error::InvalidArgument { name: "password", .. }) => {
+                Err(Error::InvalidArgument {
+                    name: "password", ..
+                }) => {
                     let pw = password::for_import()?;
                     PrivateKey::import(&input, Some(&pw))?
                 }
@@ -218,7 +220,12 @@ fn run(command: Command) -> CliResult<()> {
             force,
         } => {
             let public = load_public(&key)?;
-            emit(outfile.as_deref(), public.to_pem().as_bytes(), PUBLIC_FILE_MODE, force)
+            emit(
+                outfile.as_deref(),
+                public.to_pem().as_bytes(),
+                PUBLIC_FILE_MODE,
+                force,
+            )
         }
         Command::Fingerprint { key } => {
             let fp = load_public(&key)?.fingerprint();
@@ -227,11 +234,16 @@ fn run(command: Command) -> CliResult<()> {
         }
         Command::ChangePassword { key } => {
             let locked = EncryptedPrivateKey::from_pem(&read(&key)?)?;
-            let old = password::existing()?;
-            let unlocked = locked.decrypt(&old)?;
+            // Unlock first, so a wrong old password fails before any prompt.
+            let unlocked = locked.decrypt(&password::existing()?)?;
             let new = password::new_for_change()?;
             let resealed = unlocked.encrypt_with(&new, locked.scrypt_params())?;
-            write_atomic(&key, resealed.to_pem().as_bytes(), PRIVATE_FILE_MODE, Overwrite::Yes)?;
+            write_atomic(
+                &key,
+                resealed.to_pem().as_bytes(),
+                PRIVATE_FILE_MODE,
+                Overwrite::Yes,
+            )?;
             eprintln!("Password changed for {}", key.display());
             Ok(())
         }
@@ -242,7 +254,12 @@ fn run(command: Command) -> CliResult<()> {
         } => {
             let unlocked = load_private(&key)?;
             let pem = unlocked.to_pkcs8_pem()?;
-            emit(outfile.as_deref(), pem.expose_secret(), PRIVATE_FILE_MODE, force)
+            emit(
+                outfile.as_deref(),
+                pem.expose_secret(),
+                PRIVATE_FILE_MODE,
+                force,
+            )
         }
         Command::SignBlob {
             key,
@@ -328,8 +345,18 @@ fn write_pair(
 ) -> CliResult<()> {
     let overwrite = if force { Overwrite::Yes } else { Overwrite::No };
     let sealed = key.encrypt(password)?;
-    write_atomic(key_path, sealed.to_pem().as_bytes(), PRIVATE_FILE_MODE, overwrite)?;
-    write_atomic(pub_path, key.public_key().to_pem().as_bytes(), PUBLIC_FILE_MODE, overwrite)?;
+    write_atomic(
+        key_path,
+        sealed.to_pem().as_bytes(),
+        PRIVATE_FILE_MODE,
+        overwrite,
+    )?;
+    write_atomic(
+        pub_path,
+        key.public_key().to_pem().as_bytes(),
+        PUBLIC_FILE_MODE,
+        overwrite,
+    )?;
     eprintln!("Private key written to {}", key_path.display());
     eprintln!("Public key written to {}", pub_path.display());
     eprintln!("Fingerprint: {}", key.fingerprint());
@@ -382,7 +409,8 @@ fn load_public(path: &Path) -> CliResult<PublicKey> {
 
 fn parse_digest(hex: &str) -> CliResult<[u8; 32]> {
     let hex = hex.strip_prefix("sha256:").unwrap_or(hex);
-    let bad = || Failure::Usage("--digest must be 64 hex digits (optionally prefixed `sha256:`)".into());
+    let bad =
+        || Failure::Usage("--digest must be 64 hex digits (optionally prefixed `sha256:`)".into());
     if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
     }

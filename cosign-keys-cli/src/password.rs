@@ -73,7 +73,11 @@ pub(crate) fn for_import() -> CliResult<Password> {
     match from_env(ENV_IMPORT_PASSWORD) {
         Some(pw) => Ok(pw),
         None => Ok(Password::from(
-            prompt("Enter password of the key being imported: ", ENV_IMPORT_PASSWORD)?.as_str(),
+            prompt(
+                "Enter password of the key being imported: ",
+                ENV_IMPORT_PASSWORD,
+            )?
+            .as_str(),
         )),
     }
 }

@@ -248,7 +248,11 @@ impl EncryptedPrivateKey {
     /// assert!(matches!(locked.decrypt_with(&Password::empty(), &tight), Err(Error::KdfLimitExceeded { .. })));
     /// # Ok::<(), cosign_keys::Error>(())
     /// ```
-    pub fn decrypt_with(&self, password: &Password, options: &DecryptOptions) -> Result<PrivateKey> {
+    pub fn decrypt_with(
+        &self,
+        password: &Password,
+        options: &DecryptOptions,
+    ) -> Result<PrivateKey> {
         options.check(&self.params)?;
         let key = kdf::derive_key(password, &self.salt, &self.params)?;
         let cipher = XSalsa20Poly1305::new((&*key).into());
@@ -260,9 +264,34 @@ impl EncryptedPrivateKey {
         PrivateKey::from_pkcs8_der(&plaintext)
     }
 
+    /// Re-encrypts under a new password with a fresh salt and nonce, keeping
+    /// the file's scrypt parameters. The key, and so its fingerprint, is
+    /// unchanged; the old password no longer opens the result.
+    ///
+    /// # Errors
+    /// As [`EncryptedPrivateKey::decrypt`] for the old password, then as
+    /// [`PrivateKey::encrypt`].
+    ///
+    /// ```
+    /// # use cosign_keys::{Algorithm, Error, Password, PrivateKey, ScryptParams};
+    /// # let key = PrivateKey::generate(Algorithm::EcdsaP256)?;
+    /// let old = key.encrypt_with(&Password::from("old"), ScryptParams::new(10, 8, 1)?)?;
+    /// let new = old.change_password(&Password::from("old"), &Password::from("new"))?;
+    /// assert_eq!(new.decrypt(&Password::from("new"))?.fingerprint(), key.fingerprint());
+    /// assert!(matches!(new.decrypt(&Password::from("old")), Err(Error::DecryptionFailed)));
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn change_password(&self, old: &Password, new: &Password) -> Result<Self> {
+        self.decrypt(old)?.encrypt_with(new, self.params)
+    }
+
     /// Seals PKCS#8 DER under a password. Salt and nonce are fresh from the
     /// OS CSPRNG on every call, so a nonce can never be reused.
-    pub(crate) fn seal(pkcs8_der: &[u8], password: &Password, params: ScryptParams) -> Result<Self> {
+    pub(crate) fn seal(
+        pkcs8_der: &[u8],
+        password: &Password,
+        params: ScryptParams,
+    ) -> Result<Self> {
         let mut salt = [0u8; SALT_LEN];
         let mut nonce = [0u8; NONCE_LEN];
         crate::rand::fill(&mut salt)?;

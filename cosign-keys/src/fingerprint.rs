@@ -107,8 +107,9 @@ impl FromStr for Fingerprint {
         };
         if let Some(b64) = s.strip_prefix(PREFIX) {
             let mut out = [0u8; 32];
-            let decoded = Base64Unpadded::decode(b64, &mut out)
-                .map_err(|_| invalid("the part after `SHA256:` is not unpadded base64 of 32 bytes"))?;
+            let decoded = Base64Unpadded::decode(b64, &mut out).map_err(|_| {
+                invalid("the part after `SHA256:` is not unpadded base64 of 32 bytes")
+            })?;
             if decoded.len() != 32 {
                 return Err(invalid("the part after `SHA256:` is not 32 bytes"));
             }
@@ -134,7 +135,14 @@ mod tests {
 
     #[test]
     fn rejects_malformed_text() {
-        for bad in ["", "SHA256:", "SHA256:!!!", "abc", &"g".repeat(64), "sha256:AAAA"] {
+        for bad in [
+            "",
+            "SHA256:",
+            "SHA256:!!!",
+            "abc",
+            &"g".repeat(64),
+            "sha256:AAAA",
+        ] {
             assert!(matches!(
                 bad.parse::<Fingerprint>(),
                 Err(Error::InvalidFingerprint { .. })

@@ -61,7 +61,8 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: u32, overwrite: Overwrit
     let dir = parent_dir(path);
     let (tmp_path, mut file) = create_temp(&dir, path, mode)?;
     let result = (|| {
-        file.write_all(contents).map_err(|e| Error::io(&tmp_path, e))?;
+        file.write_all(contents)
+            .map_err(|e| Error::io(&tmp_path, e))?;
         file.sync_all().map_err(|e| Error::io(&tmp_path, e))?;
         drop(file);
         match overwrite {

@@ -127,8 +127,9 @@ fn from_encrypted_pkcs8(der: &[u8], password: &Password) -> Result<PrivateKey> {
 fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme) -> Result<()> {
     let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
         return Err(Error::UnsupportedAlgorithm {
-            algorithm: "PBES1 key encryption (re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc`)"
-                .into(),
+            algorithm:
+                "PBES1 key encryption (re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc`)"
+                    .into(),
         });
     };
     match &params.kdf {
@@ -144,8 +145,9 @@ fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme) -> Result<()> {
             Ok(())
         }
         pkcs5::pbes2::Kdf::Scrypt(p) => {
-            let n = u64::from(p.cost_parameter);
-            let params = ScryptParams::from_n(n, u64::from(p.block_size), u64::from(p.parallelization))?;
+            let n = p.cost_parameter;
+            let params =
+                ScryptParams::from_n(n, u64::from(p.block_size), u64::from(p.parallelization))?;
             DecryptOptions::default().check(&params)
         }
         _ => Err(Error::UnsupportedAlgorithm {

@@ -114,8 +114,14 @@ mod tests {
         assert_eq!(&block.der[..], b"hello world");
 
         assert!(matches!(decode(b""), Err(Error::MalformedPem { .. })));
-        assert!(matches!(decode(b"garbage"), Err(Error::MalformedPem { .. })));
+        assert!(matches!(
+            decode(b"garbage"),
+            Err(Error::MalformedPem { .. })
+        ));
         let truncated = &pem[..pem.len() - 10];
-        assert!(matches!(decode(truncated.as_bytes()), Err(Error::MalformedPem { .. })));
+        assert!(matches!(
+            decode(truncated.as_bytes()),
+            Err(Error::MalformedPem { .. })
+        ));
     }
 }

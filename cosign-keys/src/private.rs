@@ -15,7 +15,9 @@ use zeroize::Zeroizing;
 use crate::envelope::{EncryptedPrivateKey, ScryptParams};
 use crate::public::bit_len;
 use crate::signature::import_digest;
-use crate::{oid, pem, Algorithm, Error, Fingerprint, Password, PublicKey, Result, SecretBytes, Signature};
+use crate::{
+    oid, pem, Algorithm, Error, Fingerprint, Password, PublicKey, Result, SecretBytes, Signature,
+};
 
 enum Signer {
     Ecdsa(EcdsaKeyPair),
@@ -68,7 +70,8 @@ impl PrivateKey {
         };
         let pkcs8: Zeroizing<Vec<u8>> = match algorithm {
             Algorithm::EcdsaP256 => {
-                let kp = EcdsaKeyPair::generate(&sig::ECDSA_P256_SHA256_ASN1_SIGNING).map_err(failed)?;
+                let kp =
+                    EcdsaKeyPair::generate(&sig::ECDSA_P256_SHA256_ASN1_SIGNING).map_err(failed)?;
                 Zeroizing::new(kp.to_pkcs8v1().map_err(failed)?.as_ref().to_vec())
             }
             Algorithm::Ed25519 => {
@@ -133,7 +136,8 @@ impl PrivateKey {
                 let rsa = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes())
                     .map_err(|e| Error::malformed_key(format!("bad RSA private key: {e}")))?;
                 let alg = Algorithm::from_rsa_bits(bit_len(rsa.modulus.as_bytes()))?;
-                let kp = RsaKeyPair::from_pkcs8(der).map_err(rejected("invalid RSA private key"))?;
+                let kp =
+                    RsaKeyPair::from_pkcs8(der).map_err(rejected("invalid RSA private key"))?;
                 Self::from_signer(alg, Signer::Rsa(kp))
             }
             other => Err(Error::UnsupportedAlgorithm {
@@ -155,11 +159,17 @@ impl PrivateKey {
             ),
             Signer::Ed25519(kp) => {
                 let der: Pkcs8V1Der<'_> = kp.as_der().map_err(failed)?;
-                (Zeroizing::new(der.as_ref().to_vec()), kp.public_key().as_ref().to_vec())
+                (
+                    Zeroizing::new(der.as_ref().to_vec()),
+                    kp.public_key().as_ref().to_vec(),
+                )
             }
             Signer::Rsa(kp) => {
                 let der: Pkcs8V1Der<'_> = kp.as_der().map_err(failed)?;
-                (Zeroizing::new(der.as_ref().to_vec()), kp.public_key().as_ref().to_vec())
+                (
+                    Zeroizing::new(der.as_ref().to_vec()),
+                    kp.public_key().as_ref().to_vec(),
+                )
             }
         };
         let public = PublicKey::from_raw(algorithm, &raw_public)?;
@@ -265,7 +275,11 @@ impl PrivateKey {
     /// assert_eq!(sealed.scrypt_params().n(), 65536);
     /// # Ok::<(), cosign_keys::Error>(())
     /// ```
-    pub fn encrypt_with(&self, password: &Password, params: ScryptParams) -> Result<EncryptedPrivateKey> {
+    pub fn encrypt_with(
+        &self,
+        password: &Password,
+        params: ScryptParams,
+    ) -> Result<EncryptedPrivateKey> {
         EncryptedPrivateKey::seal(&self.pkcs8, password, params)
     }
 
@@ -286,7 +300,9 @@ impl PrivateKey {
         match &self.signer {
             Signer::Ecdsa(kp) => {
                 let rng = aws_lc_rs::rand::SystemRandom::new();
-                Ok(Signature::from_bytes(kp.sign(&rng, message).map_err(failed)?.as_ref().to_vec()))
+                Ok(Signature::from_bytes(
+                    kp.sign(&rng, message).map_err(failed)?.as_ref().to_vec(),
+                ))
             }
             Signer::Ed25519(kp) => Ok(Signature::from_bytes(kp.sign(message).as_ref().to_vec())),
             Signer::Rsa(_) => self.sign_digest(&crate::sha256(message)),
@@ -313,7 +329,9 @@ impl PrivateKey {
         match &self.signer {
             Signer::Ecdsa(kp) => {
                 let d = import_digest(digest)?;
-                Ok(Signature::from_bytes(kp.sign_digest(&d).map_err(failed)?.as_ref().to_vec()))
+                Ok(Signature::from_bytes(
+                    kp.sign_digest(&d).map_err(failed)?.as_ref().to_vec(),
+                ))
             }
             Signer::Rsa(kp) => {
                 let d = import_digest(digest)?;

@@ -112,7 +112,9 @@ impl PublicKey {
                     .parameters
                     .ok_or_else(|| Error::malformed_key("EC public key without a named curve"))?
                     .decode_as()
-                    .map_err(|_| Error::malformed_key("EC public key parameters are not a named curve"))?;
+                    .map_err(|_| {
+                        Error::malformed_key("EC public key parameters are not a named curve")
+                    })?;
                 if curve != oid::P256 {
                     return Err(Error::UnsupportedAlgorithm {
                         algorithm: format!("ECDSA on {}", oid::curve_name(&curve)),
@@ -144,7 +146,10 @@ impl PublicKey {
                         "P-256 public key is not an uncompressed point (65 bytes, 0x04 first)",
                     ));
                 }
-                (raw.to_vec(), encode_spki(oid::EC_PUBLIC_KEY, Some(oid::P256), raw)?)
+                (
+                    raw.to_vec(),
+                    encode_spki(oid::EC_PUBLIC_KEY, Some(oid::P256), raw)?,
+                )
             }
             Algorithm::Ed25519 => {
                 if raw.len() != 32 {
@@ -260,17 +265,16 @@ impl PublicKey {
             .verify_digest_sig(&digest, signature.as_bytes())
             .map_err(|_| Error::SignatureInvalid)
     }
-
 }
 
 fn verification_alg(algorithm: Algorithm) -> &'static dyn sig::VerificationAlgorithm {
-        match algorithm {
-            Algorithm::EcdsaP256 => &sig::ECDSA_P256_SHA256_ASN1,
-            Algorithm::Ed25519 => &sig::ED25519,
-            Algorithm::Rsa2048 | Algorithm::Rsa3072 | Algorithm::Rsa4096 => {
-                &sig::RSA_PKCS1_2048_8192_SHA256
-            }
+    match algorithm {
+        Algorithm::EcdsaP256 => &sig::ECDSA_P256_SHA256_ASN1,
+        Algorithm::Ed25519 => &sig::ED25519,
+        Algorithm::Rsa2048 | Algorithm::Rsa3072 | Algorithm::Rsa4096 => {
+            &sig::RSA_PKCS1_2048_8192_SHA256
         }
+    }
 }
 
 /// Number of significant bits in a big-endian unsigned integer.
@@ -285,7 +289,11 @@ pub(crate) fn bit_len(be: &[u8]) -> usize {
     }
 }
 
-fn encode_spki(alg: ObjectIdentifier, curve: Option<ObjectIdentifier>, key: &[u8]) -> Result<Vec<u8>> {
+fn encode_spki(
+    alg: ObjectIdentifier,
+    curve: Option<ObjectIdentifier>,
+    key: &[u8],
+) -> Result<Vec<u8>> {
     let bits = BitString::from_bytes(key).map_err(|_| Error::malformed_key("bit string"))?;
     let params = curve.map(|c| AnyRef::from(&c).into());
     let spki: SubjectPublicKeyInfo<der::Any, BitString> = SubjectPublicKeyInfo {

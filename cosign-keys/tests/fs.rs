@@ -1,0 +1,101 @@
+//! Key files: permissions, no silent overwrite, atomic replacement.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use cosign_keys::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE};
+use cosign_keys::Error;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cosign-keys-fs-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn private_files_are_0600_and_public_files_0644() {
+    let dir = scratch("modes");
+    write_atomic(&dir.join("k"), b"secret", PRIVATE_FILE_MODE, Overwrite::No).unwrap();
+    write_atomic(&dir.join("p"), b"public", PUBLIC_FILE_MODE, Overwrite::No).unwrap();
+    assert_eq!(mode(&dir.join("k")), 0o600);
+    assert_eq!(mode(&dir.join("p")), 0o644);
+    // Replacing keeps the requested mode even over a looser file.
+    std::fs::set_permissions(dir.join("k"), std::fs::Permissions::from_mode(0o666)).unwrap();
+    write_atomic(&dir.join("k"), b"secret2", PRIVATE_FILE_MODE, Overwrite::Yes).unwrap();
+    assert_eq!(mode(&dir.join("k")), 0o600);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn existing_files_are_never_overwritten_unless_asked() {
+    let dir = scratch("noclobber");
+    let path = dir.join("cosign.key");
+    std::fs::write(&path, b"precious").unwrap();
+    let err = write_atomic(&path, b"new", PRIVATE_FILE_MODE, Overwrite::No).unwrap_err();
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+    // A dangling symlink counts as existing too: never write through it.
+    std::os::unix::fs::symlink(dir.join("elsewhere"), dir.join("link")).unwrap();
+    assert!(matches!(
+        write_atomic(&dir.join("link"), b"x", PRIVATE_FILE_MODE, Overwrite::No),
+        Err(Error::AlreadyExists { .. })
+    ));
+    assert!(!dir.join("elsewhere").exists());
+    // No temporary files are left behind.
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_crash_before_the_rename_leaves_the_old_file_intact() {
+    // Simulate a crash after the temporary file was written but before it
+    // was moved into place: the target must still hold the old content, and
+    // the next write must succeed despite the leftover.
+    let dir = scratch("crash");
+    let path = dir.join("cosign.key");
+    write_atomic(&path, b"old key", PRIVATE_FILE_MODE, Overwrite::No).unwrap();
+    std::fs::write(dir.join(".cosign.key.tmp-deadbeef0000"), b"half-written new ke").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"old key");
+    write_atomic(&path, b"new key", PRIVATE_FILE_MODE, Overwrite::Yes).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"new key");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_read_only_directory_gives_an_io_error_and_changes_nothing() {
+    if running_as_root() {
+        // root ignores directory permissions; use a path under a file instead,
+        // which fails for everyone.
+        let dir = scratch("rofile");
+        std::fs::write(dir.join("not-a-dir"), b"").unwrap();
+        let err = write_atomic(&dir.join("not-a-dir/cosign.key"), b"k", PRIVATE_FILE_MODE, Overwrite::No)
+            .unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        return;
+    }
+    let dir = scratch("ro");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let err = write_atomic(&dir.join("cosign.key"), b"k", PRIVATE_FILE_MODE, Overwrite::No).unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err}");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Whether we run as root (CI does), without libc: root can create a file in
+/// a 0555 directory.
+fn running_as_root() -> bool {
+    let dir = scratch("probe-root");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let root = std::fs::write(dir.join("x"), b"").is_ok();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    root
+}

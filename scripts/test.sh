@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine, installing what it needs
+# (the real cosign, built from its Go module). `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "core build has no network dependency"
+if cargo tree -p cosign-keys -e normal --prefix none | grep -E '^(tokio|hyper|reqwest|rustls|openssl) ' ; then
+    echo "the core crate must not depend on network crates" >&2
+    exit 1
+fi
+
+step "unit, integration and doc tests"
+cargo test --workspace --locked
+
+step "benches compile"
+cargo bench --workspace --locked --no-run
+
+step "install the real cosign (cached after the first build)"
+eval "$(scripts/install-cosign.sh)"
+
+step "interop with the real cosign ($("$COSIGN_V2" version 2>/dev/null | grep -m1 GitVersion | tr -s ' '), $("$COSIGN_V3" version 2>/dev/null | grep -m1 GitVersion | tr -s ' '))"
+cargo build --release --locked -p cosign-keys-cli
+tests/interop/run.sh target/release/cosign-keys "$COSIGN_V2" "$COSIGN_V3"
