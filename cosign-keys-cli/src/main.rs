@@ -43,7 +43,8 @@ enum Command {
         /// File name prefix for the key pair.
         #[arg(long, default_value = "cosign")]
         output_key_prefix: String,
-        /// ecdsa-p256 (default), ed25519, rsa-2048, rsa-3072 or rsa-4096.
+        /// ecdsa-p256 (default), ecdsa-p384, ecdsa-p521, ed25519, rsa-2048,
+        /// rsa-3072 or rsa-4096.
         #[arg(long, default_value = "ecdsa-p256")]
         algorithm: Algorithm,
         /// Overwrite existing files.
@@ -108,7 +109,8 @@ enum Command {
         /// Also write the base64 signature to this file.
         #[arg(long)]
         output_signature: Option<PathBuf>,
-        /// Sign this hex SHA-256 digest instead of a file (not for Ed25519).
+        /// Sign this hex digest instead of a file (SHA-256; SHA-384 for P-384,
+        /// SHA-512 for P-521; not for Ed25519).
         #[arg(long, conflicts_with = "file")]
         digest: Option<String>,
         /// The blob to sign.
@@ -123,7 +125,7 @@ enum Command {
         /// Path of the base64 signature, or the base64 text itself.
         #[arg(long)]
         signature: String,
-        /// Verify against this hex SHA-256 digest instead of a file.
+        /// Verify against this hex digest instead of a file (the key's hash).
         #[arg(long, conflicts_with = "file")]
         digest: Option<String>,
         /// The signed blob.
@@ -270,12 +272,11 @@ fn run(command: Command) -> CliResult<()> {
             let unlocked = load_private(&key)?;
             let sig = match (digest, file) {
                 (Some(hex), _) => unlocked.sign_digest(&parse_digest(&hex)?)?,
-                (None, Some(path)) if unlocked.algorithm().signs_digests() => {
-                    let f = fs::File::open(&path).map_err(|e| Failure::Io(path.clone(), e))?;
-                    let d = cosign_keys::sha256_reader(f).map_err(|e| Failure::Io(path, e))?;
-                    unlocked.sign_digest(&d)?
-                }
-                (None, Some(path)) => unlocked.sign(&read(&path)?)?,
+                (None, Some(path)) => match unlocked.algorithm().hash() {
+                    // Stream the blob through its hash: no size limit.
+                    Some(hash) => unlocked.sign_digest(&digest_file(hash, &path)?)?,
+                    None => unlocked.sign(&read(&path)?)?,
+                },
                 (None, None) => return Err(Failure::Usage("give a FILE or --digest".into())),
             };
             let b64 = sig.to_base64();
@@ -300,12 +301,10 @@ fn run(command: Command) -> CliResult<()> {
             let sig = Signature::from_base64(&sig_text)?;
             match (digest, file) {
                 (Some(hex), _) => public.verify_digest(&parse_digest(&hex)?, &sig)?,
-                (None, Some(path)) if public.algorithm().signs_digests() => {
-                    let f = fs::File::open(&path).map_err(|e| Failure::Io(path.clone(), e))?;
-                    let d = cosign_keys::sha256_reader(f).map_err(|e| Failure::Io(path, e))?;
-                    public.verify_digest(&d, &sig)?;
-                }
-                (None, Some(path)) => public.verify(&read(&path)?, &sig)?,
+                (None, Some(path)) => match public.algorithm().hash() {
+                    Some(hash) => public.verify_digest(&digest_file(hash, &path)?, &sig)?,
+                    None => public.verify(&read(&path)?, &sig)?,
+                },
                 (None, None) => return Err(Failure::Usage("give a FILE or --digest".into())),
             }
             println!("Verified OK");
@@ -407,16 +406,22 @@ fn load_public(path: &Path) -> CliResult<PublicKey> {
     }
 }
 
-fn parse_digest(hex: &str) -> CliResult<[u8; 32]> {
-    let hex = hex.strip_prefix("sha256:").unwrap_or(hex);
-    let bad =
-        || Failure::Usage("--digest must be 64 hex digits (optionally prefixed `sha256:`)".into());
-    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+fn digest_file(hash: cosign_keys::HashAlg, path: &Path) -> CliResult<Vec<u8>> {
+    let file = fs::File::open(path).map_err(|e| Failure::Io(path.to_path_buf(), e))?;
+    hash.digest_reader(file)
+        .map_err(|e| Failure::Io(path.to_path_buf(), e))
+}
+
+/// Parses a hex digest (optionally `sha256:`/`sha384:`/`sha512:`-prefixed);
+/// the library checks its length against the key's hash.
+fn parse_digest(text: &str) -> CliResult<Vec<u8>> {
+    let hex = text.split_once(':').map_or(text, |(_, h)| h);
+    let bad = || Failure::Usage("--digest must be hex (optionally prefixed `sha256:`)".into());
+    if hex.is_empty() || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
     }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-    }
-    Ok(out)
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad()))
+        .collect()
 }

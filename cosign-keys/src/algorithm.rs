@@ -3,10 +3,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::{Error, Result};
+use crate::{Error, HashAlg, Result};
 
 /// `ecdsa-p256`: ECDSA on NIST P-256 with SHA-256 (cosign's default).
 const ECDSA_P256: &str = "ecdsa-p256";
+/// `ecdsa-p384`: ECDSA on NIST P-384 with SHA-384 (cosign imports these).
+const ECDSA_P384: &str = "ecdsa-p384";
+/// `ecdsa-p521`: ECDSA on NIST P-521 with SHA-512 (cosign imports these).
+const ECDSA_P521: &str = "ecdsa-p521";
 /// `ed25519`: pure Ed25519 (RFC 8032).
 const ED25519: &str = "ed25519";
 /// `rsa-2048`: RSA, 2048-bit modulus, PKCS#1 v1.5 signatures with SHA-256.
@@ -35,6 +39,10 @@ pub enum Algorithm {
     /// ECDSA over NIST P-256, SHA-256, ASN.1 DER signatures. Cosign's default.
     #[default]
     EcdsaP256,
+    /// ECDSA over NIST P-384, SHA-384, ASN.1 DER signatures.
+    EcdsaP384,
+    /// ECDSA over NIST P-521, SHA-512, ASN.1 DER signatures.
+    EcdsaP521,
     /// Ed25519 (pure EdDSA over the message).
     Ed25519,
     /// RSA 2048, PKCS#1 v1.5 with SHA-256.
@@ -49,6 +57,8 @@ impl Algorithm {
     /// Every algorithm, in a stable order.
     pub const ALL: &'static [Algorithm] = &[
         Self::EcdsaP256,
+        Self::EcdsaP384,
+        Self::EcdsaP521,
         Self::Ed25519,
         Self::Rsa2048,
         Self::Rsa3072,
@@ -64,6 +74,8 @@ impl Algorithm {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::EcdsaP256 => ECDSA_P256,
+            Self::EcdsaP384 => ECDSA_P384,
+            Self::EcdsaP521 => ECDSA_P521,
             Self::Ed25519 => ED25519,
             Self::Rsa2048 => RSA_2048,
             Self::Rsa3072 => RSA_3072,
@@ -88,7 +100,7 @@ impl Algorithm {
     /// ```
     #[must_use]
     pub const fn is_ecdsa(self) -> bool {
-        matches!(self, Self::EcdsaP256)
+        matches!(self, Self::EcdsaP256 | Self::EcdsaP384 | Self::EcdsaP521)
     }
 
     /// The RSA modulus size in bits, if this is RSA.
@@ -103,19 +115,40 @@ impl Algorithm {
             Self::Rsa2048 => Some(2048),
             Self::Rsa3072 => Some(3072),
             Self::Rsa4096 => Some(4096),
-            Self::EcdsaP256 | Self::Ed25519 => None,
+            Self::EcdsaP256 | Self::EcdsaP384 | Self::EcdsaP521 | Self::Ed25519 => None,
         }
     }
 
-    /// Whether the algorithm can sign a pre-computed SHA-256 digest. Pure
-    /// Ed25519 hashes the message itself, so it cannot.
+    /// Whether the algorithm can sign a pre-computed digest. Pure Ed25519
+    /// hashes the message itself, so it cannot.
     ///
     /// ```
     /// assert!(!cosign_keys::Algorithm::Ed25519.signs_digests());
     /// ```
     #[must_use]
     pub const fn signs_digests(self) -> bool {
-        !matches!(self, Self::Ed25519)
+        self.hash().is_some()
+    }
+
+    /// The hash cosign applies to a blob before signing with this algorithm
+    /// (`None` for Ed25519, which signs the blob itself).
+    ///
+    /// ```
+    /// use cosign_keys::{Algorithm, HashAlg};
+    /// assert_eq!(Algorithm::EcdsaP256.hash(), Some(HashAlg::Sha256));
+    /// assert_eq!(Algorithm::EcdsaP384.hash(), Some(HashAlg::Sha384));
+    /// assert_eq!(Algorithm::Rsa4096.hash(), Some(HashAlg::Sha256));
+    /// ```
+    #[must_use]
+    pub const fn hash(self) -> Option<HashAlg> {
+        match self {
+            Self::EcdsaP256 | Self::Rsa2048 | Self::Rsa3072 | Self::Rsa4096 => {
+                Some(HashAlg::Sha256)
+            }
+            Self::EcdsaP384 => Some(HashAlg::Sha384),
+            Self::EcdsaP521 => Some(HashAlg::Sha512),
+            Self::Ed25519 => None,
+        }
     }
 
     pub(crate) fn from_rsa_bits(bits: usize) -> Result<Self> {
@@ -149,8 +182,8 @@ impl FromStr for Algorithm {
             .ok_or_else(|| Error::InvalidArgument {
                 name: "algorithm",
                 reason: format!(
-                    "unknown algorithm `{s}` (expected one of ecdsa-p256, ed25519, rsa-2048, \
-                     rsa-3072, rsa-4096)"
+                    "unknown algorithm `{s}` (expected one of ecdsa-p256, ecdsa-p384, ecdsa-p521, \
+                     ed25519, rsa-2048, rsa-3072, rsa-4096)"
                 ),
             })
     }

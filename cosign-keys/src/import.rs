@@ -3,15 +3,14 @@
 
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
-use aws_lc_rs::signature::{self as sig, EcdsaKeyPair};
+use aws_lc_rs::signature::EcdsaKeyPair;
 use der::asn1::ObjectIdentifier;
 use der::Decode;
 use zeroize::Zeroizing;
 
 use crate::envelope::{DecryptOptions, EncryptedPrivateKey, ScryptParams};
-use crate::private::check_curve;
-use crate::public::bit_len;
-use crate::{pem, Algorithm, Error, Password, PrivateKey, Result};
+use crate::private::{check_rsa, ecdsa_signing};
+use crate::{oid, pem, Error, Password, PrivateKey, Result};
 
 /// Most PBKDF2 iterations accepted in an `ENCRYPTED PRIVATE KEY`: far above
 /// what OpenSSL (2048) or pyca/cryptography write, and bounded so a hostile
@@ -86,9 +85,9 @@ fn from_sec1(der: &[u8]) -> Result<PrivateKey> {
         .parameters
         .and_then(|p| p.named_curve())
         .ok_or_else(|| Error::malformed_key("SEC1 key does not name its curve"))?;
-    check_curve(&curve)?;
-    let kp = EcdsaKeyPair::from_private_key_der(&sig::ECDSA_P256_SHA256_ASN1_SIGNING, der)
-        .map_err(|e| Error::malformed_key(format!("invalid P-256 private key: {e}")))?;
+    let alg = oid::ec_algorithm(&curve)?;
+    let kp = EcdsaKeyPair::from_private_key_der(ecdsa_signing(alg), der)
+        .map_err(|e| Error::malformed_key(format!("invalid EC private key: {e}")))?;
     let pkcs8 = Zeroizing::new(
         kp.to_pkcs8v1()
             .map_err(|_| Error::Crypto {
@@ -104,7 +103,7 @@ fn from_pkcs1(der: &[u8]) -> Result<PrivateKey> {
     let rsa = pkcs1::RsaPrivateKeyRef::from_der(der)
         .map_err(|e| Error::malformed_key(format!("not a PKCS#1 RSA private key: {e}")))?;
     // Refuse odd sizes with a clear message before AWS-LC sees the key.
-    Algorithm::from_rsa_bits(bit_len(rsa.modulus.as_bytes()))?;
+    check_rsa(&rsa)?;
     let kp = RsaKeyPair::from_der(der)
         .map_err(|e| Error::malformed_key(format!("invalid RSA private key: {e}")))?;
     let pkcs8: Pkcs8V1Der<'_> = kp.as_der().map_err(|_| Error::Crypto {

@@ -8,6 +8,7 @@ mod envelope;
 mod error;
 mod fingerprint;
 pub mod fs;
+mod hash;
 mod import;
 mod oid;
 pub mod pem;
@@ -23,10 +24,11 @@ pub use envelope::{
 };
 pub use error::{Error, ErrorCode, Result};
 pub use fingerprint::Fingerprint;
+pub use hash::{sha256, HashAlg};
 pub use private::PrivateKey;
 pub use public::PublicKey;
 pub use secret::{Password, SecretBytes};
-pub use signature::{sha256, sha256_reader, Signature};
+pub use signature::Signature;
 
 /// The crate version, e.g. for `--version` output and binding checks.
 ///

@@ -48,3 +48,28 @@ pub(crate) fn algorithm_name(oid: &ObjectIdentifier) -> String {
         other => format!("algorithm {other}"),
     }
 }
+
+/// The algorithm for an EC named curve, refusing curves cosign refuses.
+pub(crate) fn ec_algorithm(curve: &ObjectIdentifier) -> crate::Result<crate::Algorithm> {
+    match *curve {
+        P256 => Ok(crate::Algorithm::EcdsaP256),
+        P384 => Ok(crate::Algorithm::EcdsaP384),
+        P521 => Ok(crate::Algorithm::EcdsaP521),
+        other => Err(crate::Error::UnsupportedAlgorithm {
+            algorithm: format!(
+                "ECDSA on {} (supported: P-256, P-384, P-521)",
+                curve_name(&other)
+            ),
+        }),
+    }
+}
+
+/// The named-curve OID of an ECDSA algorithm.
+pub(crate) fn curve_of(alg: crate::Algorithm) -> Option<ObjectIdentifier> {
+    match alg {
+        crate::Algorithm::EcdsaP256 => Some(P256),
+        crate::Algorithm::EcdsaP384 => Some(P384),
+        crate::Algorithm::EcdsaP521 => Some(P521),
+        _ => None,
+    }
+}

@@ -14,7 +14,6 @@ use zeroize::Zeroizing;
 
 use crate::envelope::{EncryptedPrivateKey, ScryptParams};
 use crate::public::bit_len;
-use crate::signature::import_digest;
 use crate::{
     oid, pem, Algorithm, Error, Fingerprint, Password, PublicKey, Result, SecretBytes, Signature,
 };
@@ -69,9 +68,8 @@ impl PrivateKey {
             context: "key generation",
         };
         let pkcs8: Zeroizing<Vec<u8>> = match algorithm {
-            Algorithm::EcdsaP256 => {
-                let kp =
-                    EcdsaKeyPair::generate(&sig::ECDSA_P256_SHA256_ASN1_SIGNING).map_err(failed)?;
+            Algorithm::EcdsaP256 | Algorithm::EcdsaP384 | Algorithm::EcdsaP521 => {
+                let kp = EcdsaKeyPair::generate(ecdsa_signing(algorithm)).map_err(failed)?;
                 Zeroizing::new(kp.to_pkcs8v1().map_err(failed)?.as_ref().to_vec())
             }
             Algorithm::Ed25519 => {
@@ -122,10 +120,10 @@ impl PrivateKey {
                     .ok_or_else(|| Error::malformed_key("EC key without a named curve"))?
                     .decode_as()
                     .map_err(|_| Error::malformed_key("EC key parameters are not a named curve"))?;
-                check_curve(&curve)?;
-                let kp = EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_ASN1_SIGNING, der)
-                    .map_err(rejected("invalid P-256 private key"))?;
-                Self::from_signer(Algorithm::EcdsaP256, Signer::Ecdsa(kp))
+                let alg = oid::ec_algorithm(&curve)?;
+                let kp = EcdsaKeyPair::from_pkcs8(ecdsa_signing(alg), der)
+                    .map_err(rejected("invalid EC private key"))?;
+                Self::from_signer(alg, Signer::Ecdsa(kp))
             }
             oid::ED25519 => {
                 let kp = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
@@ -135,7 +133,7 @@ impl PrivateKey {
             oid::RSA_ENCRYPTION => {
                 let rsa = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes())
                     .map_err(|e| Error::malformed_key(format!("bad RSA private key: {e}")))?;
-                let alg = Algorithm::from_rsa_bits(bit_len(rsa.modulus.as_bytes()))?;
+                let alg = check_rsa(&rsa)?;
                 let kp =
                     RsaKeyPair::from_pkcs8(der).map_err(rejected("invalid RSA private key"))?;
                 Self::from_signer(alg, Signer::Rsa(kp))
@@ -248,7 +246,8 @@ impl PrivateKey {
     }
 
     /// Seals the key into a Cosign key file with cosign's own scrypt cost
-    /// (N = 32768, r = 8, p = 1) and a fresh salt and nonce.
+    /// (N = 65536, r = 8, p = 1, what cosign v2 and v3 write) and a fresh
+    /// salt and nonce.
     ///
     /// # Errors
     /// [`Error::Rng`], [`Error::OutOfMemory`] or [`Error::Crypto`].
@@ -263,16 +262,18 @@ impl PrivateKey {
         self.encrypt_with(password, ScryptParams::cosign_default())
     }
 
-    /// Seals the key with chosen scrypt parameters.
+    /// Seals the key with chosen scrypt parameters. Only parameters for
+    /// which [`ScryptParams::is_cosign_compatible`] holds give a file the
+    /// `cosign` CLI can open.
     ///
     /// # Errors
     /// As [`PrivateKey::encrypt`].
     ///
     /// ```
     /// # let key = cosign_keys::PrivateKey::generate(cosign_keys::Algorithm::Ed25519)?;
-    /// let params = cosign_keys::ScryptParams::new(16, 8, 1)?; // twice cosign's cost
+    /// let params = cosign_keys::ScryptParams::new(15, 8, 1)?; // cosign's older, cheaper cost
     /// let sealed = key.encrypt_with(&cosign_keys::Password::from("pw"), params)?;
-    /// assert_eq!(sealed.scrypt_params().n(), 65536);
+    /// assert_eq!(sealed.scrypt_params().n(), 32768);
     /// # Ok::<(), cosign_keys::Error>(())
     /// ```
     pub fn encrypt_with(
@@ -284,7 +285,7 @@ impl PrivateKey {
     }
 
     /// Signs a blob exactly as `cosign sign-blob --key` does: ECDSA and RSA
-    /// sign its SHA-256, Ed25519 signs the blob itself.
+    /// sign its hash ([`Algorithm::hash`]), Ed25519 signs the blob itself.
     ///
     /// # Errors
     /// [`Error::Crypto`] if AWS-LC fails (should not happen).
@@ -309,13 +310,15 @@ impl PrivateKey {
         }
     }
 
-    /// Signs a pre-computed SHA-256 digest of a blob; the signature is the
-    /// same one [`PrivateKey::sign`] makes for that blob, and
+    /// Signs a pre-computed digest of a blob, made with the algorithm's hash
+    /// ([`Algorithm::hash`]: SHA-256 for P-256 and RSA). The signature is
+    /// the one [`PrivateKey::sign`] makes for that blob, and
     /// `cosign verify-blob` accepts it.
     ///
     /// # Errors
     /// [`Error::UnsupportedOperation`] for Ed25519 (pure Ed25519 signs the
-    /// message itself); [`Error::Crypto`] if AWS-LC fails.
+    /// message itself); [`Error::InvalidArgument`] for a digest of the wrong
+    /// length; [`Error::Crypto`] if AWS-LC fails.
     ///
     /// ```
     /// use cosign_keys::{sha256, Algorithm, PrivateKey};
@@ -324,17 +327,20 @@ impl PrivateKey {
     /// key.public_key().verify(b"artifact", &sig)?;
     /// # Ok::<(), cosign_keys::Error>(())
     /// ```
-    pub fn sign_digest(&self, digest: &[u8; 32]) -> Result<Signature> {
+    pub fn sign_digest(&self, digest: &[u8]) -> Result<Signature> {
         let failed = |_| Error::Crypto { context: "signing" };
+        let Some(hash) = self.algorithm.hash() else {
+            return Err(Error::UnsupportedOperation {
+                operation: "signing a pre-computed digest",
+                algorithm: self.algorithm.as_str(),
+            });
+        };
+        let d = hash.import(digest)?;
         match &self.signer {
-            Signer::Ecdsa(kp) => {
-                let d = import_digest(digest)?;
-                Ok(Signature::from_bytes(
-                    kp.sign_digest(&d).map_err(failed)?.as_ref().to_vec(),
-                ))
-            }
+            Signer::Ecdsa(kp) => Ok(Signature::from_bytes(
+                kp.sign_digest(&d).map_err(failed)?.as_ref().to_vec(),
+            )),
             Signer::Rsa(kp) => {
-                let d = import_digest(digest)?;
                 let mut out = vec![0u8; kp.public_modulus_len()];
                 kp.sign_digest(&sig::RSA_PKCS1_SHA256, &d, &mut out)
                     .map_err(failed)?;
@@ -348,13 +354,23 @@ impl PrivateKey {
     }
 }
 
-/// Refuses every curve but P-256 with a message naming it.
-pub(crate) fn check_curve(curve: &ObjectIdentifier) -> Result<()> {
-    if *curve == oid::P256 {
-        Ok(())
-    } else {
-        Err(Error::UnsupportedAlgorithm {
-            algorithm: format!("ECDSA on {}", oid::curve_name(curve)),
-        })
+/// The AWS-LC signing algorithm of an ECDSA [`Algorithm`].
+pub(crate) fn ecdsa_signing(alg: Algorithm) -> &'static sig::EcdsaSigningAlgorithm {
+    match alg {
+        Algorithm::EcdsaP384 => &sig::ECDSA_P384_SHA384_ASN1_SIGNING,
+        Algorithm::EcdsaP521 => &sig::ECDSA_P521_SHA512_ASN1_SIGNING,
+        _ => &sig::ECDSA_P256_SHA256_ASN1_SIGNING,
     }
+}
+
+/// Checks an RSA key the way `cosign import-key-pair` does: a 2048, 3072 or
+/// 4096-bit modulus and the public exponent 65537.
+pub(crate) fn check_rsa(rsa: &pkcs1::RsaPrivateKeyRef<'_>) -> Result<Algorithm> {
+    let alg = Algorithm::from_rsa_bits(bit_len(rsa.modulus.as_bytes()))?;
+    if rsa.public_exponent.as_bytes() != [0x01, 0x00, 0x01] {
+        return Err(Error::UnsupportedAlgorithm {
+            algorithm: "RSA with a public exponent other than 65537".into(),
+        });
+    }
+    Ok(alg)
 }

@@ -8,7 +8,6 @@ use der::asn1::{AnyRef, BitString, ObjectIdentifier};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifier, SubjectPublicKeyInfo, SubjectPublicKeyInfoRef};
 
-use crate::signature::import_digest;
 use crate::{oid, pem, Algorithm, Error, Fingerprint, Result, Signature};
 
 /// A public key of a supported algorithm, held in canonical form (the DER
@@ -115,12 +114,7 @@ impl PublicKey {
                     .map_err(|_| {
                         Error::malformed_key("EC public key parameters are not a named curve")
                     })?;
-                if curve != oid::P256 {
-                    return Err(Error::UnsupportedAlgorithm {
-                        algorithm: format!("ECDSA on {}", oid::curve_name(&curve)),
-                    });
-                }
-                Self::from_raw(Algorithm::EcdsaP256, raw)
+                Self::from_raw(oid::ec_algorithm(&curve)?, raw)
             }
             oid::ED25519 => Self::from_raw(Algorithm::Ed25519, raw),
             oid::RSA_ENCRYPTION => {
@@ -139,17 +133,15 @@ impl PublicKey {
     /// it and computing the canonical SPKI.
     pub(crate) fn from_raw(algorithm: Algorithm, raw: &[u8]) -> Result<Self> {
         let (raw, spki_der) = match algorithm {
-            Algorithm::EcdsaP256 => {
+            Algorithm::EcdsaP256 | Algorithm::EcdsaP384 | Algorithm::EcdsaP521 => {
                 // Go's x509 (and so cosign) only reads uncompressed points.
-                if raw.len() != 65 || raw[0] != 4 {
+                if raw.first() != Some(&4) {
                     return Err(Error::malformed_key(
-                        "P-256 public key is not an uncompressed point (65 bytes, 0x04 first)",
+                        "EC public key is not an uncompressed point (0x04 first)",
                     ));
                 }
-                (
-                    raw.to_vec(),
-                    encode_spki(oid::EC_PUBLIC_KEY, Some(oid::P256), raw)?,
-                )
+                let curve = oid::curve_of(algorithm);
+                (raw.to_vec(), encode_spki(oid::EC_PUBLIC_KEY, curve, raw)?)
             }
             Algorithm::Ed25519 => {
                 if raw.len() != 32 {
@@ -239,10 +231,13 @@ impl PublicKey {
             .map_err(|_| Error::SignatureInvalid)
     }
 
-    /// Verifies a signature over a pre-computed SHA-256 digest of the blob.
+    /// Verifies a signature over a pre-computed digest of the blob, made
+    /// with the algorithm's hash ([`Algorithm::hash`]: SHA-256 for P-256 and
+    /// RSA, SHA-384 for P-384, SHA-512 for P-521).
     ///
     /// # Errors
     /// [`Error::SignatureInvalid`] if it does not verify;
+    /// [`Error::InvalidArgument`] if the digest has the wrong length;
     /// [`Error::UnsupportedOperation`] for Ed25519, which signs the message
     /// itself and cannot be checked against a digest.
     ///
@@ -253,14 +248,14 @@ impl PublicKey {
     /// key.public_key().verify_digest(&sha256(b"blob"), &sig)?;
     /// # Ok::<(), cosign_keys::Error>(())
     /// ```
-    pub fn verify_digest(&self, digest: &[u8; 32], signature: &Signature) -> Result<()> {
-        if !self.algorithm.signs_digests() {
+    pub fn verify_digest(&self, digest: &[u8], signature: &Signature) -> Result<()> {
+        let Some(hash) = self.algorithm.hash() else {
             return Err(Error::UnsupportedOperation {
                 operation: "verifying a pre-computed digest",
                 algorithm: self.algorithm.as_str(),
             });
-        }
-        let digest = import_digest(digest)?;
+        };
+        let digest = hash.import(digest)?;
         self.parsed
             .verify_digest_sig(&digest, signature.as_bytes())
             .map_err(|_| Error::SignatureInvalid)
@@ -270,6 +265,8 @@ impl PublicKey {
 fn verification_alg(algorithm: Algorithm) -> &'static dyn sig::VerificationAlgorithm {
     match algorithm {
         Algorithm::EcdsaP256 => &sig::ECDSA_P256_SHA256_ASN1,
+        Algorithm::EcdsaP384 => &sig::ECDSA_P384_SHA384_ASN1,
+        Algorithm::EcdsaP521 => &sig::ECDSA_P521_SHA512_ASN1,
         Algorithm::Ed25519 => &sig::ED25519,
         Algorithm::Rsa2048 | Algorithm::Rsa3072 | Algorithm::Rsa4096 => {
             &sig::RSA_PKCS1_2048_8192_SHA256

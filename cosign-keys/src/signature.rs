@@ -3,6 +3,7 @@
 //! | key | what is signed | signature bytes |
 //! |---|---|---|
 //! | ECDSA P-256 | SHA-256 of the blob | ASN.1 DER `(r, s)` |
+//! | ECDSA P-384 / P-521 | SHA-384 / SHA-512 of the blob | ASN.1 DER `(r, s)` |
 //! | RSA | SHA-256 of the blob | PKCS#1 v1.5 |
 //! | Ed25519 | the blob itself (pure Ed25519) | 64 bytes |
 
@@ -73,53 +74,4 @@ impl Signature {
     pub fn into_bytes(self) -> Vec<u8> {
         self.0
     }
-}
-
-/// SHA-256 of a blob: what ECDSA and RSA keys sign.
-///
-/// ```
-/// let d = cosign_keys::sha256(b"");
-/// assert_eq!(d[0], 0xe3);
-/// ```
-#[must_use]
-pub fn sha256(data: &[u8]) -> [u8; 32] {
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(d.as_ref());
-    out
-}
-
-/// SHA-256 of everything a reader yields, read in 64 KiB chunks, so large
-/// blobs need not fit in memory.
-///
-/// # Errors
-/// Whatever the reader returns, as [`std::io::Error`].
-///
-/// ```
-/// let d = cosign_keys::sha256_reader(&b"abc"[..])?;
-/// assert_eq!(d, cosign_keys::sha256(b"abc"));
-/// # Ok::<(), std::io::Error>(())
-/// ```
-pub fn sha256_reader(mut reader: impl std::io::Read) -> std::io::Result<[u8; 32]> {
-    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => ctx.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
-    Ok(out)
-}
-
-pub(crate) fn import_digest(digest: &[u8; 32]) -> Result<aws_lc_rs::digest::Digest> {
-    aws_lc_rs::digest::Digest::import_less_safe(digest, &aws_lc_rs::digest::SHA256).map_err(|_| {
-        Error::Crypto {
-            context: "digest import",
-        }
-    })
 }

@@ -26,7 +26,13 @@ fn private_files_are_0600_and_public_files_0644() {
     assert_eq!(mode(&dir.join("p")), 0o644);
     // Replacing keeps the requested mode even over a looser file.
     std::fs::set_permissions(dir.join("k"), std::fs::Permissions::from_mode(0o666)).unwrap();
-    write_atomic(&dir.join("k"), b"secret2", PRIVATE_FILE_MODE, Overwrite::Yes).unwrap();
+    write_atomic(
+        &dir.join("k"),
+        b"secret2",
+        PRIVATE_FILE_MODE,
+        Overwrite::Yes,
+    )
+    .unwrap();
     assert_eq!(mode(&dir.join("k")), 0o600);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -47,7 +53,10 @@ fn existing_files_are_never_overwritten_unless_asked() {
     ));
     assert!(!dir.join("elsewhere").exists());
     // No temporary files are left behind.
-    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 2, "{names:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -60,7 +69,11 @@ fn a_crash_before_the_rename_leaves_the_old_file_intact() {
     let dir = scratch("crash");
     let path = dir.join("cosign.key");
     write_atomic(&path, b"old key", PRIVATE_FILE_MODE, Overwrite::No).unwrap();
-    std::fs::write(dir.join(".cosign.key.tmp-deadbeef0000"), b"half-written new ke").unwrap();
+    std::fs::write(
+        dir.join(".cosign.key.tmp-deadbeef0000"),
+        b"half-written new ke",
+    )
+    .unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"old key");
     write_atomic(&path, b"new key", PRIVATE_FILE_MODE, Overwrite::Yes).unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"new key");
@@ -74,15 +87,26 @@ fn a_read_only_directory_gives_an_io_error_and_changes_nothing() {
         // which fails for everyone.
         let dir = scratch("rofile");
         std::fs::write(dir.join("not-a-dir"), b"").unwrap();
-        let err = write_atomic(&dir.join("not-a-dir/cosign.key"), b"k", PRIVATE_FILE_MODE, Overwrite::No)
-            .unwrap_err();
+        let err = write_atomic(
+            &dir.join("not-a-dir/cosign.key"),
+            b"k",
+            PRIVATE_FILE_MODE,
+            Overwrite::No,
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::Io { .. }), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
         return;
     }
     let dir = scratch("ro");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let err = write_atomic(&dir.join("cosign.key"), b"k", PRIVATE_FILE_MODE, Overwrite::No).unwrap_err();
+    let err = write_atomic(
+        &dir.join("cosign.key"),
+        b"k",
+        PRIVATE_FILE_MODE,
+        Overwrite::No,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);

@@ -17,7 +17,10 @@ const COSIGN_GENERATED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../tests/vectors/cosign-generated.json"
 );
-const BAD_INPUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/bad-input.json");
+const BAD_INPUT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/vectors/bad-input.json"
+);
 const IMPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/import.json");
 
 type CaseResult = Result<(), String>;
@@ -59,7 +62,10 @@ fn run_all(file: &str, cases: &[Value], check: impl Fn(&Value) -> CaseResult + S
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("panicked (see the panic message above)".into())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("panicked (see the panic message above)".into()))
+            })
             .collect()
     });
     let failures: Vec<String> = results
@@ -68,7 +74,12 @@ fn run_all(file: &str, cases: &[Value], check: impl Fn(&Value) -> CaseResult + S
         .enumerate()
         .filter_map(|(i, (result, case))| {
             result.as_ref().err().map(|why| {
-                format!("  case {}/{} {:?}: {why}", i + 1, cases.len(), description(case))
+                format!(
+                    "  case {}/{} {:?}: {why}",
+                    i + 1,
+                    cases.len(),
+                    description(case)
+                )
             })
         })
         .collect();
@@ -83,7 +94,9 @@ fn run_all(file: &str, cases: &[Value], check: impl Fn(&Value) -> CaseResult + S
 }
 
 fn description(case: &Value) -> &str {
-    case.get("description").and_then(Value::as_str).unwrap_or("?")
+    case.get("description")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
 }
 
 fn field<'a>(case: &'a Value, name: &str) -> Result<&'a str, String> {
@@ -97,7 +110,9 @@ fn optional_field<'a>(case: &'a Value, name: &str) -> Result<Option<&'a str>, St
     match case.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!("field `{name}` must be a string or null, found {other}")),
+        Some(other) => Err(format!(
+            "field `{name}` must be a string or null, found {other}"
+        )),
     }
 }
 
@@ -111,7 +126,9 @@ fn expected_code(case: &Value) -> Result<&str, String> {
     if ErrorCode::ALL.iter().any(|c| c.name() == expect) {
         Ok(expect)
     } else {
-        Err(format!("`expect` is {expect:?}, which is not an ErrorCode name"))
+        Err(format!(
+            "`expect` is {expect:?}, which is not an ErrorCode name"
+        ))
     }
 }
 
@@ -124,7 +141,9 @@ fn check_no_password(err: &Error, password: Option<&str>) -> CaseResult {
     };
     for (form, text) in [("Display", err.to_string()), ("Debug", format!("{err:?}"))] {
         if text.contains(password) {
-            return Err(format!("the error's {form} form contains the password: {text}"));
+            return Err(format!(
+                "the error's {form} form contains the password: {text}"
+            ));
         }
     }
     Ok(())
@@ -132,7 +151,11 @@ fn check_no_password(err: &Error, password: Option<&str>) -> CaseResult {
 
 /// Compares an outcome with `expect`; for "OK", checks the key's fingerprint
 /// (and algorithm, when the case names one) and that it signs.
-fn check_outcome(case: &Value, outcome: Result<PrivateKey, Error>, password: Option<&str>) -> CaseResult {
+fn check_outcome(
+    case: &Value,
+    outcome: Result<PrivateKey, Error>,
+    password: Option<&str>,
+) -> CaseResult {
     let expect = expected_code(case)?;
     match outcome {
         Err(err) => {
@@ -158,10 +181,15 @@ fn check_outcome(case: &Value, outcome: Result<PrivateKey, Error>, password: Opt
             }
             if let Some(want_alg) = optional_field(case, "algorithm")? {
                 if key.algorithm().as_str() != want_alg {
-                    return Err(format!("algorithm {}, expected {want_alg}", key.algorithm()));
+                    return Err(format!(
+                        "algorithm {}, expected {want_alg}",
+                        key.algorithm()
+                    ));
                 }
             }
-            let sig = key.sign(b"vector check").map_err(|e| format!("sign: {e}"))?;
+            let sig = key
+                .sign(b"vector check")
+                .map_err(|e| format!("sign: {e}"))?;
             key.public_key()
                 .verify(b"vector check", &sig)
                 .map_err(|e| format!("own signature does not verify: {e}"))
@@ -172,7 +200,10 @@ fn check_outcome(case: &Value, outcome: Result<PrivateKey, Error>, password: Opt
 fn expect_signature_invalid(what: &str, result: cosign_keys::Result<()>) -> CaseResult {
     match result {
         Err(Error::SignatureInvalid) => Ok(()),
-        Err(e) => Err(format!("{what}: expected SIGNATURE_INVALID, got {} ({e})", e.code().name())),
+        Err(e) => Err(format!(
+            "{what}: expected SIGNATURE_INVALID, got {} ({e})",
+            e.code().name()
+        )),
         Ok(()) => Err(format!("{what}: verified, but must not")),
     }
 }
@@ -186,16 +217,25 @@ fn check_public(what: &str, public: &PublicKey, case: &Value) -> CaseResult {
         ));
     }
     let fp = public.fingerprint();
-    let (want_fp, want_hex) = (field(case, "fingerprint_sha256")?, field(case, "fingerprint_hex")?);
+    let (want_fp, want_hex) = (
+        field(case, "fingerprint_sha256")?,
+        field(case, "fingerprint_hex")?,
+    );
     if fp.to_string() != want_fp {
         return Err(format!("{what}: fingerprint {fp}, expected {want_fp}"));
     }
     if fp.to_hex() != want_hex {
-        return Err(format!("{what}: hex fingerprint {}, expected {want_hex}", fp.to_hex()));
+        return Err(format!(
+            "{what}: hex fingerprint {}, expected {want_hex}",
+            fp.to_hex()
+        ));
     }
     let want_alg = field(case, "algorithm")?;
     if public.algorithm().as_str() != want_alg {
-        return Err(format!("{what}: algorithm {}, expected {want_alg}", public.algorithm()));
+        return Err(format!(
+            "{what}: algorithm {}, expected {want_alg}",
+            public.algorithm()
+        ));
     }
     Ok(())
 }
@@ -207,7 +247,10 @@ fn check_cosign_case(case: &Value) -> CaseResult {
         .map_err(|e| format!("from_pem: {} ({e})", e.code().name()))?;
     let legacy = private_pem.starts_with("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----");
     if locked.has_legacy_label() != legacy {
-        return Err(format!("has_legacy_label() is {}, expected {legacy}", locked.has_legacy_label()));
+        return Err(format!(
+            "has_legacy_label() is {}, expected {legacy}",
+            locked.has_legacy_label()
+        ));
     }
     let key = locked
         .decrypt(&password)
@@ -241,8 +284,14 @@ fn check_cosign_case(case: &Value) -> CaseResult {
     let last = flipped.len() - 1;
     flipped[last] ^= 0x01;
     let flipped = Signature::from_bytes(flipped);
-    expect_signature_invalid("one-bit-flipped cosign signature", public.verify(&blob, &flipped))?;
-    expect_signature_invalid("cosign signature over another blob", public.verify(b"other blob", &cosign_sig))?;
+    expect_signature_invalid(
+        "one-bit-flipped cosign signature",
+        public.verify(&blob, &flipped),
+    )?;
+    expect_signature_invalid(
+        "cosign signature over another blob",
+        public.verify(b"other blob", &cosign_sig),
+    )?;
 
     let digest = sha256(&blob);
     if key.algorithm().signs_digests() {
@@ -259,7 +308,11 @@ fn check_cosign_case(case: &Value) -> CaseResult {
     } else {
         match public.verify_digest(&digest, &cosign_sig) {
             Err(Error::UnsupportedOperation { .. }) => {}
-            other => return Err(format!("Ed25519 verify_digest: expected UNSUPPORTED_OPERATION, got {other:?}")),
+            other => {
+                return Err(format!(
+                    "Ed25519 verify_digest: expected UNSUPPORTED_OPERATION, got {other:?}"
+                ))
+            }
         }
     }
     Ok(())

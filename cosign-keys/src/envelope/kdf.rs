@@ -6,11 +6,11 @@ use zeroize::Zeroizing;
 use super::scrypt;
 use crate::{Error, Password, Result};
 
-/// Memory limit applied when decrypting, unless changed: 256 MiB (8 times
-/// what cosign's own parameters need).
+/// Memory limit applied when decrypting, unless changed: 256 MiB (4 times
+/// what cosign's own parameters need, twice its largest accepted N).
 pub const DEFAULT_MAX_MEMORY_BYTES: u64 = 256 * 1024 * 1024;
-/// Work limit (N·r·p) applied when decrypting, unless changed: 2^24, 64 times
-/// cosign's own cost (about four seconds on a typical core).
+/// Work limit (N·r·p) applied when decrypting, unless changed: 2^24, 32 times
+/// cosign's own cost (a few seconds on a typical core).
 pub const DEFAULT_MAX_WORK: u64 = 1 << 24;
 
 /// Validated scrypt parameters.
@@ -18,9 +18,12 @@ pub const DEFAULT_MAX_WORK: u64 = 1 << 24;
 /// ```
 /// use cosign_keys::ScryptParams;
 /// let p = ScryptParams::cosign_default();
-/// assert_eq!((p.n(), p.r(), p.p()), (32768, 8, 1));
-/// assert_eq!(p.memory_bytes(), 32 * 1024 * 1024 + 1024);
+/// assert_eq!((p.n(), p.r(), p.p()), (65536, 8, 1));
+/// assert_eq!(p.memory_bytes(), 64 * 1024 * 1024 + 1024);
+/// assert!(p.is_cosign_compatible());
+/// assert!(!ScryptParams::new(10, 8, 1)?.is_cosign_compatible());
 /// assert!(ScryptParams::from_n(1000, 8, 1).is_err()); // not a power of two
+/// # Ok::<(), cosign_keys::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ScryptParams {
@@ -30,14 +33,24 @@ pub struct ScryptParams {
 }
 
 impl ScryptParams {
-    /// What cosign writes: N = 32768, r = 8, p = 1.
+    /// What cosign v2 and v3 write (go-securesystemslib's default):
+    /// N = 65536, r = 8, p = 1.
     #[must_use]
     pub const fn cosign_default() -> Self {
         Self {
-            log_n: 15,
+            log_n: 16,
             r: 8,
             p: 1,
         }
+    }
+
+    /// Whether cosign will open a key sealed with these parameters: it
+    /// accepts only N of 32768, 65536 or 131072 with r = 8 and p = 1
+    /// (go-securesystemslib's `CheckParams`). Other parameters are allowed
+    /// when writing, but the file is then readable by cosign-keys only.
+    #[must_use]
+    pub const fn is_cosign_compatible(&self) -> bool {
+        matches!(self.log_n, 15..=17) && self.r == 8 && self.p == 1
     }
 
     /// Parameters from log2(N), r and p.
