@@ -238,8 +238,8 @@ c_make_key() { # ALG DIR
 c_our_public_key_matches() { # DIR
     cd "$1"
     need cosign.key cosign.pub
-    ck public-key --key cosign.key >ours.pub
-    cmp ours.pub cosign.pub
+    ck public-key --key cosign.key >ours-view-of-cosign.pub
+    cmp ours-view-of-cosign.pub cosign.pub
     ck public-key --key cosign.pub >ours-from-pub.pub
     cmp ours-from-pub.pub cosign.pub
     ck public-key --key cosign.key --outfile ours-outfile.pub
