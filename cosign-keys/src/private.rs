@@ -67,28 +67,22 @@ impl PrivateKey {
         let failed = |_| Error::Crypto {
             context: "key generation",
         };
-        let pkcs8: Zeroizing<Vec<u8>> = match algorithm {
+        // Build straight from the fresh AWS-LC key: no PKCS#8 round trip.
+        let signer = match algorithm {
             Algorithm::EcdsaP256 | Algorithm::EcdsaP384 | Algorithm::EcdsaP521 => {
-                let kp = EcdsaKeyPair::generate(ecdsa_signing(algorithm)).map_err(failed)?;
-                Zeroizing::new(kp.to_pkcs8v1().map_err(failed)?.as_ref().to_vec())
+                Signer::Ecdsa(EcdsaKeyPair::generate(ecdsa_signing(algorithm)).map_err(failed)?)
             }
-            Algorithm::Ed25519 => {
-                let kp = Ed25519KeyPair::generate().map_err(failed)?;
-                let der: Pkcs8V1Der<'_> = kp.as_der().map_err(failed)?;
-                Zeroizing::new(der.as_ref().to_vec())
-            }
+            Algorithm::Ed25519 => Signer::Ed25519(Ed25519KeyPair::generate().map_err(failed)?),
             Algorithm::Rsa2048 | Algorithm::Rsa3072 | Algorithm::Rsa4096 => {
                 let size = match algorithm {
                     Algorithm::Rsa2048 => KeySize::Rsa2048,
                     Algorithm::Rsa3072 => KeySize::Rsa3072,
                     _ => KeySize::Rsa4096,
                 };
-                let kp = RsaKeyPair::generate(size).map_err(failed)?;
-                let der: Pkcs8V1Der<'_> = kp.as_der().map_err(failed)?;
-                Zeroizing::new(der.as_ref().to_vec())
+                Signer::Rsa(RsaKeyPair::generate(size).map_err(failed)?)
             }
         };
-        Self::from_pkcs8_der(&pkcs8)
+        Self::from_signer(algorithm, signer)
     }
 
     /// Loads an unencrypted PKCS#8 `PrivateKeyInfo` (the plaintext inside a
