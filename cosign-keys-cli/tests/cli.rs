@@ -1,0 +1,280 @@
+//! The `cosign-keys` command as a script sees it: files, modes, exit codes
+//! and messages.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cosign-keys");
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("ck-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+    fn run(&self, password: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(&self.0)
+            .args(args)
+            .env_remove("COSIGN_PASSWORD");
+        cmd.env_remove("COSIGN_NEW_PASSWORD")
+            .stdin(std::process::Stdio::null());
+        if let Some(pw) = password {
+            cmd.env("COSIGN_PASSWORD", pw);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn generate_sign_verify_and_fingerprint_round_trip() {
+    let d = Dir::new("roundtrip");
+    let out = d.run(Some("pw"), &["generate-key-pair", "--algorithm", "ed25519"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&d.path("cosign.key")), 0o600);
+    assert_eq!(mode(&d.path("cosign.pub")), 0o644);
+    std::fs::write(d.path("blob"), b"artifact").unwrap();
+
+    let out = d.run(
+        Some("pw"),
+        &[
+            "sign-blob",
+            "--key",
+            "cosign.key",
+            "--output-signature",
+            "blob.sig",
+            "blob",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        std::fs::read_to_string(d.path("blob.sig")).unwrap()
+    );
+
+    let out = d.run(
+        None,
+        &[
+            "verify-blob",
+            "--key",
+            "cosign.pub",
+            "--signature",
+            "blob.sig",
+            "blob",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Verified OK\n");
+
+    // Fingerprint from the .pub (no password) equals the one from the .key.
+    let from_pub = d.run(None, &["fingerprint", "--key", "cosign.pub"]);
+    let from_key = d.run(Some("pw"), &["fingerprint", "--key", "cosign.key"]);
+    assert!(from_pub.status.success() && from_key.status.success());
+    assert_eq!(stdout(&from_pub), stdout(&from_key));
+    let lines: Vec<_> = stdout(&from_pub).lines().map(str::to_owned).collect();
+    assert!(
+        lines[0].starts_with("SHA256:") && lines[1].len() == 64,
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn a_bad_signature_exits_1_and_says_so() {
+    let d = Dir::new("badsig");
+    assert!(d.run(Some(""), &["generate-key-pair"]).status.success());
+    std::fs::write(d.path("blob"), b"artifact").unwrap();
+    let sig = stdout(&d.run(Some(""), &["sign-blob", "--key", "cosign.key", "blob"]));
+    std::fs::write(d.path("other"), b"artifact!").unwrap();
+    let out = d.run(
+        None,
+        &[
+            "verify-blob",
+            "--key",
+            "cosign.pub",
+            "--signature",
+            sig.trim(),
+            "other",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("[SIGNATURE_INVALID]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn existing_files_are_kept_without_force() {
+    let d = Dir::new("noclobber");
+    assert!(d.run(Some("a"), &["generate-key-pair"]).status.success());
+    let before = std::fs::read(d.path("cosign.key")).unwrap();
+    let out = d.run(Some("b"), &["generate-key-pair"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("[ALREADY_EXISTS]"));
+    assert_eq!(std::fs::read(d.path("cosign.key")).unwrap(), before);
+    // With --force both files are replaced.
+    assert!(d
+        .run(Some("b"), &["generate-key-pair", "--force"])
+        .status
+        .success());
+    assert_ne!(std::fs::read(d.path("cosign.key")).unwrap(), before);
+}
+
+#[test]
+fn a_wrong_password_exits_3_and_never_echoes_it() {
+    let d = Dir::new("wrongpw");
+    assert!(d
+        .run(Some("right"), &["generate-key-pair"])
+        .status
+        .success());
+    std::fs::write(d.path("blob"), b"x").unwrap();
+    let out = d.run(
+        Some("wrong-password-123"),
+        &["sign-blob", "--key", "cosign.key", "blob"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("[DECRYPTION_FAILED]") && !err.contains("wrong-password-123"),
+        "{err}"
+    );
+}
+
+#[test]
+fn no_password_and_no_terminal_is_a_usage_error() {
+    let d = Dir::new("nopw");
+    let out = d.run(None, &["generate-key-pair"]);
+    // Either no terminal at all (CI) or stdin is not one: never hangs.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!d.path("cosign.key").exists());
+}
+
+#[test]
+fn change_password_keeps_the_fingerprint() {
+    let d = Dir::new("chpw");
+    assert!(d.run(Some("old"), &["generate-key-pair"]).status.success());
+    let fp = stdout(&d.run(None, &["fingerprint", "--key", "cosign.pub"]));
+    let mut cmd = Command::new(BIN);
+    let out = cmd
+        .current_dir(&d.0)
+        .args(["change-password", "--key", "cosign.key"])
+        .env("COSIGN_PASSWORD", "old")
+        .env("COSIGN_NEW_PASSWORD", "new")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&d.path("cosign.key")), 0o600);
+    assert_eq!(
+        stdout(&d.run(Some("new"), &["fingerprint", "--key", "cosign.key"])),
+        fp
+    );
+    assert_eq!(
+        d.run(Some("old"), &["fingerprint", "--key", "cosign.key"])
+            .status
+            .code(),
+        Some(3)
+    );
+}
+
+#[test]
+fn import_export_round_trip_and_bad_input_exits_5() {
+    let d = Dir::new("import");
+    assert!(d
+        .run(
+            Some("pw"),
+            &["generate-key-pair", "--algorithm", "rsa-2048"]
+        )
+        .status
+        .success());
+    let out = d.run(
+        Some("pw"),
+        &[
+            "export-private-key",
+            "--key",
+            "cosign.key",
+            "--outfile",
+            "plain.pem",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&d.path("plain.pem")), 0o600);
+    let out = d.run(Some("pw2"), &["import-key-pair", "--key", "plain.pem"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(d.path("import-cosign.pub")).unwrap(),
+        std::fs::read(d.path("cosign.pub")).unwrap()
+    );
+    std::fs::write(
+        d.path("junk.pem"),
+        b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let out = d.run(
+        Some("pw"),
+        &[
+            "import-key-pair",
+            "--key",
+            "junk.pem",
+            "--output-key-prefix",
+            "j",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("[UNKNOWN_PEM_LABEL]"));
+    assert!(!d.path("j.key").exists());
+}
+
+#[test]
+fn sign_and_verify_a_digest() {
+    let d = Dir::new("digest");
+    assert!(d.run(Some(""), &["generate-key-pair"]).status.success());
+    std::fs::write(d.path("blob"), b"abc").unwrap();
+    let hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; // sha256("abc")
+    let sig = stdout(&d.run(
+        Some(""),
+        &["sign-blob", "--key", "cosign.key", "--digest", hex],
+    ));
+    let out = d.run(
+        None,
+        &[
+            "verify-blob",
+            "--key",
+            "cosign.pub",
+            "--signature",
+            sig.trim(),
+            "blob",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = d.run(
+        Some(""),
+        &["sign-blob", "--key", "cosign.key", "--digest", "abcd"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
