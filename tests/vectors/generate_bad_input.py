@@ -4,7 +4,7 @@ and decrypt it with the password", each with the error code (or "OK") every
 implementation must return.
 
 Rust: EncryptedPrivateKey::from_pem(input)?.decrypt(&Password::from(password))
-with the default DecryptOptions (max memory 256 MiB, max work N*r*p 2^24).
+with the default DecryptOptions (max memory 256 MiB, max work N*r*p 2^21).
 
 Most cases are mutations of the first ECDSA case of cosign-generated.json (a
 key file written by the real cosign): its PEM body (the JSON envelope) is
@@ -223,7 +223,7 @@ def build_cases():
     # Scrypt parameters: valid but too costly.
     add("scrypt N = 2^40 (r=8, p=1): valid, but needs 2^50 bytes, over the 256 MiB default "
         "limit, in " + src, mutated(set_params(N=1 << 40)), "KDF_LIMIT_EXCEEDED")
-    add("scrypt N=32768 r=8 p=2^20: valid (r*p < 2^30), but N*r*p = 2^38 is over the 2^24 "
+    add("scrypt N=32768 r=8 p=2^20: valid (r*p < 2^30), but N*r*p = 2^38 is over the 2^21 "
         "default work limit, in " + src, mutated(set_params(N=32768, r=8, p=1 << 20)),
         "KDF_LIMIT_EXCEEDED")
 

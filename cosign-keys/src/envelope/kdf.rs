@@ -9,9 +9,10 @@ use crate::{Error, Password, Result};
 /// Memory limit applied when decrypting, unless changed: 256 MiB (4 times
 /// what cosign's own parameters need, twice its largest accepted N).
 pub const DEFAULT_MAX_MEMORY_BYTES: u64 = 256 * 1024 * 1024;
-/// Work limit (N·r·p) applied when decrypting, unless changed: 2^24, 32 times
-/// cosign's own cost (a few seconds on a typical core).
-pub const DEFAULT_MAX_WORK: u64 = 1 << 24;
+/// Work limit (N·r·p) applied when decrypting, unless changed: 2^21, twice
+/// the largest cost cosign accepts (N = 131072, r = 8, p = 1), so a hostile
+/// file costs at most about a second of CPU.
+pub const DEFAULT_MAX_WORK: u64 = 1 << 21;
 
 /// Validated scrypt parameters.
 ///

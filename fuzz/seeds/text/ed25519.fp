@@ -1,0 +1,1 @@
+SHA256:I/oCHgkOIGWC7wh4cguLTSga2hefgVyzvuqGF81VJg4
