@@ -7,7 +7,6 @@
 //! open the box.
 
 mod kdf;
-mod scrypt;
 
 use base64ct::{Base64, Encoding};
 use crypto_secretbox::aead::{Aead, KeyInit};

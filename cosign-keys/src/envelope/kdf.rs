@@ -3,7 +3,6 @@
 
 use zeroize::Zeroizing;
 
-use super::scrypt;
 use crate::{Error, Password, Result};
 
 /// Memory limit applied when decrypting, unless changed: 256 MiB (4 times
@@ -226,28 +225,33 @@ impl DecryptOptions {
     }
 }
 
-/// Derives the 32-byte secretbox key. The caller has checked the limits.
+/// Derives the 32-byte secretbox key. The caller has checked the limits, so
+/// the allocation scrypt makes (128·r·N bytes) is bounded.
 pub(crate) fn derive_key(
     password: &Password,
     salt: &[u8],
     params: &ScryptParams,
 ) -> Result<Zeroizing<[u8; 32]>> {
-    let mut key = Zeroizing::new([0u8; 32]);
-    scrypt::scrypt(
-        password.expose_secret(),
-        salt,
-        params.log_n,
-        params.r,
-        params.p,
-        &mut key[..],
-    )
-    .map_err(|e| match e {
-        scrypt::ScryptError::OutOfMemory => Error::OutOfMemory {
-            bytes: params.memory_bytes(),
-        },
-        scrypt::ScryptError::InvalidParams => Error::InvalidKdfParams {
+    let scrypt_params = scrypt::Params::new(params.log_n, params.r, params.p).map_err(|_| {
+        Error::InvalidKdfParams {
             reason: "rejected by scrypt".into(),
-        },
+        }
+    })?;
+    // scrypt aborts the process if its table cannot be allocated; ask the
+    // allocator first (untouched pages cost nothing) and fail cleanly.
+    let bytes = usize::try_from(params.memory_bytes()).map_err(|_| Error::OutOfMemory {
+        bytes: params.memory_bytes(),
+    })?;
+    Vec::<u8>::new()
+        .try_reserve_exact(bytes)
+        .map_err(|_| Error::OutOfMemory {
+            bytes: params.memory_bytes(),
+        })?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(password.expose_secret(), salt, &scrypt_params, &mut key[..]).map_err(|_| {
+        Error::Crypto {
+            context: "scrypt output length",
+        }
     })?;
     Ok(key)
 }
