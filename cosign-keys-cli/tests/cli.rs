@@ -1,6 +1,8 @@
 //! The `cosign-keys` command as a script sees it: files, modes, exit codes
 //! and messages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

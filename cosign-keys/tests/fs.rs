@@ -1,5 +1,7 @@
 //! Key files: permissions, no silent overwrite, atomic replacement.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 

@@ -1,5 +1,7 @@
 //! Round trips for every algorithm, and the secrecy guarantees of errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use cosign_keys::{
     sha256, Algorithm, EncryptedPrivateKey, Error, Password, PrivateKey, PublicKey, ScryptParams,
 };

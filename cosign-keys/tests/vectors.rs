@@ -5,6 +5,8 @@
 //! scrypt cost) and all failures are reported together, each naming the
 //! case number and description.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::thread;
 
 use base64ct::{Base64, Encoding};
