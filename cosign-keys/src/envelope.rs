@@ -281,7 +281,33 @@ impl EncryptedPrivateKey {
     /// # Ok::<(), cosign_keys::Error>(())
     /// ```
     pub fn change_password(&self, old: &Password, new: &Password) -> Result<Self> {
-        self.decrypt(old)?.encrypt_with(new, self.params)
+        self.change_password_with(old, new, &DecryptOptions::default())
+    }
+
+    /// As [`EncryptedPrivateKey::change_password`], with explicit limits for
+    /// the file's scrypt parameters.
+    ///
+    /// # Errors
+    /// As [`EncryptedPrivateKey::decrypt_with`], then as
+    /// [`PrivateKey::encrypt`].
+    ///
+    /// ```
+    /// # use cosign_keys::{Algorithm, DecryptOptions, Password, PrivateKey, ScryptParams};
+    /// # let key = PrivateKey::generate(Algorithm::Ed25519)?;
+    /// let old = key.encrypt_with(&Password::from("a"), ScryptParams::new(10, 8, 1)?)?;
+    /// let opts = DecryptOptions::default();
+    /// let new = old.change_password_with(&Password::from("a"), &Password::from("b"), &opts)?;
+    /// assert_eq!(new.decrypt(&Password::from("b"))?.fingerprint(), key.fingerprint());
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn change_password_with(
+        &self,
+        old: &Password,
+        new: &Password,
+        options: &DecryptOptions,
+    ) -> Result<Self> {
+        self.decrypt_with(old, options)?
+            .encrypt_with(new, self.params)
     }
 
     /// Seals PKCS#8 DER under a password. Salt and nonce are fresh from the

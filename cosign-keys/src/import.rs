@@ -17,16 +17,22 @@ use crate::{oid, pem, Error, Password, PrivateKey, Result};
 /// file cannot pin a CPU for hours.
 const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
-pub(crate) fn import(input: &[u8], password: Option<&Password>) -> Result<PrivateKey> {
+pub(crate) fn import(
+    input: &[u8],
+    password: Option<&Password>,
+    options: &DecryptOptions,
+) -> Result<PrivateKey> {
     if pem::looks_like_pem(input) {
         let block = pem::decode(input)?;
         match block.label.as_str() {
             pem::PRIVATE_KEY => PrivateKey::from_pkcs8_der(&block.der),
             pem::EC_PRIVATE_KEY => from_sec1(&block.der),
             pem::RSA_PRIVATE_KEY => from_pkcs1(&block.der),
-            pem::ENCRYPTED_PRIVATE_KEY => from_encrypted_pkcs8(&block.der, require(password)?),
+            pem::ENCRYPTED_PRIVATE_KEY => {
+                from_encrypted_pkcs8(&block.der, require(password)?, options)
+            }
             pem::SIGSTORE_PRIVATE_KEY | pem::COSIGN_PRIVATE_KEY => {
-                EncryptedPrivateKey::from_pem(input)?.decrypt(require(password)?)
+                EncryptedPrivateKey::from_pem(input)?.decrypt_with(require(password)?, options)
             }
             pem::PUBLIC_KEY => Err(Error::WrongKeyKind {
                 expected: "a private key",
@@ -39,7 +45,7 @@ pub(crate) fn import(input: &[u8], password: Option<&Password>) -> Result<Privat
             }),
         }
     } else {
-        from_der(input, password)
+        from_der(input, password, options)
     }
 }
 
@@ -51,7 +57,11 @@ fn require(password: Option<&Password>) -> Result<&Password> {
 }
 
 /// DER of unknown shape: tell the structures apart by parsing.
-fn from_der(der: &[u8], password: Option<&Password>) -> Result<PrivateKey> {
+fn from_der(
+    der: &[u8],
+    password: Option<&Password>,
+    options: &DecryptOptions,
+) -> Result<PrivateKey> {
     if der.is_empty() {
         return Err(Error::malformed_key("input is empty"));
     }
@@ -59,7 +69,7 @@ fn from_der(der: &[u8], password: Option<&Password>) -> Result<PrivateKey> {
         return PrivateKey::from_pkcs8_der(der);
     }
     if pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).is_ok() {
-        return from_encrypted_pkcs8(der, require(password)?);
+        return from_encrypted_pkcs8(der, require(password)?, options);
     }
     if sec1::EcPrivateKey::from_der(der).is_ok() {
         return from_sec1(der);
@@ -112,10 +122,14 @@ fn from_pkcs1(der: &[u8]) -> Result<PrivateKey> {
     PrivateKey::from_pkcs8_der(pkcs8.as_ref())
 }
 
-fn from_encrypted_pkcs8(der: &[u8], password: &Password) -> Result<PrivateKey> {
+fn from_encrypted_pkcs8(
+    der: &[u8],
+    password: &Password,
+    options: &DecryptOptions,
+) -> Result<PrivateKey> {
     let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der)
         .map_err(|e| Error::malformed_key(format!("not a PKCS#8 EncryptedPrivateKeyInfo: {e}")))?;
-    check_pbe_cost(&info.encryption_algorithm)?;
+    check_pbe_cost(&info.encryption_algorithm, options)?;
     let doc = info
         .decrypt(password.expose_secret())
         .map_err(|_| Error::DecryptionFailed)?;
@@ -123,7 +137,7 @@ fn from_encrypted_pkcs8(der: &[u8], password: &Password) -> Result<PrivateKey> {
 }
 
 /// Refuses PBES1 and checks PBES2's KDF cost before deriving anything.
-fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme) -> Result<()> {
+fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme, options: &DecryptOptions) -> Result<()> {
     let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
         return Err(Error::UnsupportedAlgorithm {
             algorithm:
@@ -147,7 +161,7 @@ fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme) -> Result<()> {
             let n = p.cost_parameter;
             let params =
                 ScryptParams::from_n(n, u64::from(p.block_size), u64::from(p.parallelization))?;
-            DecryptOptions::default().check(&params)
+            options.check(&params)
         }
         _ => Err(Error::UnsupportedAlgorithm {
             algorithm: "an unknown PBES2 key-derivation function".into(),

@@ -12,7 +12,7 @@ use der::asn1::ObjectIdentifier;
 use der::Decode;
 use zeroize::Zeroizing;
 
-use crate::envelope::{EncryptedPrivateKey, ScryptParams};
+use crate::envelope::{DecryptOptions, EncryptedPrivateKey, ScryptParams};
 use crate::public::bit_len;
 use crate::{
     oid, pem, Algorithm, Error, Fingerprint, Password, PublicKey, Result, SecretBytes, Signature,
@@ -196,7 +196,31 @@ impl PrivateKey {
     /// # Ok::<(), cosign_keys::Error>(())
     /// ```
     pub fn import(input: &[u8], password: Option<&Password>) -> Result<Self> {
-        crate::import::import(input, password)
+        crate::import::import(input, password, &DecryptOptions::default())
+    }
+
+    /// As [`PrivateKey::import`], with explicit limits for the scrypt
+    /// parameters of an encrypted input (a Cosign key file or a PBES2
+    /// `ENCRYPTED PRIVATE KEY` using scrypt).
+    ///
+    /// # Errors
+    /// As [`PrivateKey::import`].
+    ///
+    /// ```
+    /// use cosign_keys::{Algorithm, DecryptOptions, Error, Password, PrivateKey, ScryptParams};
+    /// let key = PrivateKey::generate(Algorithm::EcdsaP256)?;
+    /// let file = key.encrypt_with(&Password::from("pw"), ScryptParams::new(12, 8, 1)?)?.to_pem();
+    /// let tight = DecryptOptions::default().with_max_work(1 << 10);
+    /// let err = PrivateKey::import_with(file.as_bytes(), Some(&Password::from("pw")), &tight);
+    /// assert!(matches!(err, Err(Error::KdfLimitExceeded { .. })));
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    pub fn import_with(
+        input: &[u8],
+        password: Option<&Password>,
+        options: &DecryptOptions,
+    ) -> Result<Self> {
+        crate::import::import(input, password, options)
     }
 
     /// The key algorithm.
