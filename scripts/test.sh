@@ -24,6 +24,18 @@ cargo test --workspace --locked
 step "benches compile"
 cargo bench --workspace --locked --no-run
 
+step "C header is current (pinned cbindgen)"
+scripts/check-header.sh
+
+step "C ABI: C tests under valgrind, C example"
+bindings/c/run-tests.sh
+
+step "Go binding: go vet, go test -race, interop with cosign's Go code"
+bindings/go/run-tests.sh
+
+step "Python wheel: build (abi3), fresh venv, mypy --strict, stubtest, pytest"
+cosign-keys-py/run-tests.sh
+
 step "install the real cosign (cached after the first build)"
 eval "$(scripts/install-cosign.sh)"
 

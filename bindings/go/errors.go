@@ -1,0 +1,77 @@
+package cosignkeys
+
+/*
+#include "cosign_keys.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// ErrorCode is a stable status code of the library: the same numbers as the
+// C ABI's ck_status and the Rust core's ErrorCode (constants in codes.go,
+// generated from the header).
+type ErrorCode uint32
+
+// String is the code's stable name, e.g. "DECRYPTION_FAILED".
+func (c ErrorCode) String() string {
+	if name := C.ck_status_name(C.ck_status(c)); name != nil {
+		return C.GoString(name)
+	}
+	return fmt.Sprintf("ErrorCode(%d)", uint32(c))
+}
+
+// Error is every error this package returns: a stable code and a message
+// that says what happened (never a password or key bytes).
+//
+// errors.Is(err, ErrX) compares codes, so it works with the sentinels of
+// codes.go whatever the message.
+type Error struct {
+	Code ErrorCode
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Msg == "" {
+		return "cosignkeys: " + e.Code.String()
+	}
+	return fmt.Sprintf("cosignkeys: %s [%s]", e.Msg, e.Code)
+}
+
+// Is reports whether target is an *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// statusError turns a status and its optional error object into a Go error
+// (nil for CK_OK), copying the message and freeing the object.
+func statusError(st C.ck_status, cerr *C.ck_error) error {
+	if st == C.CK_OK {
+		if cerr != nil {
+			C.ck_error_free(cerr)
+		}
+		return nil
+	}
+	msg := ""
+	if cerr != nil {
+		var small [256]C.char
+		n := C.ck_error_message(cerr, &small[0], C.size_t(len(small)))
+		if int(n) < len(small) {
+			msg = C.GoStringN(&small[0], C.int(n))
+		} else {
+			big := make([]byte, int(n)+1)
+			C.ck_error_message(cerr, (*C.char)(unsafe.Pointer(&big[0])), C.size_t(len(big)))
+			msg = string(big[:n])
+		}
+		C.ck_error_free(cerr)
+	}
+	return &Error{Code: ErrorCode(st), Msg: msg}
+}
+
+// closedError is what a method of a closed handle returns.
+func closedError(what string) error {
+	return &Error{Code: CodeNullParameter, Msg: what + " is closed"}
+}

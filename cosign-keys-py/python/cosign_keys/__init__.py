@@ -1,0 +1,100 @@
+"""Cosign-compatible signing keys: generate, encrypt, import, fingerprint,
+sign and verify, with key files the ``cosign`` CLI reads and writes.
+
+Key material is ``bytes``; passwords are ``str`` or ``bytes`` (or a
+``bytearray`` you can wipe afterwards with :func:`wipe`). Slow calls (scrypt,
+key generation, signing, verification, file writes) release the GIL.
+
+>>> import cosign_keys
+>>> key = cosign_keys.PrivateKey.generate("ed25519")
+>>> sig = key.sign(b"artifact")
+>>> key.public_key.verify(b"artifact", sig)
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+from . import errors
+from ._native import (
+    DEFAULT_MAX_MEMORY_BYTES,
+    DEFAULT_MAX_WORK,
+    EncryptedPrivateKey,
+    Fingerprint,
+    PrivateKey,
+    PublicKey,
+    ScryptParams,
+    __version__,
+    features,
+    write_atomic,
+)
+from .algorithm import Algorithm
+from .errors import (
+    AlreadyExistsError,
+    Conflict,
+    CosignKeysError,
+    CryptoError,
+    ErrorCode,
+    IncorrectPasswordError,
+    InternalError,
+    InvalidArgumentError,
+    InvalidFingerprintError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    KdfLimitError,
+    NotFound,
+    OutOfMemoryError,
+    PermissionDenied,
+    StoreError,
+    UnsupportedAlgorithmError,
+    UnsupportedOperationError,
+    WrongKeyKindError,
+)
+
+EncryptedKey = EncryptedPrivateKey
+"""Short alias of :class:`EncryptedPrivateKey`."""
+
+
+def wipe(buffer: Union[bytearray, memoryview]) -> None:
+    """Overwrites a mutable buffer (a password, or the output of
+    :meth:`PrivateKey.to_pkcs8_pem`) with zeros, in place."""
+    view = memoryview(buffer).cast("B")
+    view[:] = bytes(len(view))
+
+
+__all__ = [
+    "DEFAULT_MAX_MEMORY_BYTES",
+    "DEFAULT_MAX_WORK",
+    "Algorithm",
+    "AlreadyExistsError",
+    "Conflict",
+    "CosignKeysError",
+    "CryptoError",
+    "EncryptedKey",
+    "EncryptedPrivateKey",
+    "ErrorCode",
+    "Fingerprint",
+    "IncorrectPasswordError",
+    "InternalError",
+    "InvalidArgumentError",
+    "InvalidFingerprintError",
+    "InvalidKeyError",
+    "InvalidSignatureError",
+    "KdfLimitError",
+    "NotFound",
+    "OutOfMemoryError",
+    "PermissionDenied",
+    "PrivateKey",
+    "PublicKey",
+    "ScryptParams",
+    "StoreError",
+    "UnsupportedAlgorithmError",
+    "UnsupportedOperationError",
+    "WrongKeyKindError",
+    "__version__",
+    "errors",
+    "features",
+    "wipe",
+    "write_atomic",
+]
+

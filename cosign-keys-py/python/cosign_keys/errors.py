@@ -1,0 +1,221 @@
+"""Exceptions raised by :mod:`cosign_keys`.
+
+Every error the library reports is a :class:`CosignKeysError` carrying the
+stable numeric ``code`` and its name ``code_name``: the same numbers the C
+header and the Go package use. There is one subclass per thing a caller acts
+on, and :data:`_CLASS_BY_CODE` below is the single table that decides which
+class an error code raises (the native module only passes the code along).
+
+Messages never contain a password, key bytes or decrypted plaintext.
+
+Wrong argument *types* still raise :class:`TypeError`; the value errors
+(:class:`InvalidArgumentError`, :class:`InvalidKeyError`,
+:class:`InvalidFingerprintError`, :class:`UnsupportedOperationError`) are also
+:class:`ValueError`.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Dict, Tuple, Type
+
+__all__ = [
+    "AlreadyExistsError",
+    "Conflict",
+    "CosignKeysError",
+    "CryptoError",
+    "ErrorCode",
+    "IncorrectPasswordError",
+    "InternalError",
+    "InvalidArgumentError",
+    "InvalidFingerprintError",
+    "InvalidKeyError",
+    "InvalidSignatureError",
+    "KdfLimitError",
+    "NotFound",
+    "OutOfMemoryError",
+    "PermissionDenied",
+    "StoreError",
+    "UnsupportedAlgorithmError",
+    "UnsupportedOperationError",
+    "WrongKeyKindError",
+    "class_for_code",
+]
+
+
+class ErrorCode(enum.IntEnum):
+    """The stable error codes (grouped by hundreds: 1xx arguments, 2xx formats,
+    3xx cryptography, 4xx storage). A code is never renumbered or reused."""
+
+    OK = 0
+    INVALID_ARGUMENT = 101
+    NULL_PARAMETER = 102
+    PANIC = 103
+    MALFORMED_PEM = 201
+    UNKNOWN_PEM_LABEL = 202
+    WRONG_KEY_KIND = 203
+    MALFORMED_ENVELOPE = 204
+    UNKNOWN_KDF = 205
+    UNKNOWN_CIPHER = 206
+    INVALID_KDF_PARAMS = 207
+    MALFORMED_KEY = 208
+    UNSUPPORTED_ALGORITHM = 209
+    UNSUPPORTED_OPERATION = 210
+    INVALID_FINGERPRINT = 211
+    MALFORMED_SIGNATURE = 212
+    DECRYPTION_FAILED = 301
+    KDF_LIMIT_EXCEEDED = 302
+    SIGNATURE_INVALID = 303
+    CRYPTO = 304
+    RNG = 305
+    OUT_OF_MEMORY = 306
+    ALREADY_EXISTS = 401
+    IO = 402
+
+
+class CosignKeysError(Exception):
+    """Base class of every error reported by cosign_keys.
+
+    ``code`` is the stable numeric code (an :class:`ErrorCode` value) and
+    ``code_name`` its name, e.g. ``"DECRYPTION_FAILED"``.
+    """
+
+    code: int
+    code_name: str
+
+    def __init__(self, message: str, code: int, code_name: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.code_name = code_name
+
+    @property
+    def message(self) -> str:
+        """The human-readable message (no secrets)."""
+        return str(self.args[0])
+
+    def __reduce__(self) -> Tuple[Type[CosignKeysError], Tuple[str, int, str]]:
+        # Exceptions cross process boundaries (multiprocessing): keep all three.
+        return (type(self), (self.message, self.code, self.code_name))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={self.code_name})"
+
+
+class InvalidArgumentError(CosignKeysError, ValueError):
+    """An argument value the function does not accept (unknown algorithm name,
+    a digest of the wrong length, an encrypted key without a password)."""
+
+
+class InvalidKeyError(CosignKeysError, ValueError):
+    """The input is not a usable key or key file: bad PEM, wrong label, damaged
+    Cosign envelope, impossible scrypt parameters, malformed key."""
+
+
+class WrongKeyKindError(InvalidKeyError):
+    """A key of the wrong kind, e.g. a public key where a private one is
+    needed, or an unencrypted key where a Cosign key file is expected."""
+
+
+class UnsupportedAlgorithmError(InvalidKeyError):
+    """A well-formed key of an algorithm, curve or size Cosign does not
+    accept (RSA below 2048 bits, secp256k1, PBES1 encryption, ...)."""
+
+
+class KdfLimitError(InvalidKeyError):
+    """The key file's KDF cost is over the configured limits. Raise the
+    limits (``max_memory_bytes``, ``max_work``) only for a file you trust."""
+
+
+class UnsupportedOperationError(CosignKeysError, ValueError):
+    """The operation is not defined for this key's algorithm (signing a
+    pre-computed digest with Ed25519)."""
+
+
+class InvalidFingerprintError(CosignKeysError, ValueError):
+    """The text is neither ``SHA256:<base64>`` nor 64 hex digits."""
+
+
+class IncorrectPasswordError(CosignKeysError):
+    """Decryption failed: the password is wrong, or the encrypted key was
+    altered. The authenticated cipher cannot tell which, by design."""
+
+
+class InvalidSignatureError(CosignKeysError):
+    """The signature does not verify (or is not a signature at all)."""
+
+
+class CryptoError(CosignKeysError):
+    """A cryptographic primitive or the system RNG failed (should not
+    happen)."""
+
+
+class OutOfMemoryError(CryptoError, MemoryError):
+    """Memory for the key derivation could not be allocated."""
+
+
+class InternalError(CosignKeysError):
+    """A bug in cosign_keys (a caught panic). Please report it."""
+
+
+class StoreError(CosignKeysError):
+    """Reading or writing key storage failed (today: local files)."""
+
+
+class AlreadyExistsError(StoreError):
+    """The target already exists and overwriting was not requested."""
+
+
+class PermissionDenied(StoreError):
+    """Storage refused access. Reserved for key stores."""
+
+
+class NotFound(StoreError):
+    """The key or secret does not exist. Reserved for key stores."""
+
+
+class Conflict(StoreError):
+    """A concurrent change won (check-and-set failed). Reserved for key
+    stores."""
+
+
+# The single code -> class table. Every ErrorCode except OK has an entry
+# (the test suite checks it against the native module's list of codes).
+_CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
+    ErrorCode.INVALID_ARGUMENT: InvalidArgumentError,
+    ErrorCode.NULL_PARAMETER: InvalidArgumentError,
+    ErrorCode.PANIC: InternalError,
+    ErrorCode.MALFORMED_PEM: InvalidKeyError,
+    ErrorCode.UNKNOWN_PEM_LABEL: InvalidKeyError,
+    ErrorCode.WRONG_KEY_KIND: WrongKeyKindError,
+    ErrorCode.MALFORMED_ENVELOPE: InvalidKeyError,
+    ErrorCode.UNKNOWN_KDF: UnsupportedAlgorithmError,
+    ErrorCode.UNKNOWN_CIPHER: UnsupportedAlgorithmError,
+    ErrorCode.INVALID_KDF_PARAMS: InvalidKeyError,
+    ErrorCode.MALFORMED_KEY: InvalidKeyError,
+    ErrorCode.UNSUPPORTED_ALGORITHM: UnsupportedAlgorithmError,
+    ErrorCode.UNSUPPORTED_OPERATION: UnsupportedOperationError,
+    ErrorCode.INVALID_FINGERPRINT: InvalidFingerprintError,
+    ErrorCode.MALFORMED_SIGNATURE: InvalidSignatureError,
+    ErrorCode.DECRYPTION_FAILED: IncorrectPasswordError,
+    ErrorCode.KDF_LIMIT_EXCEEDED: KdfLimitError,
+    ErrorCode.SIGNATURE_INVALID: InvalidSignatureError,
+    ErrorCode.CRYPTO: CryptoError,
+    ErrorCode.RNG: CryptoError,
+    ErrorCode.OUT_OF_MEMORY: OutOfMemoryError,
+    ErrorCode.ALREADY_EXISTS: AlreadyExistsError,
+    ErrorCode.IO: StoreError,
+}
+
+
+def class_for_code(code: int) -> Type[CosignKeysError]:
+    """The exception class raised for a stable error code (the base class for
+    a code this version does not know)."""
+    try:
+        return _CLASS_BY_CODE[ErrorCode(code)]
+    except (ValueError, KeyError):
+        return CosignKeysError
+
+
+def _from_native(code: int, code_name: str, message: str) -> CosignKeysError:
+    """Called by the native module for every core error."""
+    return class_for_code(code)(message, code, code_name)
