@@ -118,6 +118,17 @@ impl PyEncryptedPrivateKey {
         Ok(Self(EncryptedPrivateKey::from_pem(data.as_slice())?))
     }
 
+    /// Parses the JSON envelope (the PEM body) of a Cosign key file.
+    #[staticmethod]
+    fn from_json(data: BytesArg<'_>) -> BindingResult<Self> {
+        Ok(Self(EncryptedPrivateKey::from_json(data.as_slice())?))
+    }
+
+    /// The JSON envelope exactly as cosign writes it.
+    fn to_json<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.to_json())
+    }
+
     /// The key file text (always with the current label).
     fn to_pem<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, self.0.to_pem().as_bytes())
@@ -153,13 +164,19 @@ impl PyEncryptedPrivateKey {
 
     /// Re-encrypts under a new password (fresh salt and nonce, same scrypt
     /// parameters); the key and its fingerprint are unchanged.
+    #[pyo3(signature = (old, new, *, max_memory_bytes = None, max_work = None))]
     fn change_password(
         &self,
         py: Python<'_>,
         old: PasswordArg,
         new: PasswordArg,
+        max_memory_bytes: Option<u64>,
+        max_work: Option<u64>,
     ) -> BindingResult<Self> {
-        Ok(Self(py.detach(|| self.0.change_password(&old.0, &new.0))?))
+        let options = decrypt_options(max_memory_bytes, max_work);
+        Ok(Self(py.detach(|| {
+            self.0.change_password_with(&old.0, &new.0, &options)
+        })?))
     }
 
     fn __repr__(&self) -> String {

@@ -69,15 +69,21 @@ impl PyPrivateKey {
     /// Imports a key as `cosign import-key-pair` does: PEM or DER PKCS#8,
     /// SEC1, PKCS#1, encrypted PKCS#8 or a Cosign key file (the last two
     /// need `password`).
+    /// The scrypt or PBKDF2 cost of an encrypted input is checked against the
+    /// limits (`DEFAULT_MAX_MEMORY_BYTES`, `DEFAULT_MAX_WORK` unless given).
     #[staticmethod]
-    #[pyo3(signature = (data, password = None))]
+    #[pyo3(signature = (data, password = None, *, max_memory_bytes = None, max_work = None))]
     fn import_key(
         py: Python<'_>,
         data: BytesArg<'_>,
         password: Option<PasswordArg>,
+        max_memory_bytes: Option<u64>,
+        max_work: Option<u64>,
     ) -> BindingResult<Self> {
         let password = password.map(|p| p.0);
-        let key = py.detach(|| PrivateKey::import(data.as_slice(), password.as_ref()))?;
+        let options = decrypt_options(max_memory_bytes, max_work);
+        let key =
+            py.detach(|| PrivateKey::import_with(data.as_slice(), password.as_ref(), &options))?;
         Ok(Self(key))
     }
 

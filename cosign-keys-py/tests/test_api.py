@@ -136,3 +136,26 @@ def test_wipe() -> None:
     password = bytearray(b"hunter2")
     cosign_keys.wipe(memoryview(password))
     assert password == bytearray(7)
+
+
+def test_encrypted_key_json_round_trip() -> None:
+    key = generated_key(Algorithm.ECDSA_P256)
+    locked = EncryptedPrivateKey.from_pem(key.encrypt("pw", n=FAST_N))
+    envelope = locked.to_json()
+    assert envelope.startswith(b'{"kdf":{"name":"scrypt","params":{"N":1024,"r":8,"p":1}')
+    again = EncryptedPrivateKey.from_json(envelope)
+    assert again == locked
+    assert again.decrypt("pw").fingerprint == key.fingerprint
+
+
+def test_import_and_change_password_honour_decrypt_limits() -> None:
+    key = generated_key(Algorithm.ED25519)
+    pem = key.encrypt("pw", n=4096)
+    with pytest.raises(cosign_keys.KdfLimitError):
+        PrivateKey.import_key(pem, "pw", max_work=1024)
+    assert PrivateKey.import_key(pem, "pw", max_work=1 << 16).fingerprint == key.fingerprint
+    locked = EncryptedPrivateKey.from_pem(pem)
+    with pytest.raises(cosign_keys.KdfLimitError):
+        locked.change_password("pw", "new", max_memory_bytes=1024)
+    changed = locked.change_password("pw", "new", max_work=1 << 16)
+    assert changed.decrypt("new").fingerprint == key.fingerprint
