@@ -20,13 +20,12 @@ fn from_env(var: &str) -> Option<Password> {
 }
 
 fn prompt(text: &str, var: &str) -> CliResult<Zeroizing<String>> {
+    // Prompt only when a person is at the keyboard: with stdin redirected
+    // (scripts, CI) a prompt on /dev/tty could wait forever.
     if !std::io::stdin().is_terminal() {
-        // rpassword reads /dev/tty; without one, say how to pass it instead.
-        if std::fs::File::open("/dev/tty").is_err() {
-            return Err(Failure::Usage(format!(
-                "no password given: set {var} or run in a terminal"
-            )));
-        }
+        return Err(Failure::Usage(format!(
+            "no password given: set {var} (standard input is not a terminal)"
+        )));
     }
     rpassword::prompt_password(text)
         .map(Zeroizing::new)
