@@ -5,10 +5,7 @@ package cosignkeys
 */
 import "C"
 
-import (
-	"runtime"
-	"sync"
-)
+import "runtime"
 
 // Limits bound the scrypt cost of a Cosign key file accepted for
 // decryption, checked before anything is allocated. A zero field means the
@@ -41,23 +38,18 @@ var CosignScryptParams = ScryptParams{N: 65536, R: 8, P: 1}
 // PrivateKey is an unlocked private key. Safe for concurrent use; Close
 // wipes and frees it.
 type PrivateKey struct {
-	mu  sync.RWMutex
-	ptr *C.ck_private_key
+	handle[*C.ck_private_key]
 }
 
 func newPrivateKey(p *C.ck_private_key) *PrivateKey {
-	k := &PrivateKey{ptr: p}
+	k := &PrivateKey{handle[*C.ck_private_key]{ptr: p, name: "PrivateKey", free: func(p *C.ck_private_key) { C.ck_private_key_free(p) }}}
 	runtime.SetFinalizer(k, (*PrivateKey).Close)
 	return k
 }
 
 // Close wipes and frees the key. It is idempotent and always returns nil.
 func (k *PrivateKey) Close() error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.ptr != nil {
-		C.ck_private_key_free(k.ptr)
-		k.ptr = nil
+	if k.release() {
 		runtime.SetFinalizer(k, nil)
 	}
 	return nil
@@ -122,33 +114,6 @@ func PrivateKeyFromPKCS8(der []byte) (*PrivateKey, error) {
 		return nil, err
 	}
 	return newPrivateKey(p), nil
-}
-
-// use runs f with the live handle under the read lock.
-func (k *PrivateKey) use(f func(p *C.ck_private_key) error) error {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	if k.ptr == nil {
-		return closedError("PrivateKey")
-	}
-	err := f(k.ptr)
-	runtime.KeepAlive(k)
-	return err
-}
-
-// bufCall runs a C function that fills a ck_buf, returning its bytes.
-func (k *PrivateKey) bufCall(f func(p *C.ck_private_key, out **C.ck_buf, cerr **C.ck_error) C.ck_status) ([]byte, error) {
-	var result []byte
-	err := k.use(func(p *C.ck_private_key) error {
-		var out *C.ck_buf
-		var cerr *C.ck_error
-		if err := statusError(f(p, &out, &cerr), cerr); err != nil {
-			return err
-		}
-		result = takeBuf(out)
-		return nil
-	})
-	return result, err
 }
 
 // Algorithm is the key's algorithm (0 after Close).
@@ -241,23 +206,18 @@ func (k *PrivateKey) SignDigest(digest []byte) ([]byte, error) {
 
 // PublicKey is a public key. Safe for concurrent use.
 type PublicKey struct {
-	mu  sync.RWMutex
-	ptr *C.ck_public_key
+	handle[*C.ck_public_key]
 }
 
 func newPublicKey(p *C.ck_public_key) *PublicKey {
-	k := &PublicKey{ptr: p}
+	k := &PublicKey{handle[*C.ck_public_key]{ptr: p, name: "PublicKey", free: func(p *C.ck_public_key) { C.ck_public_key_free(p) }}}
 	runtime.SetFinalizer(k, (*PublicKey).Close)
 	return k
 }
 
 // Close frees the key. It is idempotent and always returns nil.
 func (k *PublicKey) Close() error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.ptr != nil {
-		C.ck_public_key_free(k.ptr)
-		k.ptr = nil
+	if k.release() {
 		runtime.SetFinalizer(k, nil)
 	}
 	return nil
@@ -281,31 +241,6 @@ func PublicKeyFromDER(der []byte) (*PublicKey, error) {
 		return nil, err
 	}
 	return newPublicKey(p), nil
-}
-
-func (k *PublicKey) use(f func(p *C.ck_public_key) error) error {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	if k.ptr == nil {
-		return closedError("PublicKey")
-	}
-	err := f(k.ptr)
-	runtime.KeepAlive(k)
-	return err
-}
-
-func (k *PublicKey) bufCall(f func(p *C.ck_public_key, out **C.ck_buf, cerr **C.ck_error) C.ck_status) ([]byte, error) {
-	var result []byte
-	err := k.use(func(p *C.ck_public_key) error {
-		var out *C.ck_buf
-		var cerr *C.ck_error
-		if err := statusError(f(p, &out, &cerr), cerr); err != nil {
-			return err
-		}
-		result = takeBuf(out)
-		return nil
-	})
-	return result, err
 }
 
 // Algorithm is the key's algorithm (0 after Close).
@@ -382,23 +317,18 @@ func (k *PublicKey) VerifyDigest(digest, signature []byte) error {
 // EncryptedKey is a parsed, still locked Cosign key file. It holds no
 // secret. Safe for concurrent use.
 type EncryptedKey struct {
-	mu  sync.RWMutex
-	ptr *C.ck_encrypted_key
+	handle[*C.ck_encrypted_key]
 }
 
 func newEncryptedKey(p *C.ck_encrypted_key) *EncryptedKey {
-	k := &EncryptedKey{ptr: p}
+	k := &EncryptedKey{handle[*C.ck_encrypted_key]{ptr: p, name: "EncryptedKey", free: func(p *C.ck_encrypted_key) { C.ck_encrypted_key_free(p) }}}
 	runtime.SetFinalizer(k, (*EncryptedKey).Close)
 	return k
 }
 
 // Close frees the key. It is idempotent and always returns nil.
 func (k *EncryptedKey) Close() error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.ptr != nil {
-		C.ck_encrypted_key_free(k.ptr)
-		k.ptr = nil
+	if k.release() {
 		runtime.SetFinalizer(k, nil)
 	}
 	return nil
@@ -423,31 +353,6 @@ func ParseEncryptedKeyJSON(json []byte) (*EncryptedKey, error) {
 		return nil, err
 	}
 	return newEncryptedKey(p), nil
-}
-
-func (k *EncryptedKey) use(f func(p *C.ck_encrypted_key) error) error {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	if k.ptr == nil {
-		return closedError("EncryptedKey")
-	}
-	err := f(k.ptr)
-	runtime.KeepAlive(k)
-	return err
-}
-
-func (k *EncryptedKey) bufCall(f func(p *C.ck_encrypted_key, out **C.ck_buf, cerr **C.ck_error) C.ck_status) ([]byte, error) {
-	var result []byte
-	err := k.use(func(p *C.ck_encrypted_key) error {
-		var out *C.ck_buf
-		var cerr *C.ck_error
-		if err := statusError(f(p, &out, &cerr), cerr); err != nil {
-			return err
-		}
-		result = takeBuf(out)
-		return nil
-	})
-	return result, err
 }
 
 // PEM is the key file text, always labelled ENCRYPTED SIGSTORE PRIVATE KEY.
