@@ -168,7 +168,8 @@ typedef uint32_t ck_algorithm;
 /**
  * A status code returned by every fallible function: `CK_OK` (0) on
  * success, otherwise one of the `CK_*` error codes below. Codes are grouped
- * by hundreds (1xx arguments, 2xx formats, 3xx cryptography, 4xx storage)
+ * by hundreds (1xx arguments, 2xx formats, 3xx cryptography, 4xx storage and
+ * backends, 5xx lifecycle)
  * and never renumbered, so they may be stored and compared across versions.
  * Treat an unknown non-zero value as an error (newer libraries may add
  * codes); `ck_status_name` names every code the library knows.
@@ -274,6 +275,12 @@ typedef struct ck_fingerprint {
 #define CK_PANIC 103
 
 /**
+ * A key location or KMS URI could not be parsed (the message says what is
+ * wrong).
+ */
+#define CK_INVALID_URI 104
+
+/**
  * The input is not PEM (empty, truncated, bad base64).
  */
 #define CK_MALFORMED_PEM 201
@@ -377,6 +384,59 @@ typedef struct ck_fingerprint {
  * A file could not be read or written.
  */
 #define CK_IO 402
+
+/**
+ * The key, key version, secret or record does not exist.
+ */
+#define CK_NOT_FOUND 403
+
+/**
+ * A concurrent writer won (check-and-set); nothing was changed. Re-read and
+ * retry.
+ */
+#define CK_CONFLICT 404
+
+/**
+ * The backend refused the credentials or the operation; nothing was changed.
+ */
+#define CK_PERMISSION_DENIED 405
+
+/**
+ * The backend cannot be reached or cannot serve now (down, sealed, timeout,
+ * throttled); retrying later may work.
+ */
+#define CK_UNAVAILABLE 406
+
+/**
+ * The backend answered with an error that has no finer code.
+ */
+#define CK_BACKEND 407
+
+/**
+ * The URI names a backend this build does not support.
+ */
+#define CK_NOT_SUPPORTED 408
+
+/**
+ * The lifecycle operation is not allowed from the key's current state.
+ */
+#define CK_INVALID_TRANSITION 501
+
+/**
+ * The keyring manifest is damaged or inconsistent.
+ */
+#define CK_KEYRING_INVALID 502
+
+/**
+ * The audit trail failed verification (edited, deleted, reordered or
+ * truncated records).
+ */
+#define CK_AUDIT_TAMPERED 503
+
+/**
+ * Backup recovery failed (too few or inconsistent shares, not a backup).
+ */
+#define CK_RECOVERY_FAILED 504
 
 #ifdef __cplusplus
 extern "C" {

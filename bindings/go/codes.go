@@ -13,6 +13,9 @@ const (
 	CodeNullParameter ErrorCode = 102
 	// A panic was caught at the C boundary (a bug in the library; please report).
 	CodePanic ErrorCode = 103
+	// A key location or KMS URI could not be parsed (the message says what is
+	// wrong).
+	CodeInvalidUri ErrorCode = 104
 	// The input is not PEM (empty, truncated, bad base64).
 	CodeMalformedPEM ErrorCode = 201
 	// The input is PEM with a label that is not accepted here.
@@ -58,6 +61,29 @@ const (
 	CodeAlreadyExists ErrorCode = 401
 	// A file could not be read or written.
 	CodeIO ErrorCode = 402
+	// The key, key version, secret or record does not exist.
+	CodeNotFound ErrorCode = 403
+	// A concurrent writer won (check-and-set); nothing was changed. Re-read and
+	// retry.
+	CodeConflict ErrorCode = 404
+	// The backend refused the credentials or the operation; nothing was changed.
+	CodePermissionDenied ErrorCode = 405
+	// The backend cannot be reached or cannot serve now (down, sealed, timeout,
+	// throttled); retrying later may work.
+	CodeUnavailable ErrorCode = 406
+	// The backend answered with an error that has no finer code.
+	CodeBackend ErrorCode = 407
+	// The URI names a backend this build does not support.
+	CodeNotSupported ErrorCode = 408
+	// The lifecycle operation is not allowed from the key's current state.
+	CodeInvalidTransition ErrorCode = 501
+	// The keyring manifest is damaged or inconsistent.
+	CodeKeyringInvalid ErrorCode = 502
+	// The audit trail failed verification (edited, deleted, reordered or
+	// truncated records).
+	CodeAuditTampered ErrorCode = 503
+	// Backup recovery failed (too few or inconsistent shares, not a backup).
+	CodeRecoveryFailed ErrorCode = 504
 )
 
 // Sentinel errors, one per code, for errors.Is.
@@ -65,6 +91,7 @@ var (
 	ErrInvalidArgument      = &Error{Code: CodeInvalidArgument}
 	ErrNullParameter        = &Error{Code: CodeNullParameter}
 	ErrPanic                = &Error{Code: CodePanic}
+	ErrInvalidUri           = &Error{Code: CodeInvalidUri}
 	ErrMalformedPEM         = &Error{Code: CodeMalformedPEM}
 	ErrUnknownPEMLabel      = &Error{Code: CodeUnknownPEMLabel}
 	ErrWrongKeyKind         = &Error{Code: CodeWrongKeyKind}
@@ -85,6 +112,16 @@ var (
 	ErrOutOfMemory          = &Error{Code: CodeOutOfMemory}
 	ErrAlreadyExists        = &Error{Code: CodeAlreadyExists}
 	ErrIO                   = &Error{Code: CodeIO}
+	ErrNotFound             = &Error{Code: CodeNotFound}
+	ErrConflict             = &Error{Code: CodeConflict}
+	ErrPermissionDenied     = &Error{Code: CodePermissionDenied}
+	ErrUnavailable          = &Error{Code: CodeUnavailable}
+	ErrBackend              = &Error{Code: CodeBackend}
+	ErrNotSupported         = &Error{Code: CodeNotSupported}
+	ErrInvalidTransition    = &Error{Code: CodeInvalidTransition}
+	ErrKeyringInvalid       = &Error{Code: CodeKeyringInvalid}
+	ErrAuditTampered        = &Error{Code: CodeAuditTampered}
+	ErrRecoveryFailed       = &Error{Code: CodeRecoveryFailed}
 )
 
 // allCodes lists every code of the header, in order.
@@ -93,6 +130,7 @@ var allCodes = []ErrorCode{
 	CodeInvalidArgument,
 	CodeNullParameter,
 	CodePanic,
+	CodeInvalidUri,
 	CodeMalformedPEM,
 	CodeUnknownPEMLabel,
 	CodeWrongKeyKind,
@@ -113,4 +151,14 @@ var allCodes = []ErrorCode{
 	CodeOutOfMemory,
 	CodeAlreadyExists,
 	CodeIO,
+	CodeNotFound,
+	CodeConflict,
+	CodePermissionDenied,
+	CodeUnavailable,
+	CodeBackend,
+	CodeNotSupported,
+	CodeInvalidTransition,
+	CodeKeyringInvalid,
+	CodeAuditTampered,
+	CodeRecoveryFailed,
 }

@@ -15,7 +15,8 @@ use crate::guard::run_or;
 
 /// A status code returned by every fallible function: `CK_OK` (0) on
 /// success, otherwise one of the `CK_*` error codes below. Codes are grouped
-/// by hundreds (1xx arguments, 2xx formats, 3xx cryptography, 4xx storage)
+/// by hundreds (1xx arguments, 2xx formats, 3xx cryptography, 4xx storage and
+/// backends, 5xx lifecycle)
 /// and never renumbered, so they may be stored and compared across versions.
 /// Treat an unknown non-zero value as an error (newer libraries may add
 /// codes); `ck_status_name` names every code the library knows.
@@ -38,6 +39,9 @@ pub const CK_INVALID_ARGUMENT: ck_status = ck_status(101);
 pub const CK_NULL_PARAMETER: ck_status = ck_status(102);
 /// A panic was caught at the C boundary (a bug in the library; please report).
 pub const CK_PANIC: ck_status = ck_status(103);
+/// A key location or KMS URI could not be parsed (the message says what is
+/// wrong).
+pub const CK_INVALID_URI: ck_status = ck_status(104);
 /// The input is not PEM (empty, truncated, bad base64).
 pub const CK_MALFORMED_PEM: ck_status = ck_status(201);
 /// The input is PEM with a label that is not accepted here.
@@ -83,6 +87,29 @@ pub const CK_OUT_OF_MEMORY: ck_status = ck_status(306);
 pub const CK_ALREADY_EXISTS: ck_status = ck_status(401);
 /// A file could not be read or written.
 pub const CK_IO: ck_status = ck_status(402);
+/// The key, key version, secret or record does not exist.
+pub const CK_NOT_FOUND: ck_status = ck_status(403);
+/// A concurrent writer won (check-and-set); nothing was changed. Re-read and
+/// retry.
+pub const CK_CONFLICT: ck_status = ck_status(404);
+/// The backend refused the credentials or the operation; nothing was changed.
+pub const CK_PERMISSION_DENIED: ck_status = ck_status(405);
+/// The backend cannot be reached or cannot serve now (down, sealed, timeout,
+/// throttled); retrying later may work.
+pub const CK_UNAVAILABLE: ck_status = ck_status(406);
+/// The backend answered with an error that has no finer code.
+pub const CK_BACKEND: ck_status = ck_status(407);
+/// The URI names a backend this build does not support.
+pub const CK_NOT_SUPPORTED: ck_status = ck_status(408);
+/// The lifecycle operation is not allowed from the key's current state.
+pub const CK_INVALID_TRANSITION: ck_status = ck_status(501);
+/// The keyring manifest is damaged or inconsistent.
+pub const CK_KEYRING_INVALID: ck_status = ck_status(502);
+/// The audit trail failed verification (edited, deleted, reordered or
+/// truncated records).
+pub const CK_AUDIT_TAMPERED: ck_status = ck_status(503);
+/// Backup recovery failed (too few or inconsistent shares, not a backup).
+pub const CK_RECOVERY_FAILED: ck_status = ck_status(504);
 
 /// The stable name of a status code without the `CK_` prefix, e.g.
 /// `"DECRYPTION_FAILED"` for `CK_DECRYPTION_FAILED` (the names used in the
@@ -123,6 +150,7 @@ mod tests {
         ("CK_INVALID_ARGUMENT", CK_INVALID_ARGUMENT),
         ("CK_NULL_PARAMETER", CK_NULL_PARAMETER),
         ("CK_PANIC", CK_PANIC),
+        ("CK_INVALID_URI", CK_INVALID_URI),
         ("CK_MALFORMED_PEM", CK_MALFORMED_PEM),
         ("CK_UNKNOWN_PEM_LABEL", CK_UNKNOWN_PEM_LABEL),
         ("CK_WRONG_KEY_KIND", CK_WRONG_KEY_KIND),
@@ -143,6 +171,16 @@ mod tests {
         ("CK_OUT_OF_MEMORY", CK_OUT_OF_MEMORY),
         ("CK_ALREADY_EXISTS", CK_ALREADY_EXISTS),
         ("CK_IO", CK_IO),
+        ("CK_NOT_FOUND", CK_NOT_FOUND),
+        ("CK_CONFLICT", CK_CONFLICT),
+        ("CK_PERMISSION_DENIED", CK_PERMISSION_DENIED),
+        ("CK_UNAVAILABLE", CK_UNAVAILABLE),
+        ("CK_BACKEND", CK_BACKEND),
+        ("CK_NOT_SUPPORTED", CK_NOT_SUPPORTED),
+        ("CK_INVALID_TRANSITION", CK_INVALID_TRANSITION),
+        ("CK_KEYRING_INVALID", CK_KEYRING_INVALID),
+        ("CK_AUDIT_TAMPERED", CK_AUDIT_TAMPERED),
+        ("CK_RECOVERY_FAILED", CK_RECOVERY_FAILED),
     ];
 
     #[test]

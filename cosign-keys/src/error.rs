@@ -187,11 +187,117 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A key location or KMS URI could not be parsed.
+    #[error("invalid key URI `{uri}`: {reason}")]
+    InvalidUri {
+        /// The URI as given (URIs never carry secrets: credentials come from
+        /// the environment).
+        uri: String,
+        /// Exactly what is wrong with it.
+        reason: String,
+    },
+
+    /// The key, key version, secret or record does not exist.
+    #[error("not found: {what}")]
+    NotFound {
+        /// What was looked for, e.g. `vault-kv://secret/app version 3`.
+        what: String,
+    },
+
+    /// A concurrent writer won: the check-and-set version did not match, or
+    /// another operation holds the lock. Nothing was changed; re-read and retry.
+    #[error("conflict on {what}: {reason}")]
+    Conflict {
+        /// The location.
+        what: String,
+        /// What the server or store said.
+        reason: String,
+    },
+
+    /// The backend refused the credentials or the operation (HTTP 401/403,
+    /// AccessDenied, a read-only token writing). Nothing was changed.
+    #[error("{backend}: permission denied for {what}: {detail}")]
+    PermissionDenied {
+        /// Which backend, e.g. `vault`, `awskms`, `file`.
+        backend: &'static str,
+        /// The key or location.
+        what: String,
+        /// The server's reason.
+        detail: String,
+    },
+
+    /// The backend cannot be reached or cannot serve now (connection refused,
+    /// timeout, Vault sealed, HTTP 5xx, throttled). Retrying later may work.
+    #[error("{backend} unavailable: {reason}")]
+    Unavailable {
+        /// Which backend.
+        backend: &'static str,
+        /// What happened (e.g. `connection refused at http://127.0.0.1:8200`).
+        reason: String,
+    },
+
+    /// The backend answered with an error this crate has no finer variant for.
+    #[error("{backend} error{}: {message}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Backend {
+        /// Which backend.
+        backend: &'static str,
+        /// The HTTP status, when there was one.
+        status: Option<u16>,
+        /// The server's message.
+        message: String,
+    },
+
+    /// The URI names a backend this build cannot talk to (a cargo feature is
+    /// off, or the backend is not supported at all yet).
+    #[error("`{scheme}` is not supported in this build: {reason}")]
+    NotSupported {
+        /// The URI scheme, e.g. `gcpkms`.
+        scheme: String,
+        /// Why, and what to do about it.
+        reason: String,
+    },
+
+    /// A lifecycle operation is not allowed from the key's current state
+    /// (e.g. activating a compromised key).
+    #[error("cannot {operation} key {key}: it is {state}")]
+    InvalidTransition {
+        /// The key (fingerprint or version).
+        key: String,
+        /// Its current state.
+        state: String,
+        /// What was asked.
+        operation: String,
+    },
+
+    /// The keyring manifest is damaged or inconsistent.
+    #[error("invalid keyring: {reason}")]
+    KeyringInvalid {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// The audit trail failed verification: a record was edited, deleted,
+    /// reordered, inserted, or the log was truncated.
+    #[error("audit trail verification failed at record {record}: {reason}")]
+    AuditTampered {
+        /// 1-based record (line) number where the chain breaks.
+        record: u64,
+        /// What was found.
+        reason: String,
+    },
+
+    /// Backup recovery failed: too few or inconsistent shares, or a backup
+    /// that is not one of ours.
+    #[error("recovery failed: {reason}")]
+    RecoveryFailed {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// Stable numeric codes for [`Error`], shared by the C, Go and Python
 /// bindings. Codes are grouped by hundreds (1xx arguments, 2xx formats,
-/// 3xx cryptography, 4xx storage); a code is never renumbered or reused.
+/// 3xx cryptography, 4xx storage and backends, 5xx lifecycle); a code is never renumbered or reused.
 ///
 /// `Ok` is 0 so that C and Go callers can test `if (rc != 0)`.
 ///
@@ -212,6 +318,8 @@ pub enum ErrorCode {
     NullParameter = 102,
     /// A panic was caught at the language boundary (a bug; please report).
     Panic = 103,
+    /// A key location or KMS URI could not be parsed.
+    InvalidUri = 104,
     /// [`Error::MalformedPem`].
     MalformedPem = 201,
     /// [`Error::UnknownPemLabel`].
@@ -252,6 +360,26 @@ pub enum ErrorCode {
     AlreadyExists = 401,
     /// [`Error::Io`].
     Io = 402,
+    /// The key, version or record does not exist.
+    NotFound = 403,
+    /// A concurrent writer won (check-and-set); nothing was changed.
+    Conflict = 404,
+    /// The backend refused the credentials or the operation.
+    PermissionDenied = 405,
+    /// The backend is down, sealed, timing out or throttling.
+    Unavailable = 406,
+    /// The backend answered with another error.
+    Backend = 407,
+    /// The backend is not supported in this build.
+    NotSupported = 408,
+    /// The lifecycle operation is not allowed from the key's state.
+    InvalidTransition = 501,
+    /// The keyring manifest is damaged or inconsistent.
+    KeyringInvalid = 502,
+    /// The audit trail failed verification.
+    AuditTampered = 503,
+    /// Backup recovery failed (shares or backup).
+    RecoveryFailed = 504,
 }
 
 impl ErrorCode {
@@ -261,6 +389,7 @@ impl ErrorCode {
         Self::InvalidArgument,
         Self::NullParameter,
         Self::Panic,
+        Self::InvalidUri,
         Self::MalformedPem,
         Self::UnknownPemLabel,
         Self::WrongKeyKind,
@@ -281,6 +410,16 @@ impl ErrorCode {
         Self::OutOfMemory,
         Self::AlreadyExists,
         Self::Io,
+        Self::NotFound,
+        Self::Conflict,
+        Self::PermissionDenied,
+        Self::Unavailable,
+        Self::Backend,
+        Self::NotSupported,
+        Self::InvalidTransition,
+        Self::KeyringInvalid,
+        Self::AuditTampered,
+        Self::RecoveryFailed,
     ];
 
     /// The code's stable name in SCREAMING_SNAKE_CASE, as used in the shared
@@ -296,6 +435,7 @@ impl ErrorCode {
             Self::InvalidArgument => "INVALID_ARGUMENT",
             Self::NullParameter => "NULL_PARAMETER",
             Self::Panic => "PANIC",
+            Self::InvalidUri => "INVALID_URI",
             Self::MalformedPem => "MALFORMED_PEM",
             Self::UnknownPemLabel => "UNKNOWN_PEM_LABEL",
             Self::WrongKeyKind => "WRONG_KEY_KIND",
@@ -316,6 +456,16 @@ impl ErrorCode {
             Self::OutOfMemory => "OUT_OF_MEMORY",
             Self::AlreadyExists => "ALREADY_EXISTS",
             Self::Io => "IO",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::PermissionDenied => "PERMISSION_DENIED",
+            Self::Unavailable => "UNAVAILABLE",
+            Self::Backend => "BACKEND",
+            Self::NotSupported => "NOT_SUPPORTED",
+            Self::InvalidTransition => "INVALID_TRANSITION",
+            Self::KeyringInvalid => "KEYRING_INVALID",
+            Self::AuditTampered => "AUDIT_TAMPERED",
+            Self::RecoveryFailed => "RECOVERY_FAILED",
         }
     }
 }
@@ -351,6 +501,17 @@ impl Error {
             Self::OutOfMemory { .. } => ErrorCode::OutOfMemory,
             Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             Self::Io { .. } => ErrorCode::Io,
+            Self::InvalidUri { .. } => ErrorCode::InvalidUri,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::PermissionDenied { .. } => ErrorCode::PermissionDenied,
+            Self::Unavailable { .. } => ErrorCode::Unavailable,
+            Self::Backend { .. } => ErrorCode::Backend,
+            Self::NotSupported { .. } => ErrorCode::NotSupported,
+            Self::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+            Self::KeyringInvalid { .. } => ErrorCode::KeyringInvalid,
+            Self::AuditTampered { .. } => ErrorCode::AuditTampered,
+            Self::RecoveryFailed { .. } => ErrorCode::RecoveryFailed,
         }
     }
 

@@ -21,6 +21,7 @@ from typing import Dict, Tuple, Type
 
 __all__ = [
     "AlreadyExistsError",
+    "AuditTamperedError",
     "Conflict",
     "CosignKeysError",
     "CryptoError",
@@ -31,11 +32,17 @@ __all__ = [
     "InvalidFingerprintError",
     "InvalidKeyError",
     "InvalidSignatureError",
+    "InvalidTransitionError",
     "KdfLimitError",
+    "KeyringError",
+    "LifecycleError",
     "NotFound",
+    "NotSupportedError",
     "OutOfMemoryError",
     "PermissionDenied",
+    "RecoveryError",
     "StoreError",
+    "UnavailableError",
     "UnsupportedAlgorithmError",
     "UnsupportedOperationError",
     "WrongKeyKindError",
@@ -51,6 +58,7 @@ class ErrorCode(enum.IntEnum):
     INVALID_ARGUMENT = 101
     NULL_PARAMETER = 102
     PANIC = 103
+    INVALID_URI = 104
     MALFORMED_PEM = 201
     UNKNOWN_PEM_LABEL = 202
     WRONG_KEY_KIND = 203
@@ -71,6 +79,16 @@ class ErrorCode(enum.IntEnum):
     OUT_OF_MEMORY = 306
     ALREADY_EXISTS = 401
     IO = 402
+    NOT_FOUND = 403
+    CONFLICT = 404
+    PERMISSION_DENIED = 405
+    UNAVAILABLE = 406
+    BACKEND = 407
+    NOT_SUPPORTED = 408
+    INVALID_TRANSITION = 501
+    KEYRING_INVALID = 502
+    AUDIT_TAMPERED = 503
+    RECOVERY_FAILED = 504
 
 
 class CosignKeysError(Exception):
@@ -158,7 +176,8 @@ class InternalError(CosignKeysError):
 
 
 class StoreError(CosignKeysError):
-    """Reading or writing key storage failed (today: local files)."""
+    """Reading or writing key storage failed: a local file, a secret store
+    or a KMS."""
 
 
 class AlreadyExistsError(StoreError):
@@ -166,16 +185,46 @@ class AlreadyExistsError(StoreError):
 
 
 class PermissionDenied(StoreError):
-    """Storage refused access. Reserved for key stores."""
+    """The store or KMS refused the credentials or the operation (HTTP
+    401/403, a read-only token writing). Nothing was changed."""
 
 
 class NotFound(StoreError):
-    """The key or secret does not exist. Reserved for key stores."""
+    """The key, key version, secret or record does not exist."""
 
 
 class Conflict(StoreError):
-    """A concurrent change won (check-and-set failed). Reserved for key
-    stores."""
+    """A concurrent change won (check-and-set failed). Nothing was changed;
+    re-read and retry."""
+
+
+class UnavailableError(StoreError):
+    """The store or KMS cannot be reached or cannot serve now (down, sealed,
+    timeout, throttled). Retrying later may work."""
+
+
+class NotSupportedError(UnsupportedOperationError):
+    """The URI names a backend this build does not support."""
+
+
+class LifecycleError(CosignKeysError):
+    """A key-lifecycle operation failed (keyring, audit trail, recovery)."""
+
+
+class InvalidTransitionError(LifecycleError):
+    """The operation is not allowed from the key's current state."""
+
+
+class KeyringError(LifecycleError):
+    """The keyring manifest is damaged or inconsistent."""
+
+
+class AuditTamperedError(LifecycleError):
+    """The audit trail failed verification."""
+
+
+class RecoveryError(LifecycleError):
+    """Recovery from a backup failed (too few or inconsistent shares)."""
 
 
 # The single code -> class table. Every ErrorCode except OK has an entry
@@ -184,6 +233,7 @@ _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
     ErrorCode.INVALID_ARGUMENT: InvalidArgumentError,
     ErrorCode.NULL_PARAMETER: InvalidArgumentError,
     ErrorCode.PANIC: InternalError,
+    ErrorCode.INVALID_URI: InvalidArgumentError,
     ErrorCode.MALFORMED_PEM: InvalidKeyError,
     ErrorCode.UNKNOWN_PEM_LABEL: InvalidKeyError,
     ErrorCode.WRONG_KEY_KIND: WrongKeyKindError,
@@ -204,6 +254,16 @@ _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
     ErrorCode.OUT_OF_MEMORY: OutOfMemoryError,
     ErrorCode.ALREADY_EXISTS: AlreadyExistsError,
     ErrorCode.IO: StoreError,
+    ErrorCode.NOT_FOUND: NotFound,
+    ErrorCode.CONFLICT: Conflict,
+    ErrorCode.PERMISSION_DENIED: PermissionDenied,
+    ErrorCode.UNAVAILABLE: UnavailableError,
+    ErrorCode.BACKEND: StoreError,
+    ErrorCode.NOT_SUPPORTED: NotSupportedError,
+    ErrorCode.INVALID_TRANSITION: InvalidTransitionError,
+    ErrorCode.KEYRING_INVALID: KeyringError,
+    ErrorCode.AUDIT_TAMPERED: AuditTamperedError,
+    ErrorCode.RECOVERY_FAILED: RecoveryError,
 }
 
 
