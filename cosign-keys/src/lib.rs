@@ -10,13 +10,19 @@ mod fingerprint;
 pub mod fs;
 mod hash;
 mod import;
+pub mod kms;
 mod oid;
 pub mod pem;
 mod private;
 mod public;
 mod rand;
+mod runtime;
 mod secret;
 mod signature;
+pub mod store;
+#[cfg(feature = "vault")]
+#[cfg_attr(docsrs, doc(cfg(feature = "vault")))]
+pub mod vault;
 
 pub use algorithm::Algorithm;
 pub use envelope::{
