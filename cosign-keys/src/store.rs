@@ -244,6 +244,59 @@ pub trait KeyStore: Send + Sync {
     async fn delete(&self, version: Option<u64>, mode: DeleteMode) -> Result<()>;
 }
 
+/// A small versioned document with check-and-set: the keyring manifest.
+///
+/// Revisions start at 1 and grow by one per save; 0 means "absent". A save
+/// whose `expected` revision is not the current one is
+/// [`Error::Conflict`](crate::Error::Conflict) and changes nothing, so two
+/// writers never silently overwrite each other.
+#[async_trait::async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// Where the document lives, as a URI.
+    fn location(&self) -> String;
+
+    /// Reads the document and its revision; `None` when it does not exist.
+    ///
+    /// # Errors
+    /// Backend errors.
+    async fn load(&self) -> Result<Option<Document>>;
+
+    /// Replaces the document if its current revision is `expected` (0: only
+    /// if it does not exist yet), atomically; returns the new revision.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`](crate::Error::Conflict) on a revision mismatch;
+    /// backend errors.
+    async fn save(&self, bytes: &[u8], expected: u64) -> Result<u64>;
+}
+
+/// A document read from a [`DocumentStore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The content.
+    pub bytes: Vec<u8>,
+    /// Its revision (1-based).
+    pub revision: u64,
+}
+
+/// Opens a document location: a file path (or `file://` path to the file,
+/// not a directory), or `vault-kv://mount/path` (the document in a KV v2
+/// secret, saved with check-and-set).
+///
+/// # Errors
+/// [`Error::InvalidUri`](crate::Error::InvalidUri),
+/// [`Error::NotSupported`](crate::Error::NotSupported) for `env://`,
+/// `azure-secret://` and backends this build lacks.
+#[allow(clippy::unused_async)]
+pub async fn open_document(uri: &str, options: &StoreOptions) -> Result<Box<dyn DocumentStore>> {
+    let key_ref = KeyRef::parse(uri)?;
+    let _ = options;
+    Err(crate::Error::NotSupported {
+        scheme: key_ref.scheme().into(),
+        reason: "document store not implemented yet".into(),
+    })
+}
+
 /// Options for [`open`]: credentials and limits not carried by the URI.
 ///
 /// Secrets are normally read from the environment (`VAULT_TOKEN`, …); these
