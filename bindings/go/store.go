@@ -114,7 +114,8 @@ func (s *StoredPublicKey) Close() error {
 }
 
 // Store is an open key store: a directory (a path or file://DIR, with
-// cosign.key and cosign.pub), env://VAR (read-only) or vault-kv://MOUNT/PATH
+// cosign.key and cosign.pub), env://VAR (read-only; the public key of an
+// encrypted key in VAR comes from VAR_PUB) or vault-kv://MOUNT/PATH
 // (Vault or OpenBao KV v2). Safe for concurrent use; Close frees it. Calls
 // block until the store answers (network stores have bounded timeouts).
 type Store struct {
@@ -172,7 +173,8 @@ func (s *Store) URI() (string, error) {
 // Put stores a key pair (the encrypted private key and its public key) as a
 // new version and returns its number. The metadata's fingerprint and
 // algorithm are computed from pub. Errors: ErrAlreadyExists, ErrConflict,
-// ErrNotSupported (read-only stores), ErrIO, ErrPermissionDenied,
+// ErrInvalidArgument (a password the store does not keep, such as the
+// directory store; the read-only env:// store), ErrIO, ErrPermissionDenied,
 // ErrUnavailable, ErrBackend.
 func (s *Store) Put(key *EncryptedKey, pub *PublicKey, opts PutOptions) (uint64, error) {
 	var labels *C.char

@@ -141,6 +141,8 @@ func TestFileStoreRoundTrip(t *testing.T) {
 	expectCode(t, err, ErrNotFound, "GetPublic on an empty store")
 
 	one, two := newTestPair(t), newTestPair(t)
+	_, err = s.Put(one.sealed, one.pub, PutOptions{Password: testPassword, CreatedBy: "go-test"})
+	expectCode(t, err, ErrInvalidArgument, "a password in a file store")
 	before := time.Now().Add(-time.Second)
 	v1, err := s.Put(one.sealed, one.pub, PutOptions{CreatedBy: "go-test", Labels: map[string]string{"team": "go"}, CheckVersion: true})
 	if err != nil || v1 != 1 {
@@ -210,14 +212,20 @@ func TestEnvStoreIsReadOnly(t *testing.T) {
 	pair := newTestPair(t)
 	pem := must(pair.sealed.PEM())
 	t.Setenv("CK_GO_TEST_ENV_KEY", string(pem))
+	// The public key from VAR_PUB (the core's env:// convention).
+	t.Setenv("CK_GO_TEST_ENV_KEY_PUB", string(must(pair.pub.PEM())))
 	s := openStore(t, "env://CK_GO_TEST_ENV_KEY")
 	got := must(s.Get(0))
 	defer got.Close()
 	if back := must(got.Key.PEM()); string(back) != string(pem) {
 		t.Error("env:// gives back another key")
 	}
+	checkStored(t, "env://", got, pair, testPassword)
+	// The process cannot change its parent's environment: writes are refused.
 	_, err := s.Put(pair.sealed, pair.pub, PutOptions{CreatedBy: "go", Overwrite: true})
-	expectCode(t, err, ErrNotSupported, "Put to env://")
+	if !errors.Is(err, ErrNotSupported) {
+		expectCode(t, err, ErrInvalidArgument, "Put to env://")
+	}
 	missing := openStore(t, "env://CK_GO_TEST_UNSET_VARIABLE")
 	_, err = missing.Get(0)
 	expectCode(t, err, ErrNotFound, "Get from an unset variable")

@@ -106,7 +106,9 @@ pub unsafe extern "C" fn ck_store_uri_check(
 
 /// Opens the key store a URI names (forms as in `ck_store_uri_check`) into
 /// `*store_out`. Opening a directory store does not create the directory
-/// (the first `ck_store_put` does). Network stores read their settings from
+/// (the first `ck_store_put` does). `env://VAR` is read-only: VAR holds an
+/// encrypted key (its public key then comes from `VAR_PUB`) or a public
+/// key. Network stores read their settings from
 /// the environment: `VAULT_ADDR`, `VAULT_TOKEN` or `VAULT_ROLE_ID` +
 /// `VAULT_SECRET_ID`, `VAULT_NAMESPACE`, `VAULT_CACERT`.
 ///
@@ -181,7 +183,9 @@ pub unsafe extern "C" fn ck_store_uri(
 /// - `pw` / `pw_len`: the password to keep beside the key, for stores that
 ///   hold one (Vault KV's `password` field). NULL (with `pw_len` 0) keeps
 ///   it out of the store; a non-NULL `pw` with length 0 stores the empty
-///   password. It is copied into memory wiped after the call.
+///   password. It is copied into memory wiped after the call. The directory
+///   store refuses a password (`CK_INVALID_ARGUMENT`): in a file beside the
+///   key it would protect nothing.
 /// - `labels_json`: NULL, or a JSON object of string values
 ///   (`{"team":"release"}`) stored with the metadata.
 /// - `overwrite`: false refuses to write over an existing key
@@ -194,10 +198,11 @@ pub unsafe extern "C" fn ck_store_uri(
 ///   ignored.
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (`created_by` not
-/// UTF-8, bad `labels_json`, `pw` NULL with a non-zero length);
-/// `CK_ALREADY_EXISTS`; `CK_CONFLICT`; `CK_NOT_SUPPORTED` (read-only
-/// stores such as `env://`); `CK_IO`, `CK_PERMISSION_DENIED`,
-/// `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.
+/// UTF-8, bad `labels_json`, `pw` NULL with a non-zero length, a password
+/// the store does not keep, a write to the read-only `env://` store);
+/// `CK_ALREADY_EXISTS`; `CK_CONFLICT`; `CK_IO`, `CK_PERMISSION_DENIED`
+/// (also a read-only directory), `CK_UNAVAILABLE`, `CK_BACKEND`.
+/// Thread-safe.
 ///
 /// # Safety
 /// `store`, `key` and `public_key` are NULL or live handles; `pw` is NULL or
@@ -356,7 +361,7 @@ pub unsafe extern "C" fn ck_store_versions(
 /// deletes everything).
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (version 0, unknown
-/// mode); `CK_NOT_FOUND`; `CK_NOT_SUPPORTED` (read-only stores); `CK_IO`,
+/// mode, the read-only `env://` store); `CK_NOT_FOUND`; `CK_IO`,
 /// `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.
 ///
 /// # Safety

@@ -290,6 +290,11 @@ static void test_file_store(void) {
            ck_store_put(store, one.sealed, one.pub, NULL, 0, "\xff", NULL, false, false, 0, &version, ERR));
     CHECK(version == 77, "version_out written on failure");
 
+    /* A password in a file beside the key it unlocks protects nothing: refused. */
+    EXPECT(CK_INVALID_ARGUMENT,
+           ck_store_put(store, one.sealed, one.pub, BPW, BPW_LEN, "c", NULL, false, false, 0, &version, ERR));
+    CHECK(version == 77, "version_out written on failure");
+
     /* First version, create-only. */
     EXPECT(CK_OK, ck_store_put(store, one.sealed, one.pub, NULL, 0, "c-test", "{\"team\":\"c\"}", false, true, 0,
                                &version, ERR));
@@ -397,10 +402,30 @@ static void test_file_store(void) {
         skip("read-only directory store", "running as root, which may write anywhere");
     }
 
-    /* env:// is read-only: the key comes from the variable. */
-    ck_buf *pem = NULL;
+    free_pair(&one);
+    free_pair(&two);
+    rmdir(keys);
+    rmdir(dir);
+}
+
+/* ---------------------------------------------------------------------- */
+/* env:// (read-only)                                                     */
+
+static void test_env_store(void) {
+    keypair one;
+    if (!make_pair(&one)) {
+        free_pair(&one);
+        return;
+    }
+    /* The key from the variable, its public key from VAR_PUB (cosign's
+     * environment-variable convention, see the core's env store). */
+    ck_buf *pem = NULL, *pub_pem = NULL;
     EXPECT(CK_OK, ck_encrypted_key_to_pem(one.sealed, &pem, ERR));
+    EXPECT(CK_OK, ck_public_key_to_pem(one.pub, &pub_pem, ERR));
     setenv("CK_C_TEST_ENV_KEY", text(pem), 1);
+    setenv("CK_C_TEST_ENV_KEY_PUB", text(pub_pem), 1);
+    ck_stored_key *sk = NULL;
+    uint64_t version = 0;
     ck_store *env = NULL;
     if (open_store("env:// store", "env://CK_C_TEST_ENV_KEY", &env)) {
         sk = NULL;
@@ -412,12 +437,17 @@ static void test_file_store(void) {
         CHECK(pem_back && strcmp(text(pem_back), text(pem)) == 0, "env:// gives back the variable's key");
         ck_buf_free(pem_back);
         ck_encrypted_key_free(ek);
+        check_stored("env://", sk, &one, BPW, BPW_LEN);
         ck_stored_key_free(sk);
-        EXPECT(CK_NOT_SUPPORTED,
-               ck_store_put(env, one.sealed, one.pub, NULL, 0, "c", NULL, true, false, 0, &version, ERR));
+        /* The process cannot change its parent's environment: writes are refused. */
+        ck_error *err = NULL;
+        ck_status st = ck_store_put(env, one.sealed, one.pub, NULL, 0, "c", NULL, true, false, 0, &version, &err);
+        expect_status(st, err, st == CK_NOT_SUPPORTED ? CK_NOT_SUPPORTED : CK_INVALID_ARGUMENT, "put to env://",
+                      __FILE__, __LINE__);
         ck_store_free(env);
     }
     unsetenv("CK_C_TEST_ENV_KEY");
+    unsetenv("CK_C_TEST_ENV_KEY_PUB");
     ck_store *missing = NULL;
     if (open_store("env:// store", "env://CK_C_TEST_UNSET_VARIABLE", &missing)) {
         sk = SENTINEL;
@@ -425,11 +455,8 @@ static void test_file_store(void) {
         ck_store_free(missing);
     }
     ck_buf_free(pem);
-
-    rmdir(keys);
-    rmdir(dir);
+    ck_buf_free(pub_pem);
     free_pair(&one);
-    free_pair(&two);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -685,6 +712,7 @@ static void test_kms(void) {
 void test_backends(void) {
     test_uris_and_arguments();
     test_file_store();
+    test_env_store();
     test_vault_kv();
     test_kms();
 }
