@@ -21,11 +21,12 @@ func openKMS(t *testing.T, uri string) *KMSKey {
 }
 
 // kmsRoundTrip creates a key, signs blobs and digests one by one, in bulk
-// and from several goroutines, and checks every signature with the KMS's
-// public key. digestsVerify is false for moto, which signs DIGEST requests
-// over the hash of the digest (tests/servers/NOTES.md). rotates: the KMS
-// makes a new public key on rotation.
-func kmsRoundTrip(t *testing.T, uri string, digestsVerify, rotates bool) {
+// and from several goroutines, checks every signature with the KMS's public
+// key, then rotates the key. digestsVerify is false for moto, which signs
+// DIGEST requests over the hash of the digest (tests/servers/NOTES.md).
+// transit: versions are "1", "2", ... and all listed (AWS rotates an alias
+// to a new key and lists the current key alone).
+func kmsRoundTrip(t *testing.T, uri string, digestsVerify, transit bool) {
 	k := openKMS(t, uri)
 	if got := must(k.URI()); got != uri {
 		t.Errorf("URI() = %q", got)
@@ -125,15 +126,12 @@ func kmsRoundTrip(t *testing.T, uri string, digestsVerify, rotates bool) {
 		t.Error("version 1's PEM differs")
 	}
 	fromPEM.Close()
-	if !rotates {
-		return
-	}
 	v := must(k.Rotate())
-	if v != "2" {
-		t.Errorf("Rotate() = %q", v)
+	if v == "" || v == versions[len(versions)-1].Version || (transit && v != "2") {
+		t.Errorf("Rotate() = %q after %+v", v, versions)
 	}
 	after := must(k.Versions())
-	if len(after) != 2 || after[1].Version != v {
+	if after[len(after)-1].Version != v || (transit && len(after) != 2) {
 		t.Fatalf("versions after Rotate %+v", after)
 	}
 	current := must(k.PublicKey())
@@ -162,7 +160,17 @@ func TestAWSKMS(t *testing.T) {
 	if endpoint == "" {
 		t.Skip("COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set (eval \"$(scripts/servers/moto.sh env)\")")
 	}
-	kmsRoundTrip(t, fmt.Sprintf("awskms://%s/alias/cosign-keys-go-test-%d-%d", endpoint, os.Getpid(), time.Now().UnixNano()), false, false)
+	uri := fmt.Sprintf("awskms://%s/alias/cosign-keys-go-test-%d-%d", endpoint, os.Getpid(), time.Now().UnixNano())
+	kmsRoundTrip(t, uri, false, false)
+	// A key named by its id cannot rotate (only an alias can move).
+	k := openKMS(t, uri)
+	versions := must(k.Versions())
+	byID := openKMS(t, fmt.Sprintf("awskms://%s/%s", endpoint, versions[0].Version))
+	if !must(byID.PublicKey()).Equal(must(k.PublicKey())) {
+		t.Error("the key by id differs from the key by alias")
+	}
+	_, err := byID.Rotate()
+	expectCode(t, err, ErrNotSupported, "Rotate of a key id")
 }
 
 func TestKMSClosed(t *testing.T) {

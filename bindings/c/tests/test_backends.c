@@ -572,11 +572,13 @@ static void test_vault_kv(void) {
 /* ---------------------------------------------------------------------- */
 /* KMS: hashivault (transit) and awskms (moto)                            */
 
-/* Creates a key in a KMS, signs with it one by one and in bulk, and checks
- * every signature against the KMS's public key; then rotates it when
- * `rotates`. `digest_signatures_verify` is false for moto, which signs
- * DIGEST requests over the hash of the digest (tests/servers/NOTES.md). */
-static void kms_round_trip(const char *label, const char *uri, int rotates, int digest_signatures_verify) {
+/* Creates a key in a KMS, signs with it one by one and in bulk, checks
+ * every signature against the KMS's public key, then rotates it.
+ * `transit`: versions are "1", "2", ... and all listed (AWS moves an alias to
+ * a new key and lists the current key alone). `digest_signatures_verify` is
+ * false for moto, which signs DIGEST requests over the hash of the digest
+ * (tests/servers/NOTES.md). */
+static void kms_round_trip(const char *label, const char *uri, int transit, int digest_signatures_verify) {
     ck_kms *kms = NULL;
     if (!open_kms(label, uri, &kms)) return;
     ck_buf *b = NULL;
@@ -667,15 +669,18 @@ static void kms_round_trip(const char *label, const char *uri, int rotates, int 
               strstr(text(list), "\"algorithm\":\"ecdsa-p256\""),
           "%s: versions %s", label, list ? text(list) : "(none)");
     ck_buf_free(list);
-    if (rotates) {
+    {
         ck_buf *nv = NULL;
         EXPECT(CK_OK, ck_kms_rotate(kms, &nv, ERR));
-        CHECK(nv && strcmp(text(nv), "2") == 0, "%s: rotated to %s", label, nv ? text(nv) : "(none)");
-        ck_buf_free(nv);
+        CHECK(nv && len(nv) > 0 && (!transit || strcmp(text(nv), "2") == 0), "%s: rotated to %s", label,
+              nv ? text(nv) : "(none)");
         EXPECT(CK_OK, ck_kms_versions(kms, &list, ERR));
-        CHECK(list && count(text(list), "\"version\":") == 2, "%s: versions after rotate %s", label,
-              list ? text(list) : "(none)");
+        char pattern[256];
+        snprintf(pattern, sizeof pattern, "\"version\":\"%s\"", nv ? text(nv) : "?");
+        CHECK(list && strstr(text(list), pattern) && (!transit || count(text(list), "\"version\":") == 2),
+              "%s: versions after rotate %s", label, list ? text(list) : "(none)");
         ck_buf_free(list);
+        ck_buf_free(nv);
         ck_public_key *current = NULL;
         ck_buf *rsig = NULL;
         EXPECT(CK_OK, ck_kms_public_key(kms, &current, ERR));
