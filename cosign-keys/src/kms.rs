@@ -15,7 +15,10 @@ use std::time::SystemTime;
 
 use crate::{Algorithm, PublicKey, Result, Signature};
 
+#[cfg(feature = "aws")]
+mod aws;
 pub mod blocking;
+pub(crate) mod bulk;
 mod handle;
 
 pub use handle::KmsHandle;
@@ -126,6 +129,10 @@ pub async fn open(uri: &str, options: &KmsOptions) -> Result<Box<dyn Kms>> {
 #[allow(clippy::unused_async)]
 pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<dyn Kms>> {
     let _ = options;
+    #[cfg(feature = "aws")]
+    if let KmsHandle::AwsKms { .. } = handle {
+        return Ok(Box::new(aws::AwsKms::open(handle).await?));
+    }
     let scheme = handle.scheme();
     let reason = match handle {
         KmsHandle::GcpKms { .. } => {
