@@ -261,6 +261,11 @@ pub(super) fn replicate(err: &Error) -> Error {
             status: *status,
             message: message.clone(),
         },
+        Error::AlreadyExists { path } => Error::AlreadyExists { path: path.clone() },
+        Error::WrongKeyKind { expected, found } => Error::WrongKeyKind {
+            expected,
+            found: found.clone(),
+        },
         other => Error::Backend {
             backend: BACKEND,
             status: None,
@@ -308,6 +313,7 @@ mod tests {
             let e = from_service(&t, "Sign", status, code, "m");
             assert_eq!(e.code(), want, "{code}");
             assert_eq!(replicate(&e).to_string(), e.to_string());
+            assert_eq!(replicate(&e).code(), e.code());
         }
         let e = from_service(
             &t,
