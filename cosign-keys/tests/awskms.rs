@@ -81,6 +81,15 @@ fn p256_create_public_key_sign_verify_versions() {
     assert_eq!(key.public_key().unwrap(), created);
     // A second client (no cached state) sees the same key.
     assert_eq!(KmsKey::open(&uri).unwrap().public_key().unwrap(), created);
+    // Without an endpoint in the URI the SDK resolves it: AWS_ENDPOINT_URL_KMS (moto.sh env).
+    let default_endpoint = uri.replacen(&format!("awskms://{ep}/"), "awskms:///", 1);
+    assert_eq!(
+        KmsKey::open(&default_endpoint)
+            .unwrap()
+            .public_key()
+            .unwrap(),
+        created
+    );
 
     // Blobs up to 4096 bytes go RAW: an ordinary cosign signature, on moto too.
     for blob in [&b"x"[..], b"hello cosign-keys", &[7u8; 4096]] {
