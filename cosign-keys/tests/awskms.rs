@@ -124,6 +124,47 @@ fn p256_create_public_key_sign_verify_versions() {
 }
 
 #[test]
+fn concurrent_creates_of_one_alias_leave_one_key_and_no_silent_orphans() {
+    let Some(ep) = endpoint() else { return };
+    let uri = fresh_alias(&ep, "race");
+    let barrier = std::sync::Barrier::new(4);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    let key = KmsKey::open(&uri).unwrap();
+                    barrier.wait();
+                    key.create(Algorithm::EcdsaP256)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert_eq!(
+        &KmsKey::open(&uri).unwrap().public_key().unwrap(),
+        winners[0]
+    );
+    for err in results.iter().filter_map(|r| r.as_ref().err()) {
+        match err.code() {
+            // Saw the alias before making a key.
+            ErrorCode::AlreadyExists => {}
+            // Lost the race after making a key: that key is scheduled for deletion, and said so.
+            ErrorCode::Conflict => {
+                assert!(err.to_string().contains("scheduled for deletion"), "{err}")
+            }
+            _ => panic!("unexpected: {err}"),
+        }
+    }
+    let conflicts = results
+        .iter()
+        .filter(|r| r.as_ref().is_err_and(|e| e.code() == ErrorCode::Conflict))
+        .count();
+    eprintln!("race: 1 created, {conflicts} lost after CreateKey, the rest saw the alias");
+}
+
+#[test]
 fn rsa_and_p384_keys_sign_like_cosign() {
     let Some(ep) = endpoint() else { return };
     for (alg, what) in [
