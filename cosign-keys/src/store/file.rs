@@ -327,6 +327,15 @@ impl FileStore {
                 reason: "its fingerprint and algorithm must be those of the public key".into(),
             });
         }
+        // Refuse before creating anything (the lock file included); the
+        // check is repeated under the lock.
+        if !options.overwrite {
+            for path in [self.key_path(), self.pub_path()] {
+                if exists(&path)? {
+                    return Err(Error::AlreadyExists { path });
+                }
+            }
+        }
         create_dir(&self.dir)?;
         let _lock = Lock::exclusive(&self.lock_path(), &self.what())?;
         let names_exist = exists(&self.key_path())? || exists(&self.pub_path())?;
