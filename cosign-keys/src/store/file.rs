@@ -240,7 +240,7 @@ impl FileStore {
             return Err(self.not_found(&format!(" version {}", version.unwrap_or_default())));
         }
         let path = self.pub_path();
-        let pem = read_optional(&path)?.ok_or_else(|| self.not_found(""))?;
+        let pem = read_optional(&path)?.ok_or_else(|| self.not_found(" (no key pair there)"))?;
         let public = PublicKey::from_pem(&pem)?;
         let created_at = modified(&path)?;
         let metadata = legacy_metadata(&public, created_at);
@@ -544,14 +544,14 @@ impl FileStore {
     fn delete_now(&self, version: Option<u64>, mode: DeleteMode) -> Result<()> {
         let destroy = mode == DeleteMode::Destroy;
         if !exists(&self.dir)? {
-            return Err(self.not_found(""));
+            return Err(self.not_found(" (no key pair there)"));
         }
         let lock = Lock::exclusive(&self.lock_path(), &self.what())?;
         let Some(mut index) = self.read_index()? else {
             // A pair written by cosign: it is version 1 and the only one.
             if !exists(&self.key_path())? && !exists(&self.pub_path())? {
                 self.remove_lock(lock)?;
-                return Err(self.not_found(""));
+                return Err(self.not_found(" (no key pair there)"));
             }
             if let Some(v) = version.filter(|v| *v != 1) {
                 return Err(self.not_found(&format!(" version {v}")));
