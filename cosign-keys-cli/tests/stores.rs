@@ -27,7 +27,10 @@ impl Dir {
         format!("file://{}", self.path(name).display())
     }
     fn command(&self, password: Option<&str>, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        self.command_of(Path::new(BIN), password, args)
+    }
+    fn command_of(&self, bin: &Path, password: Option<&str>, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin);
         cmd.current_dir(&self.0)
             .args(args)
             .env("USER", "ci-user")
@@ -420,13 +423,19 @@ fn a_refused_store_write_exits_9_and_changes_nothing() {
     // Root ignores permission bits: run the CLI as nobody then.
     std::fs::write(d.path("probe"), b"").unwrap();
     let root = std::fs::metadata(d.path("probe")).unwrap().uid() == 0;
-    let mut cmd = d.command(
-        Some("pw"),
-        &["generate-key-pair", "--store", &ks, "--force"],
-    );
-    if root {
+    let args = ["generate-key-pair", "--store", &ks, "--force"];
+    let mut cmd = if root {
+        // A copy of the binary where `nobody` can run it (the build
+        // directory may sit under a home directory it cannot enter).
+        let exe = d.path("cosign-keys");
+        std::fs::copy(BIN, &exe).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut cmd = d.command_of(&exe, Some("pw"), &args);
         cmd.uid(65534).gid(65534);
-    }
+        cmd
+    } else {
+        d.command(Some("pw"), &args)
+    };
     let out = cmd.output().unwrap();
     std::fs::set_permissions(d.path("ks"), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_exit(&out, 9, "[PERMISSION_DENIED]");

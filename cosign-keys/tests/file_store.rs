@@ -833,7 +833,14 @@ fn a_read_only_directory_refuses_writes() {
     }
 
     if running_as_root() {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
+        // A copy of this test binary where `nobody` can run it (the build
+        // directory may sit under a home directory it cannot enter).
+        let bin = TempDir::new("readonly-bin");
+        let exe = bin.join("file_store_test");
+        std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = std::process::Command::new(&exe)
+            .current_dir(bin.path())
             .args([
                 "--exact",
                 "read_only_directory_child",
