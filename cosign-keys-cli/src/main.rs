@@ -434,6 +434,22 @@ fn run(command: Command) -> CliResult<()> {
 }
 
 fn change_file_password(key: &Path) -> CliResult<()> {
+    // cosign.key inside a store is a copy of its newest version: changing it
+    // in place would leave the store's history with the old password.
+    let index = key.with_extension("meta.json");
+    if key.extension().is_some_and(|e| e == "key") && index.exists() {
+        let dir = match key.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        return Err(Failure::Usage(format!(
+            "{} belongs to the key store indexed by {}; run `change-password --key {}` so the \
+             store records the change as a new version",
+            key.display(),
+            index.display(),
+            dir.display()
+        )));
+    }
     let locked = EncryptedPrivateKey::from_pem(&read(key)?)?;
     // Unlock first, so a wrong old password fails before any prompt.
     let unlocked = locked.decrypt(&password::existing()?)?;

@@ -271,11 +271,20 @@ fn change_password_in_a_store_adds_a_version() {
     d.ok(Some("new"), &["sign-blob", "--key", &ks, "blob"]);
     let out = d.run(Some("old"), &["sign-blob", "--key", &ks, "blob"]);
     assert_exit(&out, 3, "[DECRYPTION_FAILED]");
-    // cosign's own file follows the newest version.
+    // cosign's own file follows the newest version...
     d.ok(
         Some("new"),
         &["sign-blob", "--key", "ks/cosign.key", "blob"],
     );
+    // ...and changing it behind the store's back is refused.
+    let before = std::fs::read(d.path("ks/cosign.key")).unwrap();
+    let out = d
+        .command(Some("new"), &["change-password", "--key", "ks/cosign.key"])
+        .env("COSIGN_NEW_PASSWORD", "newer")
+        .output()
+        .unwrap();
+    assert_exit(&out, 2, "change-password --key ks");
+    assert_eq!(std::fs::read(d.path("ks/cosign.key")).unwrap(), before);
 }
 
 #[test]

@@ -938,3 +938,45 @@ fn a_read_only_file_system_refuses_writes() {
         key.fingerprint()
     );
 }
+
+#[test]
+fn destroying_a_version_the_cosign_names_still_hold_overwrites_them() {
+    let d = TempDir::new("destroy-stale");
+    let store = Store::open(&d.uri()).unwrap();
+    store.put(record("a").1, &PutOptions::default()).unwrap();
+    // Crash after committing version 2, before cosign.key was replaced:
+    // the names still hold version 1.
+    let guard = crash_before_rename(d.join("cosign.key"));
+    let crashed = catch_unwind(AssertUnwindSafe(|| store.put(record("b").1, &overwrite())));
+    drop(guard);
+    assert!(crashed.is_err());
+    let v1 = std::fs::read(d.join(".cosign.versions/1/cosign.key")).unwrap();
+    assert_eq!(std::fs::read(d.join("cosign.key")).unwrap(), v1);
+    std::fs::hard_link(d.join("cosign.key"), d.join("witness")).unwrap();
+
+    store.delete(Some(1), DeleteMode::Destroy).unwrap();
+    let after = std::fs::read(d.join("witness")).unwrap();
+    assert_eq!(after.len(), v1.len());
+    assert_ne!(
+        after, v1,
+        "the copy under cosign.key was unlinked, not overwritten"
+    );
+    // The names now show the newest live version.
+    assert_eq!(
+        std::fs::read_to_string(d.join("cosign.key")).unwrap(),
+        store.get(Some(2)).unwrap().private_key.to_pem()
+    );
+}
+
+#[test]
+fn a_cosign_key_without_its_pub_says_what_is_missing() {
+    let d = TempDir::new("nopub");
+    let (_, rec) = record("a");
+    std::fs::write(d.join("cosign.key"), rec.private_key.to_pem()).unwrap();
+    let store = Store::open(&d.uri()).unwrap();
+    let err = store.get_public(None).err().unwrap();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    assert!(err.to_string().contains("cosign.pub"), "{err}");
+    let versions = store.versions().unwrap();
+    assert_eq!((versions.len(), versions[0].fingerprint), (1, None));
+}

@@ -240,7 +240,18 @@ impl FileStore {
             return Err(self.not_found(&format!(" version {}", version.unwrap_or_default())));
         }
         let path = self.pub_path();
-        let pem = read_optional(&path)?.ok_or_else(|| self.not_found(" (no key pair there)"))?;
+        let Some(pem) = read_optional(&path)? else {
+            if exists(&self.key_path())? {
+                return Err(Error::NotFound {
+                    what: format!(
+                        "{} (the public key beside {}; restore it with `cosign public-key`)",
+                        path.display(),
+                        self.key_path().display()
+                    ),
+                });
+            }
+            return Err(self.not_found(" (no key pair there)"));
+        };
         let public = PublicKey::from_pem(&pem)?;
         let created_at = modified(&path)?;
         let metadata = legacy_metadata(&public, created_at);
@@ -581,15 +592,18 @@ impl FileStore {
             std::fs::remove_file(&sidecar).map_err(|e| Error::io(&sidecar, e))?;
             return self.remove_lock(lock);
         };
-        let was_newest = index.latest_live().map(|r| r.version) == Some(version);
+        // The cosign names may hold this version (the newest, or left there
+        // by an interrupted write): destroying it overwrites them too,
+        // before another version is renamed over them.
+        let names_hold_it = destroy
+            && read_optional(&self.version_key(version))?
+                .is_some_and(|v| read_optional(&self.key_path()).ok().flatten() == Some(v));
         let record = index
             .record_mut(version)
             .ok_or_else(|| self.not_found(&format!(" version {version}")))?;
         record.state = next_state(record.state, destroy);
         self.commit(&index)?;
-        if was_newest && destroy {
-            // The cosign names hold this version too: overwrite them before
-            // the previous version is renamed over them.
+        if names_hold_it {
             self.remove_names(true)?;
         }
         self.remove_version(version, destroy)?;
