@@ -1,4 +1,4 @@
-//! Synchronous facade over [`KeyStore`](super::KeyStore), for sync Rust,
+//! Synchronous facade over [`KeyStore`], for sync Rust,
 //! the C ABI and Python. Safe to call from inside a Tokio runtime.
 
 use super::{
