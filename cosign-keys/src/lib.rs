@@ -20,6 +20,7 @@ mod runtime;
 mod secret;
 mod signature;
 pub mod store;
+mod timestamp;
 #[cfg(feature = "vault")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vault")))]
 pub mod vault;
@@ -35,6 +36,7 @@ pub use private::PrivateKey;
 pub use public::PublicKey;
 pub use secret::{Password, SecretBytes};
 pub use signature::Signature;
+pub use timestamp::Timestamp;
 
 /// The crate version, e.g. for `--version` output and binding checks.
 ///
