@@ -4,6 +4,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod algorithm;
+pub mod audit;
 mod envelope;
 mod error;
 mod fingerprint;
@@ -26,6 +27,7 @@ mod timestamp;
 pub mod vault;
 
 pub use algorithm::Algorithm;
+pub use audit::Actor;
 pub use envelope::{
     DecryptOptions, EncryptedPrivateKey, ScryptParams, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_WORK,
 };
