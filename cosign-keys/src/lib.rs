@@ -11,6 +11,7 @@ mod fingerprint;
 pub mod fs;
 mod hash;
 mod import;
+pub mod keyring;
 pub mod kms;
 mod oid;
 pub mod pem;
