@@ -392,6 +392,25 @@ impl Keyring {
         self.emit(event.operation(op), now).map(|_| ())
     }
 
+    pub(crate) fn store_options(&self) -> &StoreOptions {
+        &self.store_options
+    }
+
+    /// The ledger document's raw bytes, if it exists.
+    pub(crate) async fn ledger_document(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.ledger.load().await?.map(|d| d.bytes))
+    }
+
+    /// Replaces the ledger with `bytes` (after checking them).
+    pub(crate) async fn restore_ledger(&self, bytes: &[u8]) -> Result<()> {
+        let ledger = Ledger::from_json(bytes)?;
+        let revision = self.ledger.load().await?.map_or(0, |d| d.revision);
+        self.ledger
+            .save(&ledger.to_json(), revision)
+            .await
+            .map(|_| ())
+    }
+
     pub(crate) async fn load_ledger(&self) -> Result<(Ledger, u64)> {
         match self.ledger.load().await? {
             None => Ok((Ledger::default(), 0)),

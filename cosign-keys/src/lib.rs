@@ -5,6 +5,9 @@
 
 mod algorithm;
 pub mod audit;
+#[cfg(feature = "backup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "backup")))]
+pub mod backup;
 mod envelope;
 mod error;
 mod fingerprint;

@@ -24,7 +24,7 @@ fn digest_bytes(digest: &str) -> Result<Vec<u8>> {
         name: "digest",
         reason: format!("`{digest}` is not a hex digest (optionally `sha256:`-prefixed)"),
     };
-    if hex.is_empty() || hex.len() % 2 != 0 {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..hex.len())
