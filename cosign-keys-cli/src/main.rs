@@ -1,6 +1,7 @@
 //! `cosign-keys`: Cosign key management from the shell. Argument parsing and
 //! printing only; every decision about keys lives in the `cosign-keys` crate.
 
+mod lifecycle;
 mod password;
 
 use std::fs;
@@ -132,6 +133,8 @@ enum Command {
         #[arg(required_unless_present = "digest")]
         file: Option<PathBuf>,
     },
+    #[command(flatten)]
+    Lifecycle(lifecycle::Command),
 }
 
 /// A CLI failure: the library's error, or a message of our own.
@@ -310,6 +313,7 @@ fn run(command: Command) -> CliResult<()> {
             println!("Verified OK");
             Ok(())
         }
+        Command::Lifecycle(command) => lifecycle::run(command),
     }
 }
 

@@ -37,6 +37,7 @@ use crate::store::{KeyMetadata, KeyPairRecord, PutOptions};
 use crate::{Actor, EncryptedPrivateKey, Error, Password, PublicKey, Result, Timestamp};
 
 mod archive;
+pub mod blocking;
 mod shares;
 
 use archive::{Archive, ArchivedKey};
