@@ -688,11 +688,28 @@ impl Keyring {
                     let event = committed_event(&state.manifest, &p)?;
                     self.emit_once(event, op, resumed, now)?;
                     self.fail.check(FailPoint::AfterAudit)?;
-                    self.advance(&mut state, op, now, |m| {
-                        m.pending = None;
-                        Ok(())
-                    })
-                    .await?;
+                    let cleared = self
+                        .advance(&mut state, op, now, |m| {
+                            m.pending = None;
+                            Ok(())
+                        })
+                        .await;
+                    match cleared {
+                        Ok(()) => {}
+                        // Committed operations are never cancelled: if it is
+                        // no longer pending, another process finished it.
+                        Err(Error::Conflict { .. }) => {
+                            let fresh = self.load_required().await?;
+                            if fresh.manifest.pending.as_ref().is_some_and(|p| p.id == op) {
+                                return Err(Error::Conflict {
+                                    what: self.location(),
+                                    reason: format!("operation {op} could not be closed; retry"),
+                                });
+                            }
+                            return Ok(fresh);
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
                 (kind, step) => {
                     return Err(Error::KeyringInvalid {
