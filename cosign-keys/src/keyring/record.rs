@@ -242,8 +242,16 @@ impl KeyRecord {
         }
     }
 
-    /// Checks that `operation` is allowed now, without changing anything.
-    pub(crate) fn check(&self, operation: Operation, at: Timestamp) -> Result<KeyState> {
+    /// Checks whether `operation` is allowed for this key at `at`, without
+    /// changing anything, and returns the state it would lead to. Beyond
+    /// [`KeyState::next`]: retiring needs the transition window to have
+    /// ended and happens once; a deactivated key must be retired before it
+    /// is destroyed.
+    ///
+    /// # Errors
+    /// [`Error::InvalidTransition`] naming the key, its state and the
+    /// operation.
+    pub fn check(&self, operation: Operation, at: Timestamp) -> Result<KeyState> {
         let refuse = |state: String| Error::InvalidTransition {
             key: self.label(),
             state,
