@@ -233,7 +233,8 @@ pub fn run(rb: Runbook) {
     assert_eq!(manifest.keys[0].public_key, key1_pem);
     let err = keyring
         .unlock(Some("1"), &password(), &alice(), t2)
-        .unwrap_err();
+        .err()
+        .unwrap();
     assert!(matches!(err, Error::InvalidTransition { .. }), "{err}");
 
     // 9. The audit log verifies against the head kept from status, and
