@@ -577,6 +577,10 @@ impl Keyring {
         new: Option<&NewKey>,
         now: Timestamp,
     ) -> Result<Loaded> {
+        // `key.created` is written right after the save that records the
+        // key; the next step writes it only if an earlier run did not get
+        // that far.
+        let mut created_written = false;
         for _ in 0..16 {
             let p = match &state.manifest.pending {
                 Some(p) if p.id == op => p.clone(),
@@ -635,10 +639,13 @@ impl Keyring {
                     })
                     .await?;
                     self.emit_created(&state.manifest, op, resumed, now)?;
+                    created_written = true;
                     self.fail.check(FailPoint::AfterRecord)?;
                 }
                 (PendingKind::Rotate | PendingKind::EmergencyRotate, Step::Recorded) => {
-                    self.emit_created(&state.manifest, op, resumed, now)?;
+                    if !created_written {
+                        self.emit_created(&state.manifest, op, true, now)?;
+                    }
                     self.advance(&mut state, op, now, |m| {
                         let p = pending(m)?.clone();
                         let new_id = p.new_key.ok_or_else(|| Error::KeyringInvalid {
