@@ -168,6 +168,11 @@ impl Keyring {
                 let op = p.id.clone();
                 return self.finish_rotation(state, &op, true, Some(new), now).await;
             }
+            // Another rotation is under way: one rotation per call, so do
+            // not finish that one and then start a second.
+            if matches!(p.kind, PendingKind::Rotate | PendingKind::EmergencyRotate) {
+                return Err(pending_conflict(self.location(), p));
+            }
             self.settle(&mut state, false, now).await?;
         }
         if let Some(expected) = options.expect_revision {
