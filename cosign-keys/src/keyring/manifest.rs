@@ -326,7 +326,7 @@ impl Manifest {
                 )));
             }
             if key.retired_at.is_some()
-                && !matches!(key.state, KeyState::Deactivated | KeyState::Destroyed)
+                && matches!(key.state, KeyState::PreActive | KeyState::Active)
             {
                 return Err(invalid(format!(
                     "key {label}: only deactivated keys can be retired"
