@@ -162,7 +162,7 @@ pub fn run(rb: Runbook) {
     let t_end = t("2027-02-04T09:00:00Z");
     assert_eq!(
         keyring.trust_bundle(t_end).unwrap().fingerprints(),
-        [second.new_fingerprint.clone()]
+        std::slice::from_ref(&second.new_fingerprint)
     );
     assert_eq!(keyring.due(t_end).unwrap().retire, [1]);
     assert_eq!(keyring.retire(None, &alice(), t_end).unwrap(), [1]);
