@@ -18,8 +18,9 @@ use crate::{Actor, Error, Password, PrivateKey, PublicKey, Result, Timestamp};
 ///
 /// ```
 /// use cosign_keys::keyring::RotateOptions;
-/// let opts = RotateOptions { transition_window_days: Some(7), ..RotateOptions::default() };
-/// # let _ = opts;
+/// let mut opts = RotateOptions::default();
+/// opts.transition_window_days = Some(7);
+/// assert_eq!(opts.expect_revision, None);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]

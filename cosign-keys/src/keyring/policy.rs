@@ -51,11 +51,12 @@ impl RotationPolicy {
         }
     }
 
-    /// A custom period.
+    /// A custom period, with a 30-day transition window (or one day less
+    /// than the period, if that is shorter).
     ///
     /// ```
     /// let p = cosign_keys::keyring::RotationPolicy::every_days(30)?;
-    /// assert_eq!(p.period_days, 30);
+    /// assert_eq!((p.period_days, p.transition_window_days), (30, 29));
     /// # Ok::<(), cosign_keys::Error>(())
     /// ```
     ///
@@ -64,7 +65,7 @@ impl RotationPolicy {
     pub fn every_days(days: u32) -> Result<Self> {
         Self {
             period_days: days,
-            ..Self::annual()
+            transition_window_days: 30.min(days.saturating_sub(1)),
         }
         .validated()
     }
