@@ -23,26 +23,27 @@ impl Dir {
         self.0.join(name)
     }
 
-    /// Runs with the keyring in `keyring.json`, as `alice`, at `now`.
+    /// Runs a lifecycle command with the keyring in `keyring.json`, as
+    /// `alice`, at `now`.
     fn run(&self, now: &str, args: &[&str]) -> Output {
-        self.run_env(now, args, &[])
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--now", now]);
+        self.plain(&full)
     }
 
-    fn run_env(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(BIN);
-        cmd.current_dir(&self.0)
+    /// Runs any command in the directory, with the test environment.
+    fn plain(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .current_dir(&self.0)
             .args(args)
-            .args(["--now", now])
             .env("COSIGN_KEYS_KEYRING", "keyring.json")
             .env("COSIGN_KEYS_ACTOR", "alice")
             .env("COSIGN_PASSWORD", "key password")
             .env_remove("COSIGN_KEYS_AUDIT_LOG")
             .env_remove("COSIGN_KEYS_BACKUP_PASSPHRASE")
-            .stdin(std::process::Stdio::null());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().unwrap()
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
     }
 
     /// `status --json`, parsed.
@@ -114,23 +115,15 @@ fn an_operator_runs_the_runbook_from_the_shell() {
 
     // The real verifier path: the CLI's own verify-blob with cosign.pub.
     std::fs::write(d.path("blob"), b"artifact").unwrap();
-    let sig = ok(&d.run_env(
-        "2026-04-06T09:00:00Z",
-        &["sign-blob", "--key", "keys/cosign.key", "blob"],
-        &[],
-    ));
-    ok(&d.run_env(
-        "2026-04-06T09:00:00Z",
-        &[
-            "verify-blob",
-            "--key",
-            "trust/cosign.pub",
-            "--signature",
-            sig.trim(),
-            "blob",
-        ],
-        &[],
-    ));
+    let sig = ok(&d.plain(&["sign-blob", "--key", "keys/cosign.key", "blob"]));
+    ok(&d.plain(&[
+        "verify-blob",
+        "--key",
+        "trust/cosign.pub",
+        "--signature",
+        sig.trim(),
+        "blob",
+    ]));
 
     // The window ends; retire.
     let due = d.run("2026-05-06T09:00:00Z", &["due", "--check"]);
@@ -184,18 +177,14 @@ fn an_operator_runs_the_runbook_from_the_shell() {
     // The audit log verifies against the head status reports…
     let head = d.status("2026-05-07T09:00:00Z")["audit_head"].clone();
     let head = format!("{}:{}", head["seq"], head["hash"].as_str().unwrap());
-    let out = ok(&d.run_env(
-        "2026-05-07T09:00:00Z",
-        &[
-            "audit",
-            "verify",
-            "--audit-log",
-            "keyring.audit.jsonl",
-            "--head",
-            &head,
-        ],
-        &[],
-    ));
+    let out = ok(&d.plain(&[
+        "audit",
+        "verify",
+        "--audit-log",
+        "keyring.audit.jsonl",
+        "--head",
+        &head,
+    ]));
     assert!(out.contains("Audit log OK"), "{out}");
     let log = std::fs::read_to_string(d.path("keyring.audit.jsonl")).unwrap();
     assert!(!log.contains("key password") && !log.contains("PRIVATE KEY"));
@@ -267,28 +256,16 @@ fn an_operator_runs_the_runbook_from_the_shell() {
     assert_eq!(status["keys"][2]["fingerprint"], fingerprint3);
     // The recovered key signs, and its public key verifies.
     ok(&d.run("2026-05-08T09:00:00Z", &["trust-bundle", "--out", "trust"]));
-    let sig = ok(&d.run_env(
-        "2026-05-08T09:00:00Z",
-        &["sign-blob", "--key", "keys/cosign.key", "blob"],
-        &[],
-    ));
-    ok(&d.run_env(
-        "2026-05-08T09:00:00Z",
-        &[
-            "verify-blob",
-            "--key",
-            "trust/cosign.pub",
-            "--signature",
-            sig.trim(),
-            "blob",
-        ],
-        &[],
-    ));
-    ok(&d.run_env(
-        "2026-05-08T09:00:00Z",
-        &["audit", "verify", "--audit-log", "keyring.audit.jsonl"],
-        &[],
-    ));
+    let sig = ok(&d.plain(&["sign-blob", "--key", "keys/cosign.key", "blob"]));
+    ok(&d.plain(&[
+        "verify-blob",
+        "--key",
+        "trust/cosign.pub",
+        "--signature",
+        sig.trim(),
+        "blob",
+    ]));
+    ok(&d.plain(&["audit", "verify", "--audit-log", "keyring.audit.jsonl"]));
 }
 
 #[test]
@@ -302,11 +279,7 @@ fn audit_verify_names_the_tampered_record() {
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     lines[1] = lines[1].replace("alice", "mallory");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let out = d.run_env(
-        "2026-03-05T09:00:00Z",
-        &["audit", "verify", "--audit-log", "keyring.audit.jsonl"],
-        &[],
-    );
+    let out = d.plain(&["audit", "verify", "--audit-log", "keyring.audit.jsonl"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("record 2"), "{}", stderr(&out));
     assert!(stderr(&out).contains("AUDIT_TAMPERED"), "{}", stderr(&out));
