@@ -421,7 +421,8 @@ fn digest_file(hash: cosign_keys::HashAlg, path: &Path) -> CliResult<Vec<u8>> {
 fn parse_digest(text: &str) -> CliResult<Vec<u8>> {
     let hex = text.split_once(':').map_or(text, |(_, h)| h);
     let bad = || Failure::Usage("--digest must be hex (optionally prefixed `sha256:`)".into());
-    if hex.is_empty() || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         return Err(bad());
     }
     (0..hex.len())
