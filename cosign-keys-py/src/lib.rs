@@ -63,13 +63,13 @@ mod _native {
         Ok(())
     }
 
-    /// The optional capabilities compiled into this build, named after the
-    /// core's cargo features: `vault` (the `vault-kv://` store and the
-    /// `hashivault://` KMS) and `aws` (the `awskms://` KMS). The file and
-    /// `env://` stores are always there.
+    /// The optional capabilities compiled into this build, with the names
+    /// of the C ABI's `CK_FEATURE_*` bits: `file-store` (directory and
+    /// `env://` stores), `vault` (the `vault-kv://` store and the
+    /// `hashivault://` KMS) and `aws-kms` (the `awskms://` KMS).
     #[pyfunction]
     fn features(py: Python<'_>) -> PyResult<Bound<'_, PyFrozenSet>> {
-        PyFrozenSet::new(py, ["vault", "aws"])
+        PyFrozenSet::new(py, ["file-store", "vault", "aws-kms"])
     }
 
     /// Every stable error code as `(number, name)`, in numeric order; the

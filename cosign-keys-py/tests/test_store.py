@@ -274,20 +274,46 @@ def test_password_kept_in_the_store_comes_back_wipeable(tmp_path: Path) -> None:
 
 
 def test_env_store_reads_the_key_and_is_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """env://VAR as cosign reads it; the public key from VAR_PUB."""
     key = generated_key(Algorithm.ECDSA_P256)
     pem = sealed(key)
     monkeypatch.setenv("COSIGN_KEYS_PYTEST_KEY", pem.decode())
+    monkeypatch.setenv("COSIGN_KEYS_PYTEST_KEY_PUB", key.public_key.to_pem().decode())
     store = Store.open("env://COSIGN_KEYS_PYTEST_KEY")
     assert store.uri == "env://COSIGN_KEYS_PYTEST_KEY"
     stored = store.get()
+    assert stored.version == 1 and stored.password is None
     assert stored.encrypted_key == EncryptedPrivateKey.from_pem(pem)
+    assert stored.public_key == key.public_key
     assert stored.decrypt(PASSWORD).fingerprint == key.fingerprint
+    assert stored.metadata.fingerprint == key.fingerprint
+    # A variable has no creation time: the Unix epoch, still an aware datetime.
+    assert stored.metadata.created_at == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert [(v.version, v.fingerprint) for v in store.versions()] == [(1, key.fingerprint)]
+    # The process cannot change its parent's environment: writes are refused.
     with pytest.raises(CosignKeysError) as info:
         store.put(pem, key.public_key, created_by="pytest", overwrite=True)
-    assert info.value.code in (ErrorCode.NOT_SUPPORTED, ErrorCode.PERMISSION_DENIED), info.value
+    assert info.value.code in (ErrorCode.INVALID_ARGUMENT, ErrorCode.NOT_SUPPORTED), info.value
     with pytest.raises(CosignKeysError):
         store.delete()
     assert os.environ["COSIGN_KEYS_PYTEST_KEY"] == pem.decode()
+
+
+def test_env_store_derives_the_public_key_with_cosign_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = generated_key(Algorithm.ED25519)
+    monkeypatch.setenv("COSIGN_KEYS_PYTEST_KEY", sealed(key).decode())
+    monkeypatch.delenv("COSIGN_KEYS_PYTEST_KEY_PUB", raising=False)
+    monkeypatch.setenv("COSIGN_PASSWORD", PASSWORD)
+    stored = Store.open("env://COSIGN_KEYS_PYTEST_KEY").get()
+    assert stored.public_key == key.public_key
+    assert stored.password is None  # never handed back
+
+
+def test_env_store_public_key_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = generated_key(Algorithm.ECDSA_P384)
+    monkeypatch.setenv("COSIGN_KEYS_PYTEST_PUB", key.public_key.to_pem().decode())
+    store = Store.open("env://COSIGN_KEYS_PYTEST_PUB")
+    assert store.get_public().public_key == key.public_key
 
 
 def test_env_store_missing_variable_is_not_found(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -383,4 +409,4 @@ def test_exports() -> None:
                  "parse_kms_handle", "is_kms_uri"):
         assert name in exported and hasattr(cosign_keys, name)
     assert cosign_keys.store.Store is cosign_keys.Store is cosign_keys._native.Store
-    assert {"vault", "aws"} <= cosign_keys.features()
+    assert {"file-store", "vault", "aws-kms"} <= cosign_keys.features()
