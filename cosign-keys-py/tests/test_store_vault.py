@@ -150,10 +150,19 @@ def test_soft_delete_and_destroy(store: Store) -> None:
         (2, VersionState.DELETED),
     ]
 
+    # Public keys stay readable after single versions go (verifiers may need them).
+    assert store.get_public(2).public_key == keys[1].public_key
+
+    # No version: a soft delete of every live version, then destroy removes everything.
+    store.put(sealed(keys[0]), keys[0].public_key, created_by="pytest", overwrite=True)
     store.delete()
-    assert store.versions() == []
+    assert {v.state for v in store.versions()} <= {VersionState.DELETED, VersionState.DESTROYED}
     with pytest.raises(NotFound):
         store.get()
+    store.delete(destroy=True)
+    assert store.versions() == []
+    with pytest.raises(NotFound):
+        store.get_public()
 
 
 def test_read_only_token_cannot_write(uri: str, monkeypatch: pytest.MonkeyPatch) -> None:
