@@ -1,6 +1,7 @@
 //! `cosign-keys`: Cosign key management from the shell. Argument parsing and
 //! printing only; every decision about keys lives in the `cosign-keys` crate.
 
+mod lifecycle;
 mod password;
 mod source;
 mod stores;
@@ -190,6 +191,8 @@ enum Command {
         #[arg(long)]
         key: PathBuf,
     },
+    #[command(flatten)]
+    Lifecycle(lifecycle::Command),
 }
 
 /// Options for keys written into a store.
@@ -429,6 +432,7 @@ fn run(command: Command) -> CliResult<()> {
             println!("Verified OK");
             Ok(())
         }
+        Command::Lifecycle(command) => lifecycle::run(command),
         Command::Versions { key } => stores::list_versions(&KeySource::classify(&key)),
     }
 }

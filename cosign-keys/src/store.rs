@@ -23,11 +23,13 @@ use std::time::SystemTime;
 use crate::{Algorithm, EncryptedPrivateKey, Fingerprint, Password, PublicKey, Result};
 
 pub mod blocking;
+mod document_file;
 pub mod env;
 pub mod file;
 mod keyref;
 mod timestamp;
 
+pub use document_file::FileDocumentStore;
 pub use keyref::{KeyRef, DEFAULT_PREFIX};
 pub use timestamp::{format_rfc3339, parse_rfc3339};
 
@@ -303,10 +305,21 @@ pub struct Document {
 pub async fn open_document(uri: &str, options: &StoreOptions) -> Result<Box<dyn DocumentStore>> {
     let key_ref = KeyRef::parse(uri)?;
     let _ = options;
-    Err(crate::Error::NotSupported {
-        scheme: key_ref.scheme().into(),
-        reason: "document store not implemented yet".into(),
-    })
+    match key_ref {
+        KeyRef::File { dir, prefix } => {
+            if prefix != DEFAULT_PREFIX {
+                return Err(crate::Error::InvalidUri {
+                    uri: uri.to_owned(),
+                    reason: "a document location names a file; `prefix=` does not apply".into(),
+                });
+            }
+            Ok(Box::new(FileDocumentStore::new(dir)))
+        }
+        other => Err(crate::Error::NotSupported {
+            scheme: other.scheme().into(),
+            reason: "documents are kept in a file or in Vault KV".into(),
+        }),
+    }
 }
 
 /// Options for [`open`]: credentials and limits not carried by the URI.
