@@ -1,9 +1,13 @@
 """Cosign-compatible signing keys: generate, encrypt, import, fingerprint,
-sign and verify, with key files the ``cosign`` CLI reads and writes.
+sign and verify, with key files the ``cosign`` CLI reads and writes; keep
+them in key stores (:class:`Store`: a directory, ``env://``, Vault KV) or
+sign with keys that never leave a KMS (:class:`KmsKey`: Vault transit,
+AWS KMS).
 
 Key material is ``bytes``; passwords are ``str`` or ``bytes`` (or a
 ``bytearray`` you can wipe afterwards with :func:`wipe`). Slow calls (scrypt,
-key generation, signing, verification, file writes) release the GIL.
+key generation, signing, verification, file writes, every store and KMS
+call) release the GIL.
 
 >>> import cosign_keys
 >>> key = cosign_keys.PrivateKey.generate("ed25519")
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from . import errors
+from . import errors, kms, store
 from ._native import (
     DEFAULT_MAX_MEMORY_BYTES,
     DEFAULT_MAX_WORK,
@@ -29,6 +33,17 @@ from ._native import (
     write_atomic,
 )
 from .algorithm import Algorithm
+from .kms import KmsKey, KmsKeyVersion, is_kms_uri, open_kms_key, parse_kms_handle
+from .store import (
+    KeyMetadata,
+    Store,
+    StoredKey,
+    StoredPublicKey,
+    VersionInfo,
+    VersionState,
+    open_store,
+    parse_key_ref,
+)
 from .errors import (
     AlreadyExistsError,
     AuditTamperedError,
@@ -90,7 +105,10 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidTransitionError",
     "KdfLimitError",
+    "KeyMetadata",
     "KeyringError",
+    "KmsKey",
+    "KmsKeyVersion",
     "LifecycleError",
     "NotFound",
     "NotSupportedError",
@@ -100,14 +118,26 @@ __all__ = [
     "PublicKey",
     "RecoveryError",
     "ScryptParams",
+    "Store",
     "StoreError",
+    "StoredKey",
+    "StoredPublicKey",
     "UnavailableError",
     "UnsupportedAlgorithmError",
     "UnsupportedOperationError",
+    "VersionInfo",
+    "VersionState",
     "WrongKeyKindError",
     "__version__",
     "errors",
     "features",
+    "is_kms_uri",
+    "kms",
+    "open_kms_key",
+    "open_store",
+    "parse_key_ref",
+    "parse_kms_handle",
+    "store",
     "wipe",
     "write_atomic",
 ]
