@@ -32,13 +32,17 @@
 
 mod guard;
 mod handle;
+mod lifecycle;
 
 pub mod algorithm;
+pub mod audit;
+pub mod backup;
 pub mod buf;
 pub mod encrypted;
 pub mod error;
 pub mod fingerprint;
 pub mod fs;
+pub mod keyring;
 pub mod private;
 pub mod public;
 pub mod signature;
