@@ -69,8 +69,7 @@ unsafe fn shares(ptr: *const c_char) -> Result<Vec<String>, FfiError> {
 }
 
 /// `{"summary": <summary>, "shares": ["CKS1-…", …]}`, built in wiped memory.
-fn created_document(summary: &str, set: Option<&ShareSet>) -> Result<Zeroizing<Vec<u8>>, FfiError> {
-    let shares = set.map(ShareSet::expose_shares).unwrap_or_default();
+fn created_document(summary: &str, shares: &[&str]) -> Result<Zeroizing<Vec<u8>>, FfiError> {
     let capacity = summary.len() + 32 + shares.iter().map(|s| s.len() + 3).sum::<usize>();
     let mut doc = Zeroizing::new(Vec::with_capacity(capacity));
     doc.extend_from_slice(b"{\"summary\":");
@@ -194,7 +193,11 @@ pub unsafe extern "C" fn ck_backup_create(
         options.work_factor = args.work_factor;
         options.overwrite = args.overwrite;
         let (summary, set) = blocking::create(keyring, out_path, &secret, &options, &actor, now)?;
-        let doc = created_document(&to_json(&summary), set.as_ref())?;
+        let shares = set
+            .as_ref()
+            .map(ShareSet::expose_shares)
+            .unwrap_or_default();
+        let doc = created_document(&to_json(&summary), &shares)?;
         // SAFETY: caller's contract.
         unsafe { write_buf(out, &doc) }
     })
@@ -343,4 +346,32 @@ pub unsafe extern "C" fn ck_backup_combine_shares(
         texts.zeroize();
         result
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::CK_INVALID_ARGUMENT;
+
+    #[test]
+    fn the_created_document_is_built_without_reallocating() {
+        let shares = [
+            "CKS1-AB-2OF3-1-0A0B-11223344",
+            "CKS1-AB-2OF3-2-0C0D-55667788",
+        ];
+        let doc = created_document(r#"{"threshold":2}"#, &shares).unwrap();
+        let capacity =
+            r#"{"threshold":2}"#.len() + 32 + shares.iter().map(|s| s.len() + 3).sum::<usize>();
+        // No growth: a reallocation would leave an unwiped copy behind.
+        assert_eq!(doc.capacity(), capacity);
+        let value: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+        assert_eq!(value["summary"]["threshold"], 2);
+        assert_eq!(value["shares"][1], shares[1]);
+        let empty = created_document("{}", &[]).unwrap();
+        assert_eq!(&empty[..], br#"{"summary":{},"shares":[]}"#);
+        assert_eq!(
+            created_document("{}", &["a\"b"]).unwrap_err().status,
+            CK_INVALID_ARGUMENT
+        );
+    }
 }
