@@ -19,7 +19,7 @@ use serde_json::json;
 
 use crate::buf::{ck_buf, write_buf};
 use crate::error::ck_error;
-use crate::guard::{run, run_or, utf8, Out};
+use crate::guard::{run, run_or, utf8, FfiError, Out};
 use crate::handle::{borrow, free, into_handle, Opaque};
 use crate::lifecycle::{actor, path, time, write_json};
 use crate::status::ck_status;
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn ck_keyring_open(
         let audit = unsafe { path(audit_path, "audit_path") }?;
         let out = Out::new(keyring_out, "keyring_out")?;
         if manifest.is_empty() {
-            return Err(crate::guard::FfiError::invalid("manifest_uri", "is empty"));
+            return Err(FfiError::invalid("manifest_uri", "is empty"));
         }
         let keyring = Keyring::open(KeyringConfig::new(manifest, audit))?;
         // SAFETY: caller's contract.
