@@ -24,6 +24,8 @@ use crate::{Algorithm, EncryptedPrivateKey, Fingerprint, Password, PublicKey, Re
 
 pub mod blocking;
 mod keyref;
+#[cfg(feature = "vault")]
+mod vault_kv;
 
 pub use keyref::{KeyRef, DEFAULT_PREFIX};
 
@@ -291,10 +293,20 @@ pub struct Document {
 pub async fn open_document(uri: &str, options: &StoreOptions) -> Result<Box<dyn DocumentStore>> {
     let key_ref = KeyRef::parse(uri)?;
     let _ = options;
-    Err(crate::Error::NotSupported {
-        scheme: key_ref.scheme().into(),
-        reason: "document store not implemented yet".into(),
-    })
+    match key_ref {
+        #[cfg(feature = "vault")]
+        KeyRef::VaultKv { .. } => {
+            let doc = match &options.vault {
+                Some(config) => vault_kv::VaultKvDocument::open(key_ref, config).await?,
+                None => vault_kv::VaultKvDocument::open(key_ref, &crate::vault::VaultConfig::from_env()?).await?,
+            };
+            Ok(Box::new(doc))
+        }
+        other => Err(crate::Error::NotSupported {
+            scheme: other.scheme().into(),
+            reason: "document store not implemented yet".into(),
+        }),
+    }
 }
 
 /// Options for [`open`]: credentials and limits not carried by the URI.
@@ -338,6 +350,14 @@ pub async fn open_ref(key_ref: KeyRef, options: &StoreOptions) -> Result<Box<dyn
             scheme: "vault-kv".into(),
             reason: "built without the `vault` feature".into(),
         }),
+        #[cfg(feature = "vault")]
+        KeyRef::VaultKv { .. } => {
+            let store = match &options.vault {
+                Some(config) => vault_kv::VaultKvStore::open(key_ref, config).await?,
+                None => vault_kv::VaultKvStore::open(key_ref, &crate::vault::VaultConfig::from_env()?).await?,
+            };
+            Ok(Box::new(store))
+        }
         other => Err(crate::Error::NotSupported {
             scheme: other.scheme().into(),
             reason: "store adapter not implemented yet".into(),
