@@ -17,6 +17,8 @@ use crate::{Algorithm, PublicKey, Result, Signature};
 
 pub mod blocking;
 mod handle;
+#[cfg(feature = "vault")]
+mod transit;
 
 pub use handle::KmsHandle;
 
@@ -126,6 +128,16 @@ pub async fn open(uri: &str, options: &KmsOptions) -> Result<Box<dyn Kms>> {
 #[allow(clippy::unused_async)]
 pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<dyn Kms>> {
     let _ = options;
+    #[cfg(feature = "vault")]
+    if let KmsHandle::HashiVault { .. } = &handle {
+        let kms = match &options.vault {
+            Some(config) => transit::TransitKms::open(handle, config).await?,
+            None => {
+                transit::TransitKms::open(handle, &crate::vault::VaultConfig::from_env()?).await?
+            }
+        };
+        return Ok(Box::new(kms));
+    }
     let scheme = handle.scheme();
     let reason = match handle {
         KmsHandle::GcpKms { .. } => {

@@ -298,7 +298,13 @@ pub async fn open_document(uri: &str, options: &StoreOptions) -> Result<Box<dyn 
         KeyRef::VaultKv { .. } => {
             let doc = match &options.vault {
                 Some(config) => vault_kv::VaultKvDocument::open(key_ref, config).await?,
-                None => vault_kv::VaultKvDocument::open(key_ref, &crate::vault::VaultConfig::from_env()?).await?,
+                None => {
+                    vault_kv::VaultKvDocument::open(
+                        key_ref,
+                        &crate::vault::VaultConfig::from_env()?,
+                    )
+                    .await?
+                }
             };
             Ok(Box::new(doc))
         }
@@ -354,7 +360,10 @@ pub async fn open_ref(key_ref: KeyRef, options: &StoreOptions) -> Result<Box<dyn
         KeyRef::VaultKv { .. } => {
             let store = match &options.vault {
                 Some(config) => vault_kv::VaultKvStore::open(key_ref, config).await?,
-                None => vault_kv::VaultKvStore::open(key_ref, &crate::vault::VaultConfig::from_env()?).await?,
+                None => {
+                    vault_kv::VaultKvStore::open(key_ref, &crate::vault::VaultConfig::from_env()?)
+                        .await?
+                }
             };
             Ok(Box::new(store))
         }

@@ -186,7 +186,11 @@ impl VaultConfig {
     /// # Errors
     /// As [`VaultConfig::from_env`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let address = get("VAULT_ADDR")
             .or_else(|| get("BAO_ADDR"))
             .ok_or_else(|| Error::InvalidArgument {
@@ -301,19 +305,33 @@ mod tests {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[], "VAULT_ADDR"),
             (&[("VAULT_ADDR", "http://h")], "VAULT_TOKEN"),
-            (&[("VAULT_ADDR", "http://h"), ("VAULT_ROLE_ID", "r")], "VAULT_SECRET_ID"),
             (
-                &[("VAULT_ADDR", "http://h"), ("VAULT_TOKEN", "t"), ("VAULT_CLIENT_TIMEOUT", "0")],
+                &[("VAULT_ADDR", "http://h"), ("VAULT_ROLE_ID", "r")],
+                "VAULT_SECRET_ID",
+            ),
+            (
+                &[
+                    ("VAULT_ADDR", "http://h"),
+                    ("VAULT_TOKEN", "t"),
+                    ("VAULT_CLIENT_TIMEOUT", "0"),
+                ],
                 "VAULT_CLIENT_TIMEOUT",
             ),
             (
-                &[("VAULT_ADDR", "http://h"), ("VAULT_TOKEN", "t"), ("VAULT_CACERT", "/nonexistent/ca.pem")],
+                &[
+                    ("VAULT_ADDR", "http://h"),
+                    ("VAULT_TOKEN", "t"),
+                    ("VAULT_CACERT", "/nonexistent/ca.pem"),
+                ],
                 "/nonexistent/ca.pem",
             ),
         ];
         for (vars, needle) in cases {
             let err = config(vars).err().unwrap();
-            assert!(err.to_string().contains(needle), "{err} should name {needle}");
+            assert!(
+                err.to_string().contains(needle),
+                "{err} should name {needle}"
+            );
         }
     }
 

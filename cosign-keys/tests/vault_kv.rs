@@ -13,11 +13,12 @@ mod support;
 use std::sync::{Arc, Barrier};
 
 use cosign_keys::store::{
-    self, blocking::Store, DeleteMode, KeyMetadata, KeyPairRecord, PutOptions, StoreOptions, VersionState,
+    self, blocking::Store, DeleteMode, KeyMetadata, KeyPairRecord, PutOptions, StoreOptions,
+    VersionState,
 };
 use cosign_keys::vault::VaultConfig;
 use cosign_keys::{Algorithm, Error, ErrorCode, Password, PrivateKey, ScryptParams};
-use support::{unique, Server};
+use support::unique;
 
 const PASSWORD: &[u8] = b"vault kv test password";
 
@@ -38,7 +39,8 @@ fn record(alg: Algorithm, cosign_cost: bool, with_password: bool) -> (PrivateKey
     let private_key = if cosign_cost {
         key.encrypt(&password).unwrap()
     } else {
-        key.encrypt_with(&password, ScryptParams::new(10, 8, 1).unwrap()).unwrap()
+        key.encrypt_with(&password, ScryptParams::new(10, 8, 1).unwrap())
+            .unwrap()
     };
     let mut metadata = KeyMetadata::new(key.public_key(), "vault-kv-test");
     metadata.labels.insert("team".into(), "release".into());
@@ -81,7 +83,10 @@ fn round_trip_generate_put_get_decrypt_sign_verify() {
         assert_eq!(got.metadata.created_at, created_at);
         assert_eq!(got.metadata.labels["team"], "release");
         assert_eq!(got.password.as_ref().unwrap().expose_secret(), PASSWORD);
-        let unlocked = got.private_key.decrypt(got.password.as_ref().unwrap()).unwrap();
+        let unlocked = got
+            .private_key
+            .decrypt(got.password.as_ref().unwrap())
+            .unwrap();
         assert_eq!(unlocked.fingerprint(), fingerprint);
         let sig = unlocked.sign(b"artifact").unwrap();
         key.public_key().verify(b"artifact", &sig).unwrap();
@@ -96,13 +101,36 @@ fn round_trip_generate_put_get_decrypt_sign_verify() {
     }
     // The same pair through the text cosign writes: `vault kv get -field=private_key`.
     let path = uri.trim_start_matches("vault-kv://secret/");
-    let pem = s.bao(&["kv", "get", "-field=private_key", &format!("secret/{path}")], None);
+    let pem = s.bao(
+        &["kv", "get", "-field=private_key", &format!("secret/{path}")],
+        None,
+    );
     assert!(pem.starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"));
-    let meta = s.bao(&["kv", "metadata", "get", "-format=json", &format!("secret/{path}")], None);
+    let meta = s.bao(
+        &[
+            "kv",
+            "metadata",
+            "get",
+            "-format=json",
+            &format!("secret/{path}"),
+        ],
+        None,
+    );
     let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
-    let latest = store.get_public(None).unwrap().metadata.fingerprint.to_string();
-    assert_eq!(meta["data"]["custom_metadata"]["fingerprint"], latest.as_str());
-    assert_eq!(meta["data"]["custom_metadata"]["fingerprint.v3"], latest.as_str());
+    let latest = store
+        .get_public(None)
+        .unwrap()
+        .metadata
+        .fingerprint
+        .to_string();
+    assert_eq!(
+        meta["data"]["custom_metadata"]["fingerprint"],
+        latest.as_str()
+    );
+    assert_eq!(
+        meta["data"]["custom_metadata"]["fingerprint.v3"],
+        latest.as_str()
+    );
     store.delete(None, DeleteMode::Destroy).unwrap();
 }
 
@@ -117,7 +145,10 @@ fn approle_login_writes_and_reads() {
     assert!(got.password.is_none());
     assert_eq!(got.metadata.fingerprint, key.fingerprint());
     // The AppRole policy has no `patch`: the metadata fallback wrote it.
-    assert_eq!(store.versions().unwrap()[0].fingerprint, Some(key.fingerprint()));
+    assert_eq!(
+        store.versions().unwrap()[0].fingerprint,
+        Some(key.fingerprint())
+    );
     store.delete(None, DeleteMode::Destroy).unwrap();
 }
 
@@ -125,7 +156,8 @@ fn approle_login_writes_and_reads() {
 fn wrong_approle_secret_is_permission_denied() {
     let Some(s) = support::server() else { return };
     let mut config = s.approle();
-    config.auth = cosign_keys::vault::VaultAuth::app_role(&s.role_id, Password::from("not-the-secret-id"));
+    config.auth =
+        cosign_keys::vault::VaultAuth::app_role(&s.role_id, Password::from("not-the-secret-id"));
     let err = Store::open_with(&uri(), &options(config)).err().unwrap();
     assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
     assert!(err.to_string().contains("AppRole"), "{err}");
@@ -143,7 +175,10 @@ fn wrong_token_is_permission_denied_and_never_shown() {
     assert!(text.contains(&uri), "{text}");
     assert!(!text.contains("not-a-real-token"), "{text}");
     let (_, rec) = record(Algorithm::EcdsaP256, false, false);
-    assert_eq!(store.put(rec, &PutOptions::default()).err().unwrap().code(), ErrorCode::PermissionDenied);
+    assert_eq!(
+        store.put(rec, &PutOptions::default()).err().unwrap().code(),
+        ErrorCode::PermissionDenied
+    );
 }
 
 #[test]
@@ -151,21 +186,31 @@ fn read_only_token_cannot_write_and_nothing_changes() {
     let Some(s) = support::server() else { return };
     let uri = uri();
     let (key, rec) = record(Algorithm::EcdsaP256, false, false);
-    open(s.root(), &uri).put(rec, &PutOptions::default()).unwrap();
+    open(s.root(), &uri)
+        .put(rec, &PutOptions::default())
+        .unwrap();
 
     let ro = open(s.config(&s.readonly_token), &uri);
     let (_, other) = record(Algorithm::EcdsaP256, false, true);
     let err = ro.put(other, &overwrite()).err().unwrap();
     assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
     assert!(err.to_string().contains(&uri), "{err}");
-    assert_eq!(ro.delete(Some(1), DeleteMode::Destroy).err().unwrap().code(), ErrorCode::PermissionDenied);
+    assert_eq!(
+        ro.delete(Some(1), DeleteMode::Destroy)
+            .err()
+            .unwrap()
+            .code(),
+        ErrorCode::PermissionDenied
+    );
 
     let after = ro.get(None).unwrap();
     assert_eq!(after.version, 1);
     assert_eq!(after.metadata.fingerprint, key.fingerprint());
     assert!(after.password.is_none());
     assert_eq!(ro.versions().unwrap().len(), 1);
-    open(s.root(), &uri).delete(None, DeleteMode::Destroy).unwrap();
+    open(s.root(), &uri)
+        .delete(None, DeleteMode::Destroy)
+        .unwrap();
 }
 
 #[test]
@@ -185,13 +230,27 @@ fn verifier_reads_the_public_key_without_access_to_the_private_key() {
          path \"secret/metadata/{path}\" {{ capabilities = [\"read\"] }}\n"
     ));
     let verifier = open(s.config(&token), &uri);
-    assert_eq!(verifier.get(None).err().unwrap().code(), ErrorCode::PermissionDenied);
+    assert_eq!(
+        verifier.get(None).err().unwrap().code(),
+        ErrorCode::PermissionDenied
+    );
     let latest = verifier.get_public(None).unwrap();
-    assert_eq!((latest.version, latest.public_key.fingerprint()), (2, k2.fingerprint()));
+    assert_eq!(
+        (latest.version, latest.public_key.fingerprint()),
+        (2, k2.fingerprint())
+    );
     assert_eq!(latest.metadata.algorithm, Algorithm::EcdsaP384);
     let first = verifier.get_public(Some(1)).unwrap();
-    assert_eq!((first.version, first.metadata.fingerprint), (1, k1.fingerprint()));
-    let listed: Vec<_> = verifier.versions().unwrap().into_iter().map(|v| v.fingerprint).collect();
+    assert_eq!(
+        (first.version, first.metadata.fingerprint),
+        (1, k1.fingerprint())
+    );
+    let listed: Vec<_> = verifier
+        .versions()
+        .unwrap()
+        .into_iter()
+        .map(|v| v.fingerprint)
+        .collect();
     assert_eq!(listed, [Some(k1.fingerprint()), Some(k2.fingerprint())]);
     let err = verifier.get_public(Some(9)).err().unwrap();
     assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
@@ -218,9 +277,14 @@ fn secret_written_by_hand_is_readable() {
     let store = open(s.root(), &uri);
     let got = store.get(None).unwrap();
     assert_eq!(got.metadata.fingerprint, key.fingerprint());
-    got.private_key.decrypt(&Password::from_slice(PASSWORD)).unwrap();
+    got.private_key
+        .decrypt(&Password::from_slice(PASSWORD))
+        .unwrap();
     // No companion: the public key comes from the key secret.
-    assert_eq!(store.get_public(None).unwrap().public_key.fingerprint(), key.fingerprint());
+    assert_eq!(
+        store.get_public(None).unwrap().public_key.fingerprint(),
+        key.fingerprint()
+    );
     // No recorded fingerprint in metadata or companion.
     assert_eq!(store.versions().unwrap()[0].fingerprint, None);
     store.delete(None, DeleteMode::Destroy).unwrap();
@@ -271,11 +335,17 @@ fn create_only_refuses_an_existing_key_and_cas_mismatch_changes_nothing() {
         overwrite: false,
         expected_version: Some(1),
     };
-    assert_eq!(store.put(r4, &bad).err().unwrap().code(), ErrorCode::InvalidArgument);
+    assert_eq!(
+        store.put(r4, &bad).err().unwrap().code(),
+        ErrorCode::InvalidArgument
+    );
 
     let versions = store.versions().unwrap();
     assert_eq!(versions.len(), 1);
-    assert_eq!(store.get(None).unwrap().metadata.fingerprint, k1.fingerprint());
+    assert_eq!(
+        store.get(None).unwrap().metadata.fingerprint,
+        k1.fingerprint()
+    );
 
     let (k5, r5) = record(Algorithm::EcdsaP256, false, false);
     let next = PutOptions {
@@ -283,7 +353,10 @@ fn create_only_refuses_an_existing_key_and_cas_mismatch_changes_nothing() {
         expected_version: Some(1),
     };
     assert_eq!(store.put(r5, &next).unwrap(), 2);
-    assert_eq!(store.get(None).unwrap().metadata.fingerprint, k5.fingerprint());
+    assert_eq!(
+        store.get(None).unwrap().metadata.fingerprint,
+        k5.fingerprint()
+    );
     store.delete(None, DeleteMode::Destroy).unwrap();
 }
 
@@ -292,7 +365,9 @@ fn concurrent_writers_one_wins_the_other_conflicts_no_version_lost() {
     let Some(s) = support::server() else { return };
     let uri = uri();
     let (_, first) = record(Algorithm::EcdsaP256, false, false);
-    open(s.root(), &uri).put(first, &PutOptions::default()).unwrap();
+    open(s.root(), &uri)
+        .put(first, &PutOptions::default())
+        .unwrap();
 
     const WRITERS: usize = 4;
     let barrier = Arc::new(Barrier::new(WRITERS));
@@ -335,7 +410,11 @@ fn concurrent_writers_one_wins_the_other_conflicts_no_version_lost() {
 
     let store = open(s.root(), &uri);
     let versions = store.versions().unwrap();
-    assert_eq!(versions.len(), 1 + WRITERS, "every write is its own version");
+    assert_eq!(
+        versions.len(),
+        1 + WRITERS,
+        "every write is its own version"
+    );
     let mut landed: Vec<u64> = results.iter().map(|r| r.1 .0).collect();
     landed.sort_unstable();
     assert_eq!(landed, (2..=1 + WRITERS as u64).collect::<Vec<_>>());
@@ -344,8 +423,18 @@ fn concurrent_writers_one_wins_the_other_conflicts_no_version_lost() {
     for (_, (version, fingerprint)) in &results {
         let listed = versions.iter().find(|v| v.version == *version).unwrap();
         assert_eq!(listed.fingerprint, Some(*fingerprint));
-        assert_eq!(store.get(Some(*version)).unwrap().metadata.fingerprint, *fingerprint);
-        assert_eq!(store.get_public(Some(*version)).unwrap().metadata.fingerprint, *fingerprint);
+        assert_eq!(
+            store.get(Some(*version)).unwrap().metadata.fingerprint,
+            *fingerprint
+        );
+        assert_eq!(
+            store
+                .get_public(Some(*version))
+                .unwrap()
+                .metadata
+                .fingerprint,
+            *fingerprint
+        );
     }
     store.delete(None, DeleteMode::Destroy).unwrap();
 }
@@ -369,7 +458,9 @@ fn concurrent_create_only_puts_one_wins() {
     let mut outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     outcomes.sort_by_key(|o| o.is_err());
     assert_eq!(outcomes, [Ok(1), Err(ErrorCode::AlreadyExists)]);
-    open(s.root(), &uri).delete(None, DeleteMode::Destroy).unwrap();
+    open(s.root(), &uri)
+        .delete(None, DeleteMode::Destroy)
+        .unwrap();
 }
 
 #[test]
@@ -384,33 +475,74 @@ fn versions_delete_and_destroy() {
         store.put(r, &overwrite()).unwrap();
     }
     let listed = store.versions().unwrap();
-    assert_eq!(listed.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2, 3]);
-    assert!(listed.iter().all(|v| v.state == VersionState::Live && v.created_at.is_some()));
-    assert_eq!(listed.iter().map(|v| v.fingerprint.unwrap()).collect::<Vec<_>>(), fps);
+    assert_eq!(
+        listed.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert!(listed
+        .iter()
+        .all(|v| v.state == VersionState::Live && v.created_at.is_some()));
+    assert_eq!(
+        listed
+            .iter()
+            .map(|v| v.fingerprint.unwrap())
+            .collect::<Vec<_>>(),
+        fps
+    );
 
     store.delete(Some(2), DeleteMode::Soft).unwrap();
     store.delete(Some(1), DeleteMode::Destroy).unwrap();
     let states: Vec<_> = store.versions().unwrap().iter().map(|v| v.state).collect();
-    assert_eq!(states, [VersionState::Destroyed, VersionState::Deleted, VersionState::Live]);
-    assert_eq!(store.get(Some(2)).err().unwrap().code(), ErrorCode::NotFound);
-    assert_eq!(store.get(Some(1)).err().unwrap().code(), ErrorCode::NotFound);
+    assert_eq!(
+        states,
+        [
+            VersionState::Destroyed,
+            VersionState::Deleted,
+            VersionState::Live
+        ]
+    );
+    assert_eq!(
+        store.get(Some(2)).err().unwrap().code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        store.get(Some(1)).err().unwrap().code(),
+        ErrorCode::NotFound
+    );
     assert_eq!(store.get(None).unwrap().version, 3);
     assert_eq!(store.get(Some(3)).unwrap().metadata.fingerprint, fps[2]);
     // Public keys stay readable (a verifier may need them for old signatures).
-    assert_eq!(store.get_public(Some(1)).unwrap().metadata.fingerprint, fps[0]);
+    assert_eq!(
+        store.get_public(Some(1)).unwrap().metadata.fingerprint,
+        fps[0]
+    );
     // A soft delete is recoverable with the vault CLI.
     let path = format!("secret/{}", uri.trim_start_matches("vault-kv://secret/"));
     s.bao(&["kv", "undelete", "-versions=2", &path], None);
     assert_eq!(store.get(Some(2)).unwrap().metadata.fingerprint, fps[1]);
 
     store.delete(None, DeleteMode::Soft).unwrap();
-    assert!(store.versions().unwrap().iter().all(|v| v.state != VersionState::Live));
+    assert!(store
+        .versions()
+        .unwrap()
+        .iter()
+        .all(|v| v.state != VersionState::Live));
     assert_eq!(store.get(None).err().unwrap().code(), ErrorCode::NotFound);
-    assert_eq!(store.get_public(None).err().unwrap().code(), ErrorCode::NotFound);
+    assert_eq!(
+        store.get_public(None).err().unwrap().code(),
+        ErrorCode::NotFound
+    );
 
     store.delete(None, DeleteMode::Destroy).unwrap();
     assert!(store.versions().unwrap().is_empty());
-    assert_eq!(store.delete(None, DeleteMode::Destroy).err().unwrap().code(), ErrorCode::NotFound);
+    assert_eq!(
+        store
+            .delete(None, DeleteMode::Destroy)
+            .err()
+            .unwrap()
+            .code(),
+        ErrorCode::NotFound
+    );
     // Gone entirely, so a create-only put starts again at version 1.
     let (_, r) = record(Algorithm::EcdsaP256, false, false);
     assert_eq!(store.put(r, &PutOptions::default()).unwrap(), 1);
@@ -438,7 +570,10 @@ fn keyring_document_is_saved_with_check_and_set() {
     assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
     assert!(err.to_string().contains(&uri));
     let loaded = block(doc.load()).unwrap().unwrap();
-    assert_eq!((loaded.bytes.as_slice(), loaded.revision), (b"{\"keys\":[]}".as_slice(), 1));
+    assert_eq!(
+        (loaded.bytes.as_slice(), loaded.revision),
+        (b"{\"keys\":[]}".as_slice(), 1)
+    );
 
     // Two writers that both read revision 1: one lands, one conflicts.
     let other = block(store::open_document(&uri, &options(s.approle()))).unwrap();
@@ -451,7 +586,9 @@ fn keyring_document_is_saved_with_check_and_set() {
     // Bytes that are not UTF-8 survive.
     assert_eq!(block(doc.save(&[0xff, 0, 0x80], 2)).unwrap(), 3);
     assert_eq!(block(doc.load()).unwrap().unwrap().bytes, [0xff, 0, 0x80]);
-    open(s.root(), &uri).delete(None, DeleteMode::Destroy).unwrap();
+    open(s.root(), &uri)
+        .delete(None, DeleteMode::Destroy)
+        .unwrap();
 }
 
 #[test]
@@ -487,7 +624,9 @@ fn sealed_server_is_unavailable_then_recovers() {
     // The transit KMS shares the client: check it here too.
     let mut kms_options = cosign_keys::kms::KmsOptions::default();
     kms_options.vault = Some(bao.config());
-    let kms = cosign_keys::kms::blocking::KmsKey::open_with("hashivault://sealed-test", &kms_options).unwrap();
+    let kms =
+        cosign_keys::kms::blocking::KmsKey::open_with("hashivault://sealed-test", &kms_options)
+            .unwrap();
     kms.create(Algorithm::EcdsaP256).unwrap();
 
     bao.run("seal");
@@ -506,9 +645,15 @@ fn sealed_server_is_unavailable_then_recovers() {
 
     bao.run("unseal");
     let got = store.get(None).unwrap();
-    assert_eq!((got.version, got.metadata.fingerprint), (1, key.fingerprint()));
+    assert_eq!(
+        (got.version, got.metadata.fingerprint),
+        (1, key.fingerprint())
+    );
     let sig = kms.sign_digest(&[7u8; 32]).unwrap();
-    kms.public_key().unwrap().verify_digest(&[7u8; 32], &sig).unwrap();
+    kms.public_key()
+        .unwrap()
+        .verify_digest(&[7u8; 32], &sig)
+        .unwrap();
 }
 
 #[test]
@@ -527,11 +672,16 @@ fn tls_is_verified_and_vault_cacert_is_trusted() {
         ("VAULT_TOKEN", bao.root_token.clone()),
         ("VAULT_CACERT", bao.ca_path().display().to_string()),
     ];
-    let config = VaultConfig::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap();
+    let config =
+        VaultConfig::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
+            .unwrap();
     let store = open(config, &uri);
     let (key, rec) = record(Algorithm::EcdsaP256, false, false);
     store.put(rec, &PutOptions::default()).unwrap();
-    assert_eq!(store.get_public(None).unwrap().metadata.fingerprint, key.fingerprint());
+    assert_eq!(
+        store.get_public(None).unwrap().metadata.fingerprint,
+        key.fingerprint()
+    );
 
     // A different CA is refused too.
     let mut wrong = bao.config(false);

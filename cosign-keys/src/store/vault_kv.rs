@@ -63,7 +63,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::store::{
-    DeleteMode, KeyPairRecord, KeyRef, KeyStore, PutOptions, StoredKey, StoredPublicKey, VersionInfo, VersionState,
+    DeleteMode, KeyPairRecord, KeyRef, KeyStore, PutOptions, StoredKey, StoredPublicKey,
+    VersionInfo, VersionState,
 };
 use crate::vault::{Client, Fault, VaultConfig};
 use crate::{Error, Result};
@@ -98,7 +99,11 @@ fn annotate(e: Error, note: &str) -> Error {
             what,
             reason: format!("{reason}; {note}"),
         },
-        Error::PermissionDenied { backend, what, detail } => Error::PermissionDenied {
+        Error::PermissionDenied {
+            backend,
+            what,
+            detail,
+        } => Error::PermissionDenied {
             backend,
             what,
             detail: format!("{detail}; {note}"),
@@ -182,7 +187,10 @@ impl VaultKvStore {
             {
                 Ok(_) => return Ok(()),
                 Err(f) if f.is_cas_mismatch() => {
-                    tokio::time::sleep(std::time::Duration::from_millis(10 * u64::from(attempt + 1))).await;
+                    tokio::time::sleep(std::time::Duration::from_millis(
+                        10 * u64::from(attempt + 1),
+                    ))
+                    .await;
                 }
                 Err(f) => return Err(err(f)),
             }
@@ -233,7 +241,10 @@ impl VaultKvStore {
             .await
             .map_err(|f| self.client.error(f, &what))?
             .ok_or_else(|| Error::NotFound {
-                what: format!("{what} (absent, deleted or destroyed, at {})", self.client.address()),
+                what: format!(
+                    "{what} (absent, deleted or destroyed, at {})",
+                    self.client.address()
+                ),
             })
     }
 }
@@ -261,14 +272,19 @@ impl KeyStore for VaultKvStore {
                 Some(v) => {
                     return Err(Error::InvalidArgument {
                         name: "expected_version",
-                        reason: format!("expecting version {v} means replacing it: set overwrite as well"),
+                        reason: format!(
+                            "expecting version {v} means replacing it: set overwrite as well"
+                        ),
                     })
                 }
             }
         };
         let what = format!("{} (expected version {cas})", self.key_ref);
         let mut data = record::key_secret(&record, &what)?;
-        let written = self.client.kv_write(&self.mount, &self.path, &data, cas).await;
+        let written = self
+            .client
+            .kv_write(&self.mount, &self.path, &data, cas)
+            .await;
         crate::vault::wipe(&mut data);
         let version = match written {
             Ok(v) => v,
@@ -280,18 +296,29 @@ impl KeyStore for VaultKvStore {
             Err(f) => return Err(self.client.error(f, &what)),
         };
         let note = format!("version {version} of {} was written", self.key_ref);
-        self.update_companion(version, &record)
-            .await
-            .map_err(|e| annotate(e, &format!("{note}, but its public companion was not updated")))?;
-        self.update_metadata(version, &record)
-            .await
-            .map_err(|e| annotate(e, &format!("{note}, but its fingerprint is missing from the custom metadata")))?;
+        self.update_companion(version, &record).await.map_err(|e| {
+            annotate(
+                e,
+                &format!("{note}, but its public companion was not updated"),
+            )
+        })?;
+        self.update_metadata(version, &record).await.map_err(|e| {
+            annotate(
+                e,
+                &format!("{note}, but its fingerprint is missing from the custom metadata"),
+            )
+        })?;
         Ok(version)
     }
 
     async fn get(&self, version: Option<u64>) -> Result<StoredKey> {
         let secret = self.read_key(version).await?;
-        record::decode_key(&secret.data, secret.version, secret.created, &self.what(Some(secret.version)))
+        record::decode_key(
+            &secret.data,
+            secret.version,
+            secret.created,
+            &self.what(Some(secret.version)),
+        )
     }
 
     async fn get_public(&self, version: Option<u64>) -> Result<StoredPublicKey> {
@@ -301,7 +328,10 @@ impl KeyStore for VaultKvStore {
             Err(Error::PermissionDenied { .. }) => None,
             Err(e) => return Err(e),
         };
-        if let Some(found) = companion.as_ref().and_then(|c| c.get(version, &self.what_public())) {
+        if let Some(found) = companion
+            .as_ref()
+            .and_then(|c| c.get(version, &self.what_public()))
+        {
             return found;
         }
         // Not mirrored (written by another tool, or an older put failed
@@ -359,7 +389,11 @@ impl KeyStore for VaultKvStore {
     async fn delete(&self, version: Option<u64>, mode: DeleteMode) -> Result<()> {
         let what = self.what(version);
         let err = |f: Fault| self.client.error(f, &what);
-        let md = self.client.kv_metadata(&self.mount, &self.path).await.map_err(err)?;
+        let md = self
+            .client
+            .kv_metadata(&self.mount, &self.path)
+            .await
+            .map_err(err)?;
         let not_found = || Error::NotFound {
             what: format!("{what} (at {})", self.client.address()),
         };
@@ -369,8 +403,16 @@ impl KeyStore for VaultKvStore {
                     return Err(not_found());
                 }
                 match mode {
-                    DeleteMode::Soft => self.client.kv_delete_versions(&self.mount, &self.path, vec![v]).await,
-                    _ => self.client.kv_destroy_versions(&self.mount, &self.path, vec![v]).await,
+                    DeleteMode::Soft => {
+                        self.client
+                            .kv_delete_versions(&self.mount, &self.path, vec![v])
+                            .await
+                    }
+                    _ => {
+                        self.client
+                            .kv_destroy_versions(&self.mount, &self.path, vec![v])
+                            .await
+                    }
                 }
                 .map_err(err)
             }
@@ -383,7 +425,10 @@ impl KeyStore for VaultKvStore {
                     .map(|(n, _)| *n)
                     .collect();
                 if !live.is_empty() {
-                    self.client.kv_delete_versions(&self.mount, &self.path, live).await.map_err(err)?;
+                    self.client
+                        .kv_delete_versions(&self.mount, &self.path, live)
+                        .await
+                        .map_err(err)?;
                 }
                 let public_what = self.what_public();
                 if let Some(pmd) = self
@@ -393,7 +438,11 @@ impl KeyStore for VaultKvStore {
                     .map_err(|f| self.client.error(f, &public_what))?
                 {
                     self.client
-                        .kv_delete_versions(&self.mount, &self.public_path, vec![pmd.current_version])
+                        .kv_delete_versions(
+                            &self.mount,
+                            &self.public_path,
+                            vec![pmd.current_version],
+                        )
                         .await
                         .map_err(|f| self.client.error(f, &public_what))?;
                 }
@@ -410,7 +459,10 @@ impl KeyStore for VaultKvStore {
                     return Err(not_found());
                 }
                 if md.is_some() {
-                    self.client.kv_delete_metadata(&self.mount, &self.path).await.map_err(err)?;
+                    self.client
+                        .kv_delete_metadata(&self.mount, &self.path)
+                        .await
+                        .map_err(err)?;
                 }
                 if public.is_some() {
                     self.client

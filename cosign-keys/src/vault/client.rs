@@ -92,9 +92,11 @@ impl Client {
             }));
         builder = match (&config.ca_cert_pem, https) {
             (Some(pem), true) => {
-                let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| Error::InvalidArgument {
-                    name: "VAULT_CACERT",
-                    reason: format!("not PEM certificates: {e}"),
+                let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                    Error::InvalidArgument {
+                        name: "VAULT_CACERT",
+                        reason: format!("not PEM certificates: {e}"),
+                    }
                 })?;
                 if certs.is_empty() {
                     return Err(Error::InvalidArgument {
@@ -118,7 +120,10 @@ impl Client {
         let mut headers = HeaderMap::new();
         headers.insert("X-Vault-Request", HeaderValue::from_static("true"));
         if let Some(ns) = &config.namespace {
-            headers.insert("X-Vault-Namespace", header("VAULT_NAMESPACE", ns.as_bytes(), false)?);
+            headers.insert(
+                "X-Vault-Namespace",
+                header("VAULT_NAMESPACE", ns.as_bytes(), false)?,
+            );
         }
 
         let mut settings = vaultrs::client::VaultClientSettingsBuilder::default();
@@ -160,9 +165,11 @@ impl Client {
                 secret_id,
                 mount,
             } => {
-                let secret_id = std::str::from_utf8(secret_id.expose_secret()).map_err(|_| Error::InvalidArgument {
-                    name: "VAULT_SECRET_ID",
-                    reason: "not UTF-8".into(),
+                let secret_id = std::str::from_utf8(secret_id.expose_secret()).map_err(|_| {
+                    Error::InvalidArgument {
+                        name: "VAULT_SECRET_ID",
+                        reason: "not UTF-8".into(),
+                    }
                 })?;
                 let mount = mount.trim_matches('/');
                 let what = format!("AppRole login at auth/{mount}");
@@ -209,7 +216,11 @@ impl Client {
 
     /// Runs `attempt` until it succeeds, fails for good, or the retries for
     /// transient faults are used up.
-    pub(crate) async fn retry<T, F, Fut>(&self, retry: Retry, mut attempt: F) -> std::result::Result<T, Fault>
+    pub(crate) async fn retry<T, F, Fut>(
+        &self,
+        retry: Retry,
+        mut attempt: F,
+    ) -> std::result::Result<T, Fault>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = std::result::Result<T, Fault>>,
@@ -227,7 +238,12 @@ impl Client {
     }
 
     /// Runs a `vaultrs` call with retries; errors name `what`.
-    pub(crate) async fn call_vaultrs<T, F, Fut>(&self, what: &str, retry: Retry, mut call: F) -> Result<T>
+    pub(crate) async fn call_vaultrs<T, F, Fut>(
+        &self,
+        what: &str,
+        retry: Retry,
+        mut call: F,
+    ) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = std::result::Result<T, vaultrs::error::ClientError>>,
@@ -242,7 +258,11 @@ impl Client {
 
     /// Like [`Client::call_vaultrs`], but keeps the fault for the caller to
     /// inspect (check-and-set mismatches, 404s that mean "empty").
-    pub(crate) async fn try_vaultrs<T, F, Fut>(&self, retry: Retry, mut call: F) -> std::result::Result<T, Fault>
+    pub(crate) async fn try_vaultrs<T, F, Fut>(
+        &self,
+        retry: Retry,
+        mut call: F,
+    ) -> std::result::Result<T, Fault>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = std::result::Result<T, vaultrs::error::ClientError>>,
@@ -263,7 +283,8 @@ impl Client {
         body: Option<&Value>,
         retry: Retry,
     ) -> std::result::Result<Value, Fault> {
-        self.request_as(method, path, body, retry, "application/json").await
+        self.request_as(method, path, body, retry, "application/json")
+            .await
     }
 
     /// [`Client::request`] with an explicit content type (KV metadata PATCH
@@ -287,7 +308,9 @@ impl Client {
                 .request(method.clone(), &url)
                 .headers(self.headers.clone());
             if let Some(b) = &bytes {
-                req = req.header(reqwest::header::CONTENT_TYPE, content_type).body(b.clone());
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(b.clone());
             }
             async move {
                 let resp = req.send().await.map_err(|e| Fault::from_reqwest(&e))?;
@@ -297,7 +320,8 @@ impl Client {
                     if text.trim().is_empty() {
                         return Ok(Value::Null);
                     }
-                    return serde_json::from_str(&text).map_err(|e| Fault::Decode(format!("not JSON: {e}")));
+                    return serde_json::from_str(&text)
+                        .map_err(|e| Fault::Decode(format!("not JSON: {e}")));
                 }
                 Err(Fault::Status {
                     code: status.as_u16(),

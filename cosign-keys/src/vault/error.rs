@@ -32,8 +32,6 @@ pub(crate) enum Fault {
     },
     /// The answer was not what the API documents.
     Decode(String),
-    /// Refused before sending (a local check, e.g. a header value).
-    Local(Error),
 }
 
 /// Why a request got no answer.
@@ -50,7 +48,9 @@ pub(crate) enum TransportKind {
 }
 
 /// Walks an error's source chain.
-fn chain<'a>(e: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+fn chain<'a>(
+    e: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
     std::iter::successors(Some(e), |e: &&'a (dyn StdError + 'static)| (*e).source())
 }
 
@@ -117,7 +117,10 @@ impl Fault {
                 if let Some(re) = chain(other).find_map(|c| c.downcast_ref::<reqwest::Error>()) {
                     return Self::from_reqwest(re);
                 }
-                let detail = chain(other).map(ToString::to_string).collect::<Vec<_>>().join(": ");
+                let detail = chain(other)
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(": ");
                 Self::Decode(truncate(detail))
             }
         }
@@ -129,13 +132,19 @@ impl Fault {
     /// request may be repeated. Timeouts and other 5xx may hide a request
     /// that took effect: only reads (and idempotent writes) repeat those.
     pub(crate) fn is_transient(&self, retry: Retry) -> bool {
-        match (self, retry) {
-            (Self::Transport { kind: TransportKind::Connect, .. }, _) => true,
-            (Self::Status { code: 429 | 503, .. }, _) => true,
-            (Self::Transport { kind: TransportKind::Timeout | TransportKind::Other, .. }, Retry::Idempotent) => true,
-            (Self::Status { code: 500 | 502 | 504, .. }, Retry::Idempotent) => true,
-            _ => false,
-        }
+        let server_did_not_act = match self {
+            Self::Transport { kind, .. } => *kind == TransportKind::Connect,
+            Self::Status { code, .. } => matches!(code, 429 | 503),
+            Self::Decode(_) => false,
+        };
+        let may_have_acted = match self {
+            Self::Transport { kind, .. } => {
+                matches!(kind, TransportKind::Timeout | TransportKind::Other)
+            }
+            Self::Status { code, .. } => matches!(code, 500 | 502 | 504),
+            Self::Decode(_) => false,
+        };
+        server_did_not_act || (may_have_acted && retry == Retry::Idempotent)
     }
 
     /// The HTTP status, when the server answered.
@@ -152,10 +161,13 @@ impl Fault {
     }
 
     fn message(errors: &[String], code: u16) -> String {
+        // Vault wraps some errors in Go's multierror text:
+        // "1 error occurred:\n\t* permission denied\n\n".
         let joined = errors
             .iter()
-            .map(|e| e.trim())
-            .filter(|e| !e.is_empty())
+            .flat_map(|e| e.lines())
+            .map(|l| l.trim().trim_start_matches("* ").trim())
+            .filter(|l| !(l.is_empty() || l.ends_with("occurred:") && l.contains("error")))
             .collect::<Vec<_>>()
             .join("; ");
         if joined.is_empty() {
@@ -173,7 +185,6 @@ impl Fault {
             reason,
         };
         match self {
-            Self::Local(e) => e,
             Self::Transport { kind, detail } => match kind {
                 TransportKind::Connect => {
                     unavailable(format!("cannot connect to {address} ({detail}) for {what}"))
@@ -257,7 +268,11 @@ pub(crate) fn duplicate(e: &Error) -> Error {
             what: what.clone(),
             reason: reason.clone(),
         },
-        Error::PermissionDenied { backend, what, detail } => Error::PermissionDenied {
+        Error::PermissionDenied {
+            backend,
+            what,
+            detail,
+        } => Error::PermissionDenied {
             backend,
             what: what.clone(),
             detail: detail.clone(),
@@ -266,7 +281,11 @@ pub(crate) fn duplicate(e: &Error) -> Error {
             backend,
             reason: reason.clone(),
         },
-        Error::Backend { backend, status, message } => Error::Backend {
+        Error::Backend {
+            backend,
+            status,
+            message,
+        } => Error::Backend {
             backend,
             status: *status,
             message: message.clone(),
@@ -278,7 +297,10 @@ pub(crate) fn duplicate(e: &Error) -> Error {
         Error::UnsupportedAlgorithm { algorithm } => Error::UnsupportedAlgorithm {
             algorithm: algorithm.clone(),
         },
-        Error::UnsupportedOperation { operation, algorithm } => Error::UnsupportedOperation {
+        Error::UnsupportedOperation {
+            operation,
+            algorithm,
+        } => Error::UnsupportedOperation {
             operation,
             algorithm,
         },
@@ -296,7 +318,11 @@ mod tests {
     use crate::ErrorCode;
 
     fn map(f: Fault) -> Error {
-        f.into_error("vault-kv://secret/app", "http://127.0.0.1:8200", Duration::from_secs(10))
+        f.into_error(
+            "vault-kv://secret/app",
+            "http://127.0.0.1:8200",
+            Duration::from_secs(10),
+        )
     }
 
     fn status(code: u16, msg: &str) -> Fault {
@@ -309,20 +335,51 @@ mod tests {
     #[test]
     fn statuses_map_to_the_documented_variants() {
         let cases = [
-            (status(503, "Vault is sealed"), ErrorCode::Unavailable, "sealed"),
-            (status(502, "bad gateway"), ErrorCode::Unavailable, "502"),
-            (status(429, "slow down"), ErrorCode::Unavailable, "throttling"),
-            (status(403, "permission denied"), ErrorCode::PermissionDenied, "permission denied"),
-            (status(401, ""), ErrorCode::PermissionDenied, "401"),
-            (status(404, ""), ErrorCode::NotFound, "vault-kv://secret/app"),
             (
-                status(400, "check-and-set parameter did not match the current version"),
+                status(503, "Vault is sealed"),
+                ErrorCode::Unavailable,
+                "sealed",
+            ),
+            (status(502, "bad gateway"), ErrorCode::Unavailable, "502"),
+            (
+                status(429, "slow down"),
+                ErrorCode::Unavailable,
+                "throttling",
+            ),
+            (
+                status(403, "permission denied"),
+                ErrorCode::PermissionDenied,
+                "permission denied",
+            ),
+            (status(401, ""), ErrorCode::PermissionDenied, "401"),
+            (
+                status(404, ""),
+                ErrorCode::NotFound,
+                "vault-kv://secret/app",
+            ),
+            (
+                status(
+                    400,
+                    "check-and-set parameter did not match the current version",
+                ),
                 ErrorCode::Conflict,
                 "check-and-set",
             ),
-            (status(400, "signing key not found"), ErrorCode::NotFound, "signing key not found"),
-            (status(400, "invalid role or secret ID"), ErrorCode::PermissionDenied, "invalid role"),
-            (status(400, "unknown key type x"), ErrorCode::Backend, "unknown key type"),
+            (
+                status(400, "signing key not found"),
+                ErrorCode::NotFound,
+                "signing key not found",
+            ),
+            (
+                status(400, "invalid role or secret ID"),
+                ErrorCode::PermissionDenied,
+                "invalid role",
+            ),
+            (
+                status(400, "unknown key type x"),
+                ErrorCode::Backend,
+                "unknown key type",
+            ),
             (
                 Fault::Transport {
                     kind: TransportKind::Connect,
@@ -347,13 +404,23 @@ mod tests {
                 ErrorCode::Unavailable,
                 "VAULT_CACERT",
             ),
-            (Fault::Decode("x".into()), ErrorCode::Backend, "unexpected answer"),
+            (
+                Fault::Decode("x".into()),
+                ErrorCode::Backend,
+                "unexpected answer",
+            ),
         ];
         for (fault, code, needle) in cases {
             let e = map(fault);
             assert_eq!(e.code(), code, "{e}");
-            assert!(e.to_string().contains(needle), "{e} should contain {needle}");
-            assert!(e.to_string().contains("vault-kv://secret/app"), "{e} should name the secret");
+            assert!(
+                e.to_string().contains(needle),
+                "{e} should contain {needle}"
+            );
+            assert!(
+                e.to_string().contains("vault-kv://secret/app"),
+                "{e} should name the secret"
+            );
         }
     }
 
@@ -384,6 +451,17 @@ mod tests {
     }
 
     #[test]
+    fn multierror_text_is_flattened() {
+        let e = map(status(403, "1 error occurred:\n\t* permission denied\n\n"));
+        assert!(
+            e.to_string().contains(": permission denied (HTTP 403"),
+            "{e}"
+        );
+        let e = map(status(400, "2 errors occurred:\n\t* a\n\t* b\n\n"));
+        assert!(e.to_string().contains("a; b"), "{e}");
+    }
+
+    #[test]
     fn long_messages_are_cut() {
         let e = map(status(400, &"é".repeat(1000)));
         assert!(e.to_string().len() < 1000);
@@ -391,7 +469,10 @@ mod tests {
 
     #[test]
     fn errors_body() {
-        assert_eq!(errors_from_body(r#"{"errors":["a","b"]}"#).unwrap(), ["a", "b"]);
+        assert_eq!(
+            errors_from_body(r#"{"errors":["a","b"]}"#).unwrap(),
+            ["a", "b"]
+        );
         assert!(errors_from_body("<html>").is_none());
     }
 }

@@ -76,7 +76,12 @@ fn not_found_is_none<T>(r: Result<T, Fault>) -> Result<Option<T>, Fault> {
 impl Client {
     /// Reads a version (`None`: the latest). `Ok(None)` when it does not
     /// exist, or is deleted or destroyed (Vault answers 404 for all three).
-    pub(crate) async fn kv_read(&self, mount: &str, path: &str, version: Option<u64>) -> Result<Option<KvSecret>, Fault> {
+    pub(crate) async fn kv_read(
+        &self,
+        mount: &str,
+        path: &str,
+        version: Option<u64>,
+    ) -> Result<Option<KvSecret>, Fault> {
         use vaultrs::api::kv2::requests::ReadSecretRequest;
         let read = self
             .try_vaultrs(Retry::Idempotent, || async move {
@@ -101,7 +106,9 @@ impl Client {
             Value::Null => return Ok(None),
             mut other => {
                 wipe(&mut other);
-                return Err(Fault::Decode("the secret's data is not a JSON object".into()));
+                return Err(Fault::Decode(
+                    "the secret's data is not a JSON object".into(),
+                ));
             }
         };
         Ok(Some(KvSecret {
@@ -113,8 +120,15 @@ impl Client {
 
     /// Writes a new version with check-and-set `cas` (0: only if the secret
     /// does not exist) and returns its number.
-    pub(crate) async fn kv_write(&self, mount: &str, path: &str, data: &Value, cas: u64) -> Result<u64, Fault> {
-        let cas = u32::try_from(cas).map_err(|_| Fault::Decode(format!("version {cas} is out of range")))?;
+    pub(crate) async fn kv_write(
+        &self,
+        mount: &str,
+        path: &str,
+        data: &Value,
+        cas: u64,
+    ) -> Result<u64, Fault> {
+        let cas = u32::try_from(cas)
+            .map_err(|_| Fault::Decode(format!("version {cas} is out of range")))?;
         self.try_vaultrs(Retry::NotIdempotent, || async move {
             let options = vaultrs::api::kv2::requests::SetSecretRequestOptions { cas };
             vaultrs::kv2::set_with_options(self.vaultrs(), mount, path, data, options).await
@@ -125,9 +139,15 @@ impl Client {
 
     /// Reads the metadata; `Ok(None)` when the secret has none (never
     /// written, or its metadata was deleted).
-    pub(crate) async fn kv_metadata(&self, mount: &str, path: &str) -> Result<Option<KvMetadata>, Fault> {
+    pub(crate) async fn kv_metadata(
+        &self,
+        mount: &str,
+        path: &str,
+    ) -> Result<Option<KvMetadata>, Fault> {
         let read = self
-            .try_vaultrs(Retry::Idempotent, || vaultrs::kv2::read_metadata(self.vaultrs(), mount, path))
+            .try_vaultrs(Retry::Idempotent, || {
+                vaultrs::kv2::read_metadata(self.vaultrs(), mount, path)
+            })
             .await;
         let Some(md) = not_found_is_none(read)? else {
             return Ok(None);
@@ -135,9 +155,11 @@ impl Client {
         let now = SystemTime::now();
         let mut versions = BTreeMap::new();
         for (number, v) in &md.versions {
-            let number: u64 = number
-                .parse()
-                .map_err(|_| Fault::Decode(format!("version `{number}` in the metadata is not a number")))?;
+            let number: u64 = number.parse().map_err(|_| {
+                Fault::Decode(format!(
+                    "version `{number}` in the metadata is not a number"
+                ))
+            })?;
             let deleted = parse_rfc3339(&v.deletion_time).is_some_and(|t| t <= now);
             versions.insert(
                 number,
@@ -159,18 +181,36 @@ impl Client {
     /// key). Uses PATCH, which merges atomically on the server; a token
     /// without the `patch` capability falls back to read, merge and POST,
     /// where a concurrent writer's keys can be lost.
-    pub(crate) async fn kv_patch_custom(&self, mount: &str, path: &str, patch: Map<String, Value>) -> Result<(), Fault> {
+    pub(crate) async fn kv_patch_custom(
+        &self,
+        mount: &str,
+        path: &str,
+        patch: Map<String, Value>,
+    ) -> Result<(), Fault> {
         let url_path = format!("{mount}/metadata/{path}");
         let body = serde_json::json!({ "custom_metadata": patch });
         match self
-            .request_as(Method::PATCH, &url_path, Some(&body), Retry::Idempotent, "application/merge-patch+json")
+            .request_as(
+                Method::PATCH,
+                &url_path,
+                Some(&body),
+                Retry::Idempotent,
+                "application/merge-patch+json",
+            )
             .await
         {
             Err(f) if matches!(f.status(), Some(403 | 405)) => {}
             other => return other.map(|_| ()),
         }
-        let current = self.kv_metadata(mount, path).await?.map(|m| m.custom).unwrap_or_default();
-        let mut merged: Map<String, Value> = current.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+        let current = self
+            .kv_metadata(mount, path)
+            .await?
+            .map(|m| m.custom)
+            .unwrap_or_default();
+        let mut merged: Map<String, Value> = current
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
         for (k, v) in patch {
             if v.is_null() {
                 merged.remove(&k);
@@ -185,7 +225,12 @@ impl Client {
     }
 
     /// Soft-deletes versions (recoverable with undelete).
-    pub(crate) async fn kv_delete_versions(&self, mount: &str, path: &str, versions: Vec<u64>) -> Result<(), Fault> {
+    pub(crate) async fn kv_delete_versions(
+        &self,
+        mount: &str,
+        path: &str,
+        versions: Vec<u64>,
+    ) -> Result<(), Fault> {
         self.try_vaultrs(Retry::Idempotent, || {
             vaultrs::kv2::delete_versions(self.vaultrs(), mount, path, versions.clone())
         })
@@ -193,7 +238,12 @@ impl Client {
     }
 
     /// Destroys versions (their data is gone for good).
-    pub(crate) async fn kv_destroy_versions(&self, mount: &str, path: &str, versions: Vec<u64>) -> Result<(), Fault> {
+    pub(crate) async fn kv_destroy_versions(
+        &self,
+        mount: &str,
+        path: &str,
+        versions: Vec<u64>,
+    ) -> Result<(), Fault> {
         self.try_vaultrs(Retry::Idempotent, || {
             vaultrs::kv2::destroy_versions(self.vaultrs(), mount, path, versions.clone())
         })
@@ -202,8 +252,10 @@ impl Client {
 
     /// Deletes the metadata and every version.
     pub(crate) async fn kv_delete_metadata(&self, mount: &str, path: &str) -> Result<(), Fault> {
-        self.try_vaultrs(Retry::Idempotent, || vaultrs::kv2::delete_metadata(self.vaultrs(), mount, path))
-            .await
+        self.try_vaultrs(Retry::Idempotent, || {
+            vaultrs::kv2::delete_metadata(self.vaultrs(), mount, path)
+        })
+        .await
     }
 }
 
@@ -215,6 +267,9 @@ mod tests {
     fn wipe_clears_nested_strings() {
         let mut v = serde_json::json!({"a": "secret", "b": ["x", {"c": "y"}], "n": 1});
         wipe(&mut v);
-        assert_eq!(v, serde_json::json!({"a": "", "b": ["", {"c": ""}], "n": 1}));
+        assert_eq!(
+            v,
+            serde_json::json!({"a": "", "b": ["", {"c": ""}], "n": 1})
+        );
     }
 }

@@ -26,14 +26,21 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     // Both are in range by construction (1..=31, 1..=12).
-    (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fffffffff]Z` in UTC; the fraction only when the
 /// time has one, with trailing zeros dropped.
 pub(crate) fn format_rfc3339(t: SystemTime) -> String {
     let (secs, nanos) = match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => (i64::try_from(d.as_secs()).unwrap_or(i64::MAX), d.subsec_nanos()),
+        Ok(d) => (
+            i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            d.subsec_nanos(),
+        ),
         Err(e) => {
             let d = e.duration();
             let whole = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
@@ -83,13 +90,19 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     let day = digits(dp.next()?)?;
     let time = time.strip_prefix(['T', 't', ' '])?;
     let mut tp = time.split(':');
-    let (h, m, sec) = (digits(tp.next()?)?, digits(tp.next()?)?, digits(tp.next()?)?);
+    let (h, m, sec) = (
+        digits(tp.next()?)?,
+        digits(tp.next()?)?,
+        digits(tp.next()?)?,
+    );
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
         return None;
     }
     let (nanos, zone) = match rest.strip_prefix('.') {
         Some(frac_zone) => {
-            let end = frac_zone.find(|c: char| !c.is_ascii_digit()).unwrap_or(frac_zone.len());
+            let end = frac_zone
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(frac_zone.len());
             let frac = &frac_zone[..end];
             if frac.is_empty() {
                 return None;
@@ -129,7 +142,12 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for (secs, nanos) in [(0u64, 0u32), (1_795_606_246, 360_041_887), (951_782_400, 500_000_000), (4_102_444_800, 1)] {
+        for (secs, nanos) in [
+            (0u64, 0u32),
+            (1_795_606_246, 360_041_887),
+            (951_782_400, 500_000_000),
+            (4_102_444_800, 1),
+        ] {
             let t = UNIX_EPOCH + Duration::new(secs, nanos);
             let text = format_rfc3339(t);
             assert_eq!(parse_rfc3339(&text), Some(t), "{text}");
@@ -142,7 +160,10 @@ mod tests {
         assert_eq!(format_rfc3339(t), "2026-11-25T11:30:39.360041887Z");
         assert_eq!(parse_rfc3339("2026-11-25T11:30:39.360041887Z"), Some(t));
         // 2000-02-29 (a leap day) and an offset.
-        assert_eq!(format_rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            format_rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
         assert_eq!(
             parse_rfc3339("2000-02-29T02:00:00+02:00"),
             Some(UNIX_EPOCH + Duration::from_secs(951_782_400))
@@ -151,7 +172,15 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "2026-11-25", "2026-13-01T00:00:00Z", "2026-11-25T11:30:39", "2026-11-25T11:30:39.Z", "x026-11-25T11:30:39Z", "2026-11-25T11:30:39+0200"] {
+        for bad in [
+            "",
+            "2026-11-25",
+            "2026-13-01T00:00:00Z",
+            "2026-11-25T11:30:39",
+            "2026-11-25T11:30:39.Z",
+            "x026-11-25T11:30:39Z",
+            "2026-11-25T11:30:39+0200",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

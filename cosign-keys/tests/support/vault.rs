@@ -29,7 +29,8 @@ pub struct Server {
 pub fn server() -> Option<Server> {
     let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let Some(addr) = get("VAULT_ADDR") else {
-        let reason = "VAULT_ADDR is not set: run `eval \"$(scripts/servers/openbao.sh env)\"` after \
+        let reason =
+            "VAULT_ADDR is not set: run `eval \"$(scripts/servers/openbao.sh env)\"` after \
                       `scripts/servers/openbao.sh start`";
         if get("COSIGN_KEYS_REQUIRE_VAULT").as_deref() == Some("1") {
             panic!("COSIGN_KEYS_REQUIRE_VAULT=1 but {reason}");
@@ -37,7 +38,9 @@ pub fn server() -> Option<Server> {
         eprintln!("SKIP: {reason}");
         return None;
     };
-    let need = |k: &str| get(k).unwrap_or_else(|| panic!("VAULT_ADDR is set but {k} is not (use openbao.sh env)"));
+    let need = |k: &str| {
+        get(k).unwrap_or_else(|| panic!("VAULT_ADDR is set but {k} is not (use openbao.sh env)"))
+    };
     Some(Server {
         addr,
         root_token: need("VAULT_TOKEN"),
@@ -79,9 +82,14 @@ impl Server {
     pub fn token_with_policy(&self, hcl: &str) -> String {
         let name = unique("policy");
         self.bao(&["policy", "write", &name, "-"], Some(hcl));
-        self.bao(&["token", "create", "-policy", &name, "-ttl", "1h", "-field", "token"], None)
-            .trim()
-            .to_owned()
+        self.bao(
+            &[
+                "token", "create", "-policy", &name, "-ttl", "1h", "-field", "token",
+            ],
+            None,
+        )
+        .trim()
+        .to_owned()
     }
 }
 
@@ -98,7 +106,12 @@ pub fn bao(bin: &Path, addr: &str, token: &str, args: &[&str], stdin: Option<&st
         .spawn()
         .expect("run bao");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
@@ -184,7 +197,10 @@ impl PrivateBao {
     }
 
     pub fn config(&self) -> VaultConfig {
-        VaultConfig::new(&self.addr, VaultAuth::Token(Password::from(self.root_token.as_str())))
+        VaultConfig::new(
+            &self.addr,
+            VaultAuth::Token(Password::from(self.root_token.as_str())),
+        )
     }
 }
 
@@ -242,8 +258,13 @@ impl TlsBao {
             root_token,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !(me.ca_path().exists() && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()) {
-            assert!(Instant::now() < deadline, "TLS OpenBao did not start; see {}", me.dir.join("bao.log").display());
+        while !(me.ca_path().exists() && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())
+        {
+            assert!(
+                Instant::now() < deadline,
+                "TLS OpenBao did not start; see {}",
+                me.dir.join("bao.log").display()
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
         me
@@ -254,7 +275,10 @@ impl TlsBao {
     }
 
     pub fn config(&self, with_ca: bool) -> VaultConfig {
-        let mut c = VaultConfig::new(&self.addr, VaultAuth::Token(Password::from(self.root_token.as_str())));
+        let mut c = VaultConfig::new(
+            &self.addr,
+            VaultAuth::Token(Password::from(self.root_token.as_str())),
+        );
         if with_ca {
             c.ca_cert_pem = Some(std::fs::read(self.ca_path()).unwrap());
         }

@@ -66,7 +66,11 @@ fn decode(data: &serde_json::Map<String, Value>, what: &str) -> Result<Vec<u8>> 
         .get(CONTENT)
         .and_then(Value::as_str)
         .ok_or_else(|| bad("no `document` field"))?;
-    match data.get(ENCODING).and_then(Value::as_str).unwrap_or("utf-8") {
+    match data
+        .get(ENCODING)
+        .and_then(Value::as_str)
+        .unwrap_or("utf-8")
+    {
         "utf-8" => Ok(content.as_bytes().to_vec()),
         "base64" => {
             use base64ct::{Base64, Encoding};

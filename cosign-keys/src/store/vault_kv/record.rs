@@ -50,10 +50,19 @@ fn corrupt(what: &str, reason: impl std::fmt::Display) -> Error {
 pub(super) fn public_entry(public_key: &PublicKey, meta: &KeyMetadata) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert(PUBLIC_KEY.into(), Value::String(public_key.to_pem()));
-    m.insert(FINGERPRINT.into(), Value::String(meta.fingerprint.to_string()));
-    m.insert(ALGORITHM.into(), Value::String(meta.algorithm.as_str().into()));
+    m.insert(
+        FINGERPRINT.into(),
+        Value::String(meta.fingerprint.to_string()),
+    );
+    m.insert(
+        ALGORITHM.into(),
+        Value::String(meta.algorithm.as_str().into()),
+    );
     m.insert(CREATED_BY.into(), Value::String(meta.created_by.clone()));
-    m.insert(CREATED_AT.into(), Value::String(format_rfc3339(meta.created_at)));
+    m.insert(
+        CREATED_AT.into(),
+        Value::String(format_rfc3339(meta.created_at)),
+    );
     m.insert(LABELS.into(), json!(meta.labels));
     m
 }
@@ -61,12 +70,16 @@ pub(super) fn public_entry(public_key: &PublicKey, meta: &KeyMetadata) -> Map<St
 /// The key secret's fields. The caller wipes the value after sending it.
 pub(super) fn key_secret(record: &KeyPairRecord, what: &str) -> Result<Value> {
     let mut m = public_entry(&record.public_key, &record.metadata);
-    m.insert(PRIVATE_KEY.into(), Value::String(record.private_key.to_pem()));
+    m.insert(
+        PRIVATE_KEY.into(),
+        Value::String(record.private_key.to_pem()),
+    );
     if let Some(password) = &record.password {
-        let text = std::str::from_utf8(password.expose_secret()).map_err(|_| Error::InvalidArgument {
-            name: "password",
-            reason: format!("{what} keeps the password as text; this one is not UTF-8"),
-        })?;
+        let text =
+            std::str::from_utf8(password.expose_secret()).map_err(|_| Error::InvalidArgument {
+                name: "password",
+                reason: format!("{what} keeps the password as text; this one is not UTF-8"),
+            })?;
         m.insert(PASSWORD.into(), Value::String(text.to_owned()));
     }
     Ok(Value::Object(m))
@@ -78,7 +91,11 @@ fn text<'a>(m: &'a Map<String, Value>, field: &str) -> Option<&'a str> {
 
 /// Reads the public key and metadata fields of an entry (the key secret
 /// itself, or one version in the companion).
-fn decode_public(m: &Map<String, Value>, created: Option<SystemTime>, what: &str) -> Result<(PublicKey, KeyMetadata)> {
+fn decode_public(
+    m: &Map<String, Value>,
+    created: Option<SystemTime>,
+    what: &str,
+) -> Result<(PublicKey, KeyMetadata)> {
     let pem = text(m, PUBLIC_KEY).ok_or_else(|| corrupt(what, "no `public_key` field"))?;
     let public_key = PublicKey::from_pem(pem.as_bytes()).map_err(|e| corrupt(what, e))?;
     let fingerprint = public_key.fingerprint();
@@ -87,7 +104,9 @@ fn decode_public(m: &Map<String, Value>, created: Option<SystemTime>, what: &str
         if recorded != fingerprint {
             return Err(corrupt(
                 what,
-                format!("the recorded fingerprint {recorded} is not the public key's ({fingerprint})"),
+                format!(
+                    "the recorded fingerprint {recorded} is not the public key's ({fingerprint})"
+                ),
             ));
         }
     }
@@ -112,10 +131,16 @@ fn decode_public(m: &Map<String, Value>, created: Option<SystemTime>, what: &str
 }
 
 /// A key secret read back.
-pub(super) fn decode_key(m: &Map<String, Value>, version: u64, created: Option<SystemTime>, what: &str) -> Result<StoredKey> {
+pub(super) fn decode_key(
+    m: &Map<String, Value>,
+    version: u64,
+    created: Option<SystemTime>,
+    what: &str,
+) -> Result<StoredKey> {
     let (public_key, metadata) = decode_public(m, created, what)?;
     let pem = text(m, PRIVATE_KEY).ok_or_else(|| corrupt(what, "no `private_key` field"))?;
-    let private_key = EncryptedPrivateKey::from_pem(pem.as_bytes()).map_err(|e| corrupt(what, e))?;
+    let private_key =
+        EncryptedPrivateKey::from_pem(pem.as_bytes()).map_err(|e| corrupt(what, e))?;
     let password = text(m, PASSWORD).map(|p| Password::from_slice(p.as_bytes()));
     Ok(StoredKey {
         version,
@@ -127,7 +152,12 @@ pub(super) fn decode_key(m: &Map<String, Value>, version: u64, created: Option<S
 }
 
 /// A key secret's public half.
-pub(super) fn decode_key_public(m: &Map<String, Value>, version: u64, created: Option<SystemTime>, what: &str) -> Result<StoredPublicKey> {
+pub(super) fn decode_key_public(
+    m: &Map<String, Value>,
+    version: u64,
+    created: Option<SystemTime>,
+    what: &str,
+) -> Result<StoredPublicKey> {
     let (public_key, metadata) = decode_public(m, created, what)?;
     Ok(StoredPublicKey {
         version,
@@ -170,10 +200,6 @@ impl Companion {
         }
     }
 
-    pub(super) fn contains(&self, version: u64) -> bool {
-        self.versions.contains_key(&version)
-    }
-
     pub(super) fn encode(&self) -> Value {
         let mut top = self
             .versions
@@ -207,7 +233,9 @@ impl Companion {
 
     /// Fingerprint of a mirrored version.
     pub(super) fn fingerprint(&self, version: u64) -> Option<Fingerprint> {
-        self.versions.get(&version).and_then(|e| text(e, FINGERPRINT)?.parse().ok())
+        self.versions
+            .get(&version)
+            .and_then(|e| text(e, FINGERPRINT)?.parse().ok())
     }
 }
 
@@ -231,16 +259,32 @@ pub(super) fn metadata_patch(
 ) -> Map<String, Value> {
     let mut patch = Map::new();
     let fp = meta.fingerprint.to_string();
-    patch.insert(format!("{META_VERSION_PREFIX}{version}"), Value::String(fp.clone()));
+    patch.insert(
+        format!("{META_VERSION_PREFIX}{version}"),
+        Value::String(fp.clone()),
+    );
     if latest {
         patch.insert(META_FINGERPRINT.into(), Value::String(fp));
-        patch.insert(META_ALGORITHM.into(), Value::String(meta.algorithm.as_str().into()));
-        patch.insert(META_CREATED_BY.into(), Value::String(clip(&meta.created_by)));
+        patch.insert(
+            META_ALGORITHM.into(),
+            Value::String(meta.algorithm.as_str().into()),
+        );
+        patch.insert(
+            META_CREATED_BY.into(),
+            Value::String(clip(&meta.created_by)),
+        );
         patch.insert(META_MANAGED_BY.into(), Value::String("cosign-keys".into()));
     }
-    let newest = live_versions.last().copied().unwrap_or(version).max(version);
+    let newest = live_versions
+        .last()
+        .copied()
+        .unwrap_or(version)
+        .max(version);
     for key in existing.keys() {
-        if let Some(n) = key.strip_prefix(META_VERSION_PREFIX).and_then(|n| n.parse::<u64>().ok()) {
+        if let Some(n) = key
+            .strip_prefix(META_VERSION_PREFIX)
+            .and_then(|n| n.parse::<u64>().ok())
+        {
             if n != version && (!live_versions.contains(&n) || n + META_MAX_VERSIONS <= newest) {
                 patch.insert(key.clone(), Value::Null);
             }
@@ -250,8 +294,14 @@ pub(super) fn metadata_patch(
 }
 
 /// A fingerprint recorded in custom metadata for `version`.
-pub(super) fn metadata_fingerprint(custom: &std::collections::HashMap<String, String>, version: u64) -> Option<Fingerprint> {
-    custom.get(&format!("{META_VERSION_PREFIX}{version}"))?.parse().ok()
+pub(super) fn metadata_fingerprint(
+    custom: &std::collections::HashMap<String, String>,
+    version: u64,
+) -> Option<Fingerprint> {
+    custom
+        .get(&format!("{META_VERSION_PREFIX}{version}"))?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -281,8 +331,13 @@ mod tests {
         let (pk, meta) = entry();
         let (_, other) = entry();
         let mut m = public_entry(&pk, &meta);
-        m.insert(FINGERPRINT.into(), Value::String(other.fingerprint.to_string()));
-        let err = decode_key_public(&m, 1, None, "vault-kv://s/p").err().unwrap();
+        m.insert(
+            FINGERPRINT.into(),
+            Value::String(other.fingerprint.to_string()),
+        );
+        let err = decode_key_public(&m, 1, None, "vault-kv://s/p")
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("vault-kv://s/p"));
     }
 
@@ -296,7 +351,14 @@ mod tests {
         let encoded = c.encode();
         let back = Companion::decode(encoded.as_object().unwrap());
         assert_eq!(back.get(None, "x").unwrap().unwrap().version, 2);
-        assert_eq!(back.get(Some(1), "x").unwrap().unwrap().metadata.fingerprint, m1.fingerprint);
+        assert_eq!(
+            back.get(Some(1), "x")
+                .unwrap()
+                .unwrap()
+                .metadata
+                .fingerprint,
+            m1.fingerprint
+        );
         assert_eq!(back.fingerprint(2), Some(m2.fingerprint));
         assert!(back.get(Some(7), "x").is_none());
         assert_eq!(encoded["version"], json!(2));
@@ -316,7 +378,10 @@ mod tests {
             .collect();
         let live: BTreeSet<u64> = [2u64, 50, 59, 60].into_iter().collect();
         let patch = metadata_patch(60, &meta, true, &existing, &live);
-        assert_eq!(patch["fingerprint.v60"], json!(meta.fingerprint.to_string()));
+        assert_eq!(
+            patch["fingerprint.v60"],
+            json!(meta.fingerprint.to_string())
+        );
         assert_eq!(patch["fingerprint.v1"], Value::Null, "version gone");
         assert_eq!(patch["fingerprint.v2"], Value::Null, "out of the window");
         assert!(!patch.contains_key("fingerprint.v50"));
