@@ -42,3 +42,20 @@ eval "$(scripts/install-cosign.sh)"
 step "interop with the real cosign ($("$COSIGN_V2" version 2>/dev/null | grep -m1 GitVersion | tr -s ' '), $("$COSIGN_V3" version 2>/dev/null | grep -m1 GitVersion | tr -s ' '))"
 cargo build --release --locked -p cosign-keys-cli
 tests/interop/run.sh target/release/cosign-keys "$COSIGN_V2" "$COSIGN_V3"
+
+# ---- Vault / OpenBao: vault-kv:// (#3) and hashivault:// (#4) --------------------------------
+# Self-contained: starts OpenBao (stopped again on exit if this block started it), runs the
+# `vault` feature's lint, unit and doc tests, the tests against the server (nothing skipped:
+# COSIGN_KEYS_REQUIRE_VAULT=1), and the transit interop with both cosign binaries.
+step "Vault/OpenBao: vault-kv:// store and hashivault:// transit KMS on a real OpenBao, cosign interop"
+vault_started=0
+if ! scripts/servers/openbao.sh status >/dev/null 2>&1; then vault_started=1; fi
+scripts/servers/openbao.sh start
+trap 'if [[ $vault_started == 1 ]]; then scripts/servers/openbao.sh stop; fi' EXIT
+eval "$(scripts/servers/openbao.sh env)"
+cargo clippy --locked -p cosign-keys -p cosign-keys-benches --all-targets --features cosign-keys/vault -- -D warnings
+cargo test --locked -p cosign-keys --features vault --lib
+cargo test --locked -p cosign-keys --features vault --doc
+COSIGN_KEYS_REQUIRE_VAULT=1 cargo test --locked -p cosign-keys --features vault --test vault_kv --test transit
+cargo build --locked -p cosign-keys --features vault --example kms
+tests/interop/kms-hashivault.sh "${CARGO_TARGET_DIR:-target}/debug/examples/kms" "$COSIGN_V2" "$COSIGN_V3"

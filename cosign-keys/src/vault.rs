@@ -24,6 +24,30 @@
 //!
 //! Messages name the address and the key or secret, never the token or the
 //! AppRole secret id.
+//!
+//! A key pair in KV v2 and a key in transit, with settings from the
+//! environment (or [`StoreOptions::vault`](crate::store::StoreOptions) /
+//! [`KmsOptions::vault`](crate::kms::KmsOptions) to pass a [`VaultConfig`]):
+//!
+//! ```no_run
+//! use cosign_keys::kms::blocking::KmsKey;
+//! use cosign_keys::store::blocking::Store;
+//! use cosign_keys::{sha256, Algorithm};
+//!
+//! // What `vault kv put secret/aibox/cosign private_key=@cosign.key ...` holds.
+//! let store = Store::open("vault-kv://secret/aibox/cosign")?;
+//! let public = store.get_public(None)?; // needs read on secret/data/aibox/cosign.pub only
+//! println!("version {} {}", public.version, public.metadata.fingerprint);
+//!
+//! // A key that never leaves transit; many digests in a few requests.
+//! let kms = KmsKey::open("hashivault://release")?;
+//! let key = kms.create(Algorithm::EcdsaP256)?;
+//! let digests: Vec<Vec<u8>> = (0..1000u32).map(|i| sha256(&i.to_be_bytes()).to_vec()).collect();
+//! for (digest, signature) in digests.iter().zip(kms.sign_digests(&digests)) {
+//!     key.verify_digest(digest, &signature?)?;
+//! }
+//! # Ok::<(), cosign_keys::Error>(())
+//! ```
 
 use std::time::Duration;
 
