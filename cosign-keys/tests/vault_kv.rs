@@ -654,6 +654,41 @@ fn sealed_server_is_unavailable_then_recovers() {
         .unwrap()
         .verify_digest(&[7u8; 32], &sig)
         .unwrap();
+
+    // Stopped: connection refused, named.
+    bao.run("stop");
+    for err in [
+        store.get(None).err().unwrap(),
+        kms.sign_digest(&[7u8; 32]).err().unwrap(),
+    ] {
+        assert_eq!(err.code(), ErrorCode::Unavailable, "{err}");
+        assert!(err.to_string().contains(&bao.addr), "{err}");
+    }
+}
+
+#[test]
+fn unresponsive_server_times_out_as_unavailable() {
+    let Some(s) = support::server() else { return };
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for conn in listener.incoming().take(3) {
+            open.push(conn);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    });
+    let mut config = s.root();
+    config.address.clone_from(&addr);
+    config.timeout = std::time::Duration::from_secs(1);
+    let err = open(config, &uri()).get(None).err().unwrap();
+    assert_eq!(err.code(), ErrorCode::Unavailable, "{err}");
+    assert!(
+        err.to_string().contains("no answer") && err.to_string().contains(&addr),
+        "{err}"
+    );
+    drop(held);
 }
 
 #[test]
