@@ -724,3 +724,65 @@ fn tls_is_verified_and_vault_cacert_is_trusted() {
     let err = open(wrong, &uri).get(None).err().unwrap();
     assert_eq!(err.code(), ErrorCode::Unavailable, "{err}");
 }
+
+#[test]
+fn vault_namespace_is_sent_on_every_request() {
+    let Some(s) = support::server() else { return };
+    let ns = unique("ck-ns");
+    s.bao(&["namespace", "create", &ns], None);
+    // `-namespace` is a flag of the subcommand: it goes after the verb.
+    let in_ns = |args: &[&str]| {
+        let (verb, rest) = args.split_at(2);
+        let mut argv: Vec<&str> = verb.to_vec();
+        argv.extend(["-namespace", ns.as_str()]);
+        argv.extend_from_slice(rest);
+        s.bao(&argv, None)
+    };
+    in_ns(&["secrets", "enable", "-path=secret", "-version=2", "kv"]);
+    in_ns(&["secrets", "enable", "transit"]);
+    let vars = [
+        ("VAULT_ADDR", s.addr.clone()),
+        ("VAULT_TOKEN", s.root_token.clone()),
+        ("VAULT_NAMESPACE", ns.clone()),
+    ];
+    let lookup = |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    let uri = uri();
+    let store = open(VaultConfig::from_lookup(lookup).unwrap(), &uri);
+    let (key, rec) = record(Algorithm::EcdsaP256, false, false);
+    store.put(rec, &PutOptions::default()).unwrap();
+    assert_eq!(
+        store.get(None).unwrap().metadata.fingerprint,
+        key.fingerprint()
+    );
+    assert_eq!(
+        store.get_public(None).unwrap().metadata.fingerprint,
+        key.fingerprint()
+    );
+    // The custom metadata (a PATCH outside vaultrs) went to the namespace too.
+    assert_eq!(
+        store.versions().unwrap()[0].fingerprint,
+        Some(key.fingerprint())
+    );
+    // Not in the root namespace.
+    assert_eq!(
+        open(s.root(), &uri).get(None).err().unwrap().code(),
+        ErrorCode::NotFound
+    );
+
+    let mut kms_options = cosign_keys::kms::KmsOptions::default();
+    kms_options.vault = Some(VaultConfig::from_lookup(lookup).unwrap());
+    let kms_uri = format!("hashivault://{}", unique("ns-key"));
+    let kms = cosign_keys::kms::blocking::KmsKey::open_with(&kms_uri, &kms_options).unwrap();
+    let public = kms.create(Algorithm::EcdsaP256).unwrap();
+    public
+        .verify(b"ns", &kms.sign_blob(b"ns").unwrap())
+        .unwrap();
+    let mut root_options = cosign_keys::kms::KmsOptions::default();
+    root_options.vault = Some(s.root());
+    let at_root = cosign_keys::kms::blocking::KmsKey::open_with(&kms_uri, &root_options).unwrap();
+    assert_eq!(
+        at_root.public_key().err().unwrap().code(),
+        ErrorCode::NotFound
+    );
+    store.delete(None, DeleteMode::Destroy).unwrap();
+}
