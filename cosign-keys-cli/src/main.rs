@@ -1,7 +1,10 @@
 //! `cosign-keys`: Cosign key management from the shell. Argument parsing and
 //! printing only; every decision about keys lives in the `cosign-keys` crate.
 
+mod lifecycle;
 mod password;
+mod source;
+mod stores;
 
 use std::fs;
 use std::io::Write;
@@ -10,9 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use cosign_keys::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE};
-use cosign_keys::{
-    pem, Algorithm, EncryptedPrivateKey, Error, ErrorCode, PrivateKey, PublicKey, Signature,
-};
+use cosign_keys::{Algorithm, EncryptedPrivateKey, Error, ErrorCode, PrivateKey, Signature};
+use source::KeySource;
 
 /// Exit status for a signature that does not verify.
 const EXIT_VERIFY_FAILED: u8 = 1;
@@ -26,8 +28,24 @@ const EXIT_EXISTS: u8 = 4;
 const EXIT_BAD_INPUT: u8 = 5;
 /// Exit status for I/O failures.
 const EXIT_IO: u8 = 6;
+/// Exit status when the key, version or store entry does not exist.
+const EXIT_NOT_FOUND: u8 = 7;
+/// Exit status when a concurrent writer won (nothing was changed).
+const EXIT_CONFLICT: u8 = 8;
+/// Exit status when a store or KMS refused the credentials or the operation.
+const EXIT_PERMISSION: u8 = 9;
 /// Exit status for anything else.
 const EXIT_OTHER: u8 = 10;
+/// Exit status when a store or KMS cannot be reached or cannot serve now.
+const EXIT_UNAVAILABLE: u8 = 11;
+/// Exit status for a backend this build does not support.
+const EXIT_NOT_SUPPORTED: u8 = 12;
+
+/// Help shared by every `--key` that reads a key.
+const KEY_SOURCES: &str =
+    "cosign.key, cosign.pub, a key store (file://DIR[?prefix=P], an existing \
+    directory, env://VAR, vault-kv://MOUNT/PATH) or a KMS key (hashivault://, awskms://, \
+    azurekms://, gcpkms://)";
 
 #[derive(Parser)]
 #[command(name = "cosign-keys", version, about = "Manage Cosign signing keys", long_about = None)]
@@ -38,7 +56,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate a key pair: PREFIX.key (encrypted, mode 0600) and PREFIX.pub.
+    /// Generate a key pair: PREFIX.key (encrypted, mode 0600) and PREFIX.pub;
+    /// or into a key store (--store); or inside a KMS (--kms), writing only
+    /// PREFIX.pub.
     GenerateKeyPair {
         /// File name prefix for the key pair.
         #[arg(long, default_value = "cosign")]
@@ -47,9 +67,20 @@ enum Command {
         /// rsa-3072 or rsa-4096.
         #[arg(long, default_value = "ecdsa-p256")]
         algorithm: Algorithm,
-        /// Overwrite existing files.
+        /// Overwrite existing files (with --store: add a new version over a
+        /// live key).
         #[arg(long)]
         force: bool,
+        /// Put the encrypted key pair into this store as a new version:
+        /// file://DIR[?prefix=P], vault-kv://MOUNT/PATH, azure-secret://...
+        #[arg(long, conflicts_with = "kms")]
+        store: Option<String>,
+        /// Create the key inside this KMS (hashivault://, awskms://,
+        /// azurekms://, gcpkms://); only the public key is written.
+        #[arg(long)]
+        kms: Option<String>,
+        #[command(flatten)]
+        store_write: StoreWriteArgs,
     },
     /// Import a PEM or DER private key (PKCS#8, SEC1, PKCS#1, encrypted
     /// PKCS#8) into a Cosign key pair.
@@ -60,15 +91,23 @@ enum Command {
         /// File name prefix for the key pair.
         #[arg(long, default_value = "import-cosign")]
         output_key_prefix: String,
-        /// Overwrite existing files.
+        /// Overwrite existing files (with --store: add a new version over a
+        /// live key).
         #[arg(long)]
         force: bool,
-    },
-    /// Print the public key (PKIX PEM) of a Cosign key or public key file.
-    PublicKey {
-        /// cosign.key (needs its password) or cosign.pub.
+        /// Put the imported key pair into this store instead of files.
         #[arg(long)]
+        store: Option<String>,
+        #[command(flatten)]
+        store_write: StoreWriteArgs,
+    },
+    /// Print the public key (PKIX PEM) of a key file, a stored key or a KMS key.
+    PublicKey {
+        #[arg(long, help = KEY_SOURCES)]
         key: PathBuf,
+        /// Read this version of a stored key (default: the newest).
+        #[arg(long)]
+        key_version: Option<u64>,
         /// Write to this file instead of standard output.
         #[arg(long)]
         outfile: Option<PathBuf>,
@@ -78,22 +117,28 @@ enum Command {
     },
     /// Print the key fingerprint: `SHA256:<base64>` then lowercase hex.
     Fingerprint {
-        /// cosign.pub (no password needed) or cosign.key (needs its password).
-        #[arg(long)]
+        #[arg(long, help = KEY_SOURCES)]
         key: PathBuf,
+        /// Read this version of a stored key (default: the newest).
+        #[arg(long)]
+        key_version: Option<u64>,
     },
     /// Re-encrypt a Cosign key file under a new password (fresh salt and
     /// nonce; the key and its fingerprint stay the same).
     ChangePassword {
-        /// The Cosign key file, replaced atomically.
+        /// The Cosign key file, replaced atomically; or a key store, where the
+        /// re-sealed key becomes a new version.
         #[arg(long)]
         key: PathBuf,
     },
     /// Write the unencrypted PKCS#8 PEM of a Cosign key (for other tools).
     ExportPrivateKey {
-        /// The Cosign key file.
+        /// The Cosign key file, or a key store.
         #[arg(long)]
         key: PathBuf,
+        /// Read this version of a stored key (default: the newest).
+        #[arg(long)]
+        key_version: Option<u64>,
         /// Write here (mode 0600) instead of standard output.
         #[arg(long)]
         outfile: Option<PathBuf>,
@@ -103,9 +148,13 @@ enum Command {
     },
     /// Sign a blob (or its SHA-256 digest) as `cosign sign-blob --key`.
     SignBlob {
-        /// The Cosign key file.
+        /// cosign.key, a key store (its password from the store, else
+        /// COSIGN_PASSWORD or a prompt) or a KMS key (signs inside the KMS).
         #[arg(long)]
         key: PathBuf,
+        /// Sign with this version of a stored key (default: the newest).
+        #[arg(long)]
+        key_version: Option<u64>,
         /// Also write the base64 signature to this file.
         #[arg(long)]
         output_signature: Option<PathBuf>,
@@ -119,9 +168,11 @@ enum Command {
     },
     /// Verify a blob signature as `cosign verify-blob --key`.
     VerifyBlob {
-        /// The public key (cosign.pub), or a Cosign key file.
-        #[arg(long)]
+        #[arg(long, help = KEY_SOURCES)]
         key: PathBuf,
+        /// Verify with this version of a stored key (default: the newest).
+        #[arg(long)]
+        key_version: Option<u64>,
         /// Path of the base64 signature, or the base64 text itself.
         #[arg(long)]
         signature: String,
@@ -132,6 +183,43 @@ enum Command {
         #[arg(required_unless_present = "digest")]
         file: Option<PathBuf>,
     },
+    /// List the versions of a stored or KMS key: number, state, fingerprint,
+    /// created-at, tab-separated.
+    Versions {
+        /// A key store (file://DIR, a directory, env://VAR, vault-kv://...)
+        /// or a KMS key.
+        #[arg(long)]
+        key: PathBuf,
+    },
+    #[command(flatten)]
+    Lifecycle(lifecycle::Command),
+}
+
+/// Options for keys written into a store.
+#[derive(clap::Args)]
+struct StoreWriteArgs {
+    /// Recorded as the key's creator (default: $USER).
+    #[arg(long, requires = "store")]
+    created_by: Option<String>,
+    /// A label KEY=VALUE recorded with the key (repeatable).
+    #[arg(long = "label", requires = "store")]
+    labels: Vec<String>,
+    /// Also keep the password in the store, beside the key (Vault KV's
+    /// `password` field; the file store refuses, a password beside its key
+    /// protects nothing).
+    #[arg(long, requires = "store")]
+    store_password: bool,
+}
+
+impl StoreWriteArgs {
+    fn into_write(self, force: bool) -> stores::StoreWrite {
+        stores::StoreWrite {
+            created_by: self.created_by,
+            labels: self.labels,
+            force,
+            store_password: self.store_password,
+        }
+    }
 }
 
 /// A CLI failure: the library's error, or a message of our own.
@@ -172,7 +260,12 @@ fn describe(failure: &Failure) -> (u8, String) {
                 ErrorCode::DecryptionFailed => EXIT_DECRYPT,
                 ErrorCode::AlreadyExists => EXIT_EXISTS,
                 ErrorCode::Io => EXIT_IO,
-                ErrorCode::InvalidArgument => EXIT_USAGE,
+                ErrorCode::InvalidArgument | ErrorCode::InvalidUri => EXIT_USAGE,
+                ErrorCode::NotFound => EXIT_NOT_FOUND,
+                ErrorCode::Conflict => EXIT_CONFLICT,
+                ErrorCode::PermissionDenied => EXIT_PERMISSION,
+                ErrorCode::Unavailable => EXIT_UNAVAILABLE,
+                ErrorCode::NotSupported => EXIT_NOT_SUPPORTED,
                 c if (200..300).contains(&(c as u32)) || c == ErrorCode::KdfLimitExceeded => {
                     EXIT_BAD_INPUT
                 }
@@ -189,7 +282,24 @@ fn run(command: Command) -> CliResult<()> {
             output_key_prefix,
             algorithm,
             force,
+            store,
+            kms,
+            store_write,
         } => {
+            if let Some(uri) = kms {
+                return stores::generate_in_kms(&uri, algorithm, &output_key_prefix, force);
+            }
+            if let Some(uri) = store {
+                let target = stores::open_for_new_key(&uri, force)?;
+                let password = password::for_new_key()?;
+                let key = PrivateKey::generate(algorithm)?;
+                return stores::put_new_key(
+                    &target,
+                    &key,
+                    password,
+                    &store_write.into_write(force),
+                );
+            }
             let (key_path, pub_path) = pair_paths(&output_key_prefix);
             refuse_existing(&[&key_path, &pub_path], force)?;
             let password = password::for_new_key()?;
@@ -200,9 +310,17 @@ fn run(command: Command) -> CliResult<()> {
             key,
             output_key_prefix,
             force,
+            store,
+            store_write,
         } => {
+            let target = match &store {
+                Some(uri) => Some(stores::open_for_new_key(uri, force)?),
+                None => None,
+            };
             let (key_path, pub_path) = pair_paths(&output_key_prefix);
-            refuse_existing(&[&key_path, &pub_path], force)?;
+            if target.is_none() {
+                refuse_existing(&[&key_path, &pub_path], force)?;
+            }
             let input = read(&key)?;
             let imported = match PrivateKey::import(&input, None) {
                 Err(Error::InvalidArgument {
@@ -214,14 +332,23 @@ fn run(command: Command) -> CliResult<()> {
                 other => other?,
             };
             let password = password::for_new_key()?;
-            write_pair(&imported, &password, &key_path, &pub_path, force)
+            match target {
+                Some(target) => stores::put_new_key(
+                    &target,
+                    &imported,
+                    password,
+                    &store_write.into_write(force),
+                ),
+                None => write_pair(&imported, &password, &key_path, &pub_path, force),
+            }
         }
         Command::PublicKey {
             key,
+            key_version,
             outfile,
             force,
         } => {
-            let public = load_public(&key)?;
+            let public = source::public_key(&KeySource::classify(&key), key_version)?;
             emit(
                 outfile.as_deref(),
                 public.to_pem().as_bytes(),
@@ -229,32 +356,25 @@ fn run(command: Command) -> CliResult<()> {
                 force,
             )
         }
-        Command::Fingerprint { key } => {
-            let fp = load_public(&key)?.fingerprint();
+        Command::Fingerprint { key, key_version } => {
+            let fp = source::public_key(&KeySource::classify(&key), key_version)?.fingerprint();
             println!("{fp}\n{}", fp.to_hex());
             Ok(())
         }
-        Command::ChangePassword { key } => {
-            let locked = EncryptedPrivateKey::from_pem(&read(&key)?)?;
-            // Unlock first, so a wrong old password fails before any prompt.
-            let unlocked = locked.decrypt(&password::existing()?)?;
-            let new = password::new_for_change()?;
-            let resealed = unlocked.encrypt_with(&new, locked.scrypt_params())?;
-            write_atomic(
-                &key,
-                resealed.to_pem().as_bytes(),
-                PRIVATE_FILE_MODE,
-                Overwrite::Yes,
-            )?;
-            eprintln!("Password changed for {}", key.display());
-            Ok(())
-        }
+        Command::ChangePassword { key } => match KeySource::classify(&key) {
+            KeySource::File(key) => change_file_password(&key),
+            KeySource::Store(uri) => stores::change_password(&uri),
+            KeySource::Kms(_) => Err(Failure::Usage(
+                "a KMS key has no password: its private key never leaves the KMS".into(),
+            )),
+        },
         Command::ExportPrivateKey {
             key,
+            key_version,
             outfile,
             force,
         } => {
-            let unlocked = load_private(&key)?;
+            let unlocked = source::private_key(&KeySource::classify(&key), key_version)?;
             let pem = unlocked.to_pkcs8_pem()?;
             emit(
                 outfile.as_deref(),
@@ -265,17 +385,18 @@ fn run(command: Command) -> CliResult<()> {
         }
         Command::SignBlob {
             key,
+            key_version,
             output_signature,
             digest,
             file,
         } => {
-            let unlocked = load_private(&key)?;
+            let signer = source::signer(&KeySource::classify(&key), key_version)?;
             let sig = match (digest, file) {
-                (Some(hex), _) => unlocked.sign_digest(&parse_digest(&hex)?)?,
-                (None, Some(path)) => match unlocked.algorithm().hash() {
+                (Some(hex), _) => signer.sign_digest(&parse_digest(&hex)?)?,
+                (None, Some(path)) => match signer.algorithm()?.hash() {
                     // Stream the blob through its hash: no size limit.
-                    Some(hash) => unlocked.sign_digest(&digest_file(hash, &path)?)?,
-                    None => unlocked.sign(&read(&path)?)?,
+                    Some(hash) => signer.sign_digest(&digest_file(hash, &path)?)?,
+                    None => signer.sign(&read(&path)?)?,
                 },
                 (None, None) => return Err(Failure::Usage("give a FILE or --digest".into())),
             };
@@ -288,11 +409,12 @@ fn run(command: Command) -> CliResult<()> {
         }
         Command::VerifyBlob {
             key,
+            key_version,
             signature,
             digest,
             file,
         } => {
-            let public = load_public(&key)?;
+            let public = source::public_key(&KeySource::classify(&key), key_version)?;
             let sig_text = match fs::read_to_string(&signature) {
                 Ok(text) => text,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => signature.clone(),
@@ -310,7 +432,41 @@ fn run(command: Command) -> CliResult<()> {
             println!("Verified OK");
             Ok(())
         }
+        Command::Lifecycle(command) => lifecycle::run(command),
+        Command::Versions { key } => stores::list_versions(&KeySource::classify(&key)),
     }
+}
+
+fn change_file_password(key: &Path) -> CliResult<()> {
+    // cosign.key inside a store is a copy of its newest version: changing it
+    // in place would leave the store's history with the old password.
+    let index = key.with_extension("meta.json");
+    if key.extension().is_some_and(|e| e == "key") && index.exists() {
+        let dir = match key.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        return Err(Failure::Usage(format!(
+            "{} belongs to the key store indexed by {}; run `change-password --key {}` so the \
+             store records the change as a new version",
+            key.display(),
+            index.display(),
+            dir.display()
+        )));
+    }
+    let locked = EncryptedPrivateKey::from_pem(&read(key)?)?;
+    // Unlock first, so a wrong old password fails before any prompt.
+    let unlocked = locked.decrypt(&password::existing()?)?;
+    let new = password::new_for_change()?;
+    let resealed = unlocked.encrypt_with(&new, locked.scrypt_params())?;
+    write_atomic(
+        key,
+        resealed.to_pem().as_bytes(),
+        PRIVATE_FILE_MODE,
+        Overwrite::Yes,
+    )?;
+    eprintln!("Password changed for {}", key.display());
+    Ok(())
 }
 
 fn pair_paths(prefix: &str) -> (PathBuf, PathBuf) {
@@ -320,7 +476,7 @@ fn pair_paths(prefix: &str) -> (PathBuf, PathBuf) {
     )
 }
 
-fn refuse_existing(paths: &[&Path], force: bool) -> CliResult<()> {
+pub(crate) fn refuse_existing(paths: &[&Path], force: bool) -> CliResult<()> {
     if force {
         return Ok(());
     }
@@ -378,32 +534,8 @@ fn emit(outfile: Option<&Path>, data: &[u8], mode: u32, force: bool) -> CliResul
     }
 }
 
-fn read(path: &Path) -> CliResult<Vec<u8>> {
+pub(crate) fn read(path: &Path) -> CliResult<Vec<u8>> {
     fs::read(path).map_err(|e| Failure::Io(path.to_path_buf(), e))
-}
-
-/// Loads a private key from a Cosign key file, asking for its password.
-fn load_private(path: &Path) -> CliResult<PrivateKey> {
-    let locked = EncryptedPrivateKey::from_pem(&read(path)?)?;
-    let password = password::existing()?;
-    Ok(locked.decrypt(&password)?)
-}
-
-/// Loads a public key from `cosign.pub`, or from `cosign.key` (unlocking it).
-fn load_public(path: &Path) -> CliResult<PublicKey> {
-    let data = read(path)?;
-    let is_cosign_key = std::str::from_utf8(&data).is_ok_and(|text| {
-        let text = text.trim_start();
-        text.starts_with(&format!("-----BEGIN {}-----", pem::SIGSTORE_PRIVATE_KEY))
-            || text.starts_with(&format!("-----BEGIN {}-----", pem::COSIGN_PRIVATE_KEY))
-    });
-    if is_cosign_key {
-        let locked = EncryptedPrivateKey::from_pem(&data)?;
-        let password = password::existing()?;
-        Ok(locked.decrypt(&password)?.public_key().clone())
-    } else {
-        Ok(PublicKey::from_pem(&data)?)
-    }
 }
 
 fn digest_file(hash: cosign_keys::HashAlg, path: &Path) -> CliResult<Vec<u8>> {
@@ -417,7 +549,8 @@ fn digest_file(hash: cosign_keys::HashAlg, path: &Path) -> CliResult<Vec<u8>> {
 fn parse_digest(text: &str) -> CliResult<Vec<u8>> {
     let hex = text.split_once(':').map_or(text, |(_, h)| h);
     let bad = || Failure::Usage("--digest must be hex (optionally prefixed `sha256:`)".into());
-    if hex.is_empty() || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         return Err(bad());
     }
     (0..hex.len())

@@ -81,7 +81,7 @@ fn run(words: &[&str]) -> BoxResult<u128> {
 }
 
 fn decode_hex(text: &str) -> BoxResult<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err("odd-length hex".into());
     }
     (0..text.len())

@@ -1,66 +1,93 @@
-//! A small command-line tool over [`cosign_keys::kms`], for scripts that
-//! check KMS keys against the real cosign (`tests/interop/kms-hashivault.sh`)
-//! until the CLI grows `--kms`. Credentials come from the environment
-//! (`VAULT_ADDR`, `VAULT_TOKEN`, …).
+//! A KMS key from the command line, through the blocking facade (used by
+//! `tests/interop/kms-awskms.sh` and `tests/interop/kms-hashivault.sh` to
+//! hand our public keys and signatures to the real cosign, and to check
+//! cosign's). Generic over the backends: build it with the features of the
+//! ones you need (`--features aws`, `--features vault`).
 //!
 //! ```text
-//! cargo run -p cosign-keys --features vault --example kms -- create hashivault://release ecdsa-p256 > release.pub
-//! cargo run -p cosign-keys --features vault --example kms -- sign-blob hashivault://release artifact.tar > artifact.sig
-//! cargo run -p cosign-keys --features vault --example kms -- verify-blob release.pub artifact.tar artifact.sig
+//! cargo run -p cosign-keys --features vault --example kms -- URI create [ALGORITHM]
+//! cargo run -p cosign-keys --features vault --example kms -- URI public-key
+//! cargo run -p cosign-keys --features vault --example kms -- URI sign-blob FILE
+//! cargo run -p cosign-keys --features vault --example kms -- URI verify-blob FILE SIGFILE
+//! cargo run -p cosign-keys --features vault --example kms -- URI sign-digests N
+//! cargo run -p cosign-keys --features vault --example kms -- URI rotate
+//! cargo run -p cosign-keys --features vault --example kms -- URI versions
 //! ```
+//!
+//! `public-key` prints the PKIX PEM then `fingerprint <hex>` on stderr;
+//! `sign-blob` prints the base64 signature, as `cosign sign-blob` does;
+//! `verify-blob` checks a base64 signature (cosign's output) over FILE with
+//! the key's current public key and our verifier, printing `Verified OK` on
+//! stderr as cosign does; `sign-digests N` signs N distinct SHA-256 digests
+//! in one bulk call and prints how long that took (a quick loop, not a
+//! benchmark); `rotate` prints the new version; `versions` prints
+//! `version fingerprint` lines.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use cosign_keys::kms::blocking::KmsKey;
-use cosign_keys::{Algorithm, PublicKey, Signature};
-
-const USAGE: &str = "\
-usage:
-  kms create URI ALG              create the key in the KMS; print its public key PEM
-  kms public-key URI              print the public key PEM of the current version
-  kms sign-blob URI FILE          sign FILE (hashed locally); print the base64 signature
-  kms verify-blob PUB FILE SIG    verify a base64 signature (file SIG) over FILE with a PEM public key
-  kms rotate URI                  rotate; print the new version
-  kms versions URI                print `version fingerprint` lines";
+use cosign_keys::{sha256, Algorithm, Signature};
 
 fn run(args: &[String]) -> Result<(), String> {
-    let s: Vec<&str> = args.iter().map(String::as_str).collect();
-    let read = |path: &str| std::fs::read(path).map_err(|e| format!("{path}: {e}"));
-    match s.as_slice() {
-        ["create", uri, alg] => {
-            let alg: Algorithm = alg.parse().map_err(|e| format!("{e}"))?;
-            let key = KmsKey::open(uri).map_err(|e| e.to_string())?;
-            print!("{}", key.create(alg).map_err(|e| e.to_string())?.to_pem());
+    let [uri, command, rest @ ..] = args else {
+        return Err(
+            "usage: kms URI create [ALG] | public-key | sign-blob FILE | verify-blob FILE SIGFILE \
+             | sign-digests N | rotate | versions"
+                .into(),
+        );
+    };
+    let key = KmsKey::open(uri).map_err(|e| e.to_string())?;
+    match (command.as_str(), rest) {
+        ("create", alg) => {
+            let alg: Algorithm = match alg.first() {
+                Some(a) => a.parse().map_err(|e: cosign_keys::Error| e.to_string())?,
+                None => Algorithm::default(),
+            };
+            let pk = key.create(alg).map_err(|e| e.to_string())?;
+            print!("{}", pk.to_pem());
+            eprintln!("fingerprint {}", pk.fingerprint());
         }
-        ["public-key", uri] => {
-            let key = KmsKey::open(uri).map_err(|e| e.to_string())?;
-            print!("{}", key.public_key().map_err(|e| e.to_string())?.to_pem());
+        ("public-key", []) => {
+            let pk = key.public_key().map_err(|e| e.to_string())?;
+            print!("{}", pk.to_pem());
+            eprintln!("fingerprint {}", pk.fingerprint());
         }
-        ["sign-blob", uri, file] => {
-            let key = KmsKey::open(uri).map_err(|e| e.to_string())?;
-            let sig = key.sign_blob(&read(file)?).map_err(|e| e.to_string())?;
+        ("sign-blob", [file]) => {
+            let blob = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+            let sig = key.sign_blob(&blob).map_err(|e| e.to_string())?;
             println!("{}", sig.to_base64());
         }
-        ["verify-blob", public, file, sig] => {
-            let public = PublicKey::from_pem(&read(public)?).map_err(|e| e.to_string())?;
-            let text = String::from_utf8(read(sig)?).map_err(|_| format!("{sig}: not text"))?;
+        ("sign-digests", [n]) => {
+            let n: u32 = n.parse().map_err(|e| format!("N: {e}"))?;
+            let digests: Vec<Vec<u8>> = (0..n).map(|i| sha256(&i.to_be_bytes()).to_vec()).collect();
+            let start = Instant::now();
+            let results = key.sign_digests(&digests);
+            let secs = start.elapsed().as_secs_f64();
+            let failed = results.iter().filter(|r| r.is_err()).count();
+            if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+                eprintln!("first failure: {e}");
+            }
+            println!(
+                "{n} digests in {secs:.2}s: {:.0} signatures/s, {failed} failed",
+                f64::from(n) / secs
+            );
+        }
+        ("verify-blob", [file, sig_file]) => {
+            let blob = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+            let text = std::fs::read_to_string(sig_file).map_err(|e| format!("{sig_file}: {e}"))?;
             let sig = Signature::from_base64(&text).map_err(|e| e.to_string())?;
-            public
-                .verify(&read(file)?, &sig)
-                .map_err(|e| e.to_string())?;
+            let pk = key.public_key().map_err(|e| e.to_string())?;
+            pk.verify(&blob, &sig).map_err(|e| e.to_string())?;
             eprintln!("Verified OK");
         }
-        ["rotate", uri] => {
-            let key = KmsKey::open(uri).map_err(|e| e.to_string())?;
-            println!("{}", key.rotate().map_err(|e| e.to_string())?);
-        }
-        ["versions", uri] => {
-            let key = KmsKey::open(uri).map_err(|e| e.to_string())?;
+        ("rotate", []) => println!("{}", key.rotate().map_err(|e| e.to_string())?),
+        ("versions", []) => {
             for v in key.versions().map_err(|e| e.to_string())? {
                 println!("{} {}", v.version, v.public_key.fingerprint());
             }
         }
-        _ => return Err(USAGE.into()),
+        _ => return Err(format!("unknown command `{command}` or wrong arguments")),
     }
     Ok(())
 }
@@ -69,8 +96,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("kms: {msg}");
+        Err(e) => {
+            eprintln!("kms: {e}");
             ExitCode::FAILURE
         }
     }

@@ -7,6 +7,9 @@
 //! which fails atomically if the target appeared meanwhile. The directory is
 //! flushed afterwards, so after a crash either the old file or the complete
 //! new one is there, never a torn one.
+//!
+//! [`shred`] is the opposite: overwrite a file's bytes, flush, then unlink it
+//! (best effort; its documentation lists what it cannot reach).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -65,6 +68,7 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: u32, overwrite: Overwrit
             .map_err(|e| Error::io(&tmp_path, e))?;
         file.sync_all().map_err(|e| Error::io(&tmp_path, e))?;
         drop(file);
+        failpoint::before_rename(path);
         match overwrite {
             Overwrite::Yes => fs::rename(&tmp_path, path).map_err(|e| Error::io(path, e)),
             Overwrite::No => {
@@ -133,12 +137,161 @@ fn create_temp(dir: &Path, target: &Path, mode: u32) -> Result<(PathBuf, File)> 
     ))
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
+/// Flushes a directory's entries (new, renamed or removed names) to disk, so
+/// a crash cannot bring back a removed name or lose a new one.
+///
+/// # Errors
+/// [`Error::Io`] if the directory cannot be opened or flushed.
+///
+/// ```
+/// cosign_keys::fs::sync_dir(&std::env::temp_dir())?;
+/// # Ok::<(), cosign_keys::Error>(())
+/// ```
+pub fn sync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(|e| Error::io(dir, e))?;
     }
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
+}
+
+/// Best-effort secure delete: overwrites the file's bytes in place with
+/// random data of the same length, flushes them to the device, then unlinks
+/// the file and flushes its directory. A symbolic link or other non-regular
+/// file is unlinked without following it.
+///
+/// What it cannot promise, because the old bytes may live on where no
+/// program can reach them:
+/// - copy-on-write and log-structured file systems (Btrfs, ZFS, APFS,
+///   F2FS, NILFS) write the new bytes elsewhere and keep the old blocks
+///   until they are reused;
+/// - SSDs and flash remap writes (wear levelling) and keep old pages until
+///   garbage collection; only the device's own secure erase or full-disk
+///   encryption reaches those;
+/// - file-system snapshots, backups, and copies made earlier (including the
+///   page cache of another process holding the file open) keep their copy;
+/// - a journal in `data=journal` mode may hold a copy of the old data.
+///
+/// So the key should have been encrypted at rest in the first place (cosign
+/// keys always are), and a destroyed key that mattered should be rotated.
+///
+/// # Errors
+/// [`Error::Io`] if the file cannot be opened, overwritten, flushed or
+/// removed (a file that does not exist is an `Io` error of kind `NotFound`).
+///
+/// ```
+/// use cosign_keys::fs::{shred, write_atomic, Overwrite, PRIVATE_FILE_MODE};
+/// let dir = std::env::temp_dir().join(format!("ck-shred-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("old.key");
+/// write_atomic(&path, b"secret bytes", PRIVATE_FILE_MODE, Overwrite::Yes)?;
+/// shred(&path)?;
+/// assert!(!path.exists());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), cosign_keys::Error>(())
+/// ```
+pub fn shred(path: &Path) -> Result<()> {
+    let meta = path.symlink_metadata().map_err(|e| Error::io(path, e))?;
+    if meta.file_type().is_file() {
+        overwrite_in_place(path, &meta)?;
+    }
+    fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    sync_dir(&parent_dir(path))
+}
+
+fn overwrite_in_place(path: &Path, expected: &fs::Metadata) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        // The name may have been swapped for a link between the two looks:
+        // overwrite only the file that was checked.
+        use std::os::unix::fs::MetadataExt;
+        if meta.dev() != expected.dev() || meta.ino() != expected.ino() {
+            return Err(Error::io(
+                path,
+                std::io::Error::other("the file changed while it was being destroyed"),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = expected;
+    let mut remaining = meta.len();
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| Error::io(path, e))?;
+    let mut chunk = zeroize::Zeroizing::new(vec![0u8; 64 * 1024]);
+    while remaining > 0 {
+        let n = usize::try_from(remaining).map_or(chunk.len(), |r| r.min(chunk.len()));
+        crate::rand::fill(&mut chunk[..n])?;
+        file.write_all(&chunk[..n])
+            .map_err(|e| Error::io(path, e))?;
+        remaining -= n as u64;
+    }
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+/// Crash injection for tests of the crash-safety promises. **Not a public
+/// API**: hidden from the documentation and free to change at any time.
+///
+/// A registered hook runs inside [`write_atomic`] after the temporary file
+/// is complete and flushed, just before it is moved onto its final name.
+/// A hook that panics (or aborts the process) there simulates a crash at
+/// the worst moment: no cleanup runs and the temporary file stays behind.
+/// Hooks see every write in the process, so they filter on the path.
+#[doc(hidden)]
+pub mod failpoint {
+    use std::path::Path;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    type Hook = Arc<dyn Fn(&Path) + Send + Sync>;
+
+    static ARMED: AtomicBool = AtomicBool::new(false);
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+    static HOOKS: Mutex<Vec<(u64, Hook)>> = Mutex::new(Vec::new());
+
+    /// Removes its hook when dropped.
+    #[must_use = "the hook is removed when the guard drops"]
+    pub struct Guard(u64);
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            let mut hooks = HOOKS.lock().unwrap_or_else(PoisonError::into_inner);
+            hooks.retain(|(id, _)| *id != self.0);
+            ARMED.store(!hooks.is_empty(), Ordering::SeqCst);
+        }
+    }
+
+    /// Runs `hook(target)` before every rename or link in
+    /// [`write_atomic`](super::write_atomic) until the guard drops.
+    pub fn on_before_rename(hook: impl Fn(&Path) + Send + Sync + 'static) -> Guard {
+        let id = NEXT_ID.fetch_add(1, Ordering::SeqCst);
+        let mut hooks = HOOKS.lock().unwrap_or_else(PoisonError::into_inner);
+        hooks.push((id, Arc::new(hook)));
+        ARMED.store(true, Ordering::SeqCst);
+        Guard(id)
+    }
+
+    pub(crate) fn before_rename(target: &Path) {
+        if !ARMED.load(Ordering::SeqCst) {
+            return;
+        }
+        let hooks: Vec<Hook> = HOOKS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(_, h)| Arc::clone(h))
+            .collect();
+        for hook in hooks {
+            hook(target);
+        }
+    }
 }

@@ -10,12 +10,24 @@
 //! | `hashivault://` (Vault/OpenBao transit) | `vault` | OpenBao dev server |
 //! | `awskms://` | `aws` | moto |
 //! | `azurekms://`, `gcpkms://` | — | parsed and validated; not supported in this build |
+//!
+//! `awskms://` takes its region and credentials from the standard AWS chain
+//! (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_PROFILE`, SSO, web identity,
+//! instance metadata, …); an endpoint in the URI means `https://<endpoint>`,
+//! as in cosign, otherwise `AWS_ENDPOINT_URL_KMS`/`AWS_ENDPOINT_URL` or the
+//! region's endpoint. TLS is always verified; `AWS_CA_BUNDLE` adds a PEM
+//! bundle of trusted CAs. Only alias handles (`awskms:///alias/<name>`) can
+//! be created or rotated: rotation points the alias at a new key of the same
+//! spec and keeps the old key for verification.
 
 use std::time::SystemTime;
 
 use crate::{Algorithm, PublicKey, Result, Signature};
 
+#[cfg(feature = "aws")]
+mod aws;
 pub mod blocking;
+pub(crate) mod bulk;
 mod handle;
 #[cfg(feature = "vault")]
 mod transit;
@@ -26,7 +38,7 @@ pub use handle::KmsHandle;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KmsKeyVersion {
     /// The KMS's version identifier (`1`, `2`, … for transit; the key id for
-    /// AWS, which rotates without new public keys; the version id for Azure).
+    /// AWS, whose asymmetric keys have no versions; the version id for Azure).
     pub version: String,
     /// That version's public key.
     pub public_key: PublicKey,
@@ -128,6 +140,10 @@ pub async fn open(uri: &str, options: &KmsOptions) -> Result<Box<dyn Kms>> {
 #[allow(clippy::unused_async)]
 pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<dyn Kms>> {
     let _ = options;
+    #[cfg(feature = "aws")]
+    if let KmsHandle::AwsKms { .. } = handle {
+        return Ok(Box::new(aws::AwsKms::open(handle).await?));
+    }
     #[cfg(feature = "vault")]
     if let KmsHandle::HashiVault { .. } = &handle {
         let kms = match &options.vault {

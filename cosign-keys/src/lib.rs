@@ -4,12 +4,17 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod algorithm;
+pub mod audit;
+#[cfg(feature = "backup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "backup")))]
+pub mod backup;
 mod envelope;
 mod error;
 mod fingerprint;
 pub mod fs;
 mod hash;
 mod import;
+pub mod keyring;
 pub mod kms;
 mod oid;
 pub mod pem;
@@ -20,11 +25,13 @@ mod runtime;
 mod secret;
 mod signature;
 pub mod store;
+mod timestamp;
 #[cfg(feature = "vault")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vault")))]
 pub mod vault;
 
 pub use algorithm::Algorithm;
+pub use audit::Actor;
 pub use envelope::{
     DecryptOptions, EncryptedPrivateKey, ScryptParams, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_WORK,
 };
@@ -35,6 +42,7 @@ pub use private::PrivateKey;
 pub use public::PublicKey;
 pub use secret::{Password, SecretBytes};
 pub use signature::Signature;
+pub use timestamp::Timestamp;
 
 /// The crate version, e.g. for `--version` output and binding checks.
 ///

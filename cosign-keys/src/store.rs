@@ -23,11 +23,17 @@ use std::time::SystemTime;
 use crate::{Algorithm, EncryptedPrivateKey, Fingerprint, Password, PublicKey, Result};
 
 pub mod blocking;
+mod document_file;
+pub mod env;
+pub mod file;
 mod keyref;
+mod timestamp;
 #[cfg(feature = "vault")]
 mod vault_kv;
 
+pub use document_file::FileDocumentStore;
 pub use keyref::{KeyRef, DEFAULT_PREFIX};
+pub use timestamp::{format_rfc3339, parse_rfc3339};
 
 /// Facts about a stored key pair, kept beside it (a sidecar file, KV custom
 /// metadata, secret tags). Never secret.
@@ -186,24 +192,32 @@ pub enum DeleteMode {
 ///
 /// `version: None` means the latest version.
 ///
-/// ```no_run
-/// use cosign_keys::store::{self, blocking, KeyMetadata, KeyPairRecord, PutOptions};
-/// use cosign_keys::{Algorithm, Password, PrivateKey};
+/// ```
+/// use cosign_keys::store::{blocking, KeyMetadata, KeyPairRecord, PutOptions};
+/// use cosign_keys::{Algorithm, Password, PrivateKey, ScryptParams};
 ///
 /// let dir = std::env::temp_dir().join(format!("ck-store-doc-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
 /// let store = blocking::Store::open(dir.to_str().unwrap())?;
 /// let key = PrivateKey::generate(Algorithm::EcdsaP256)?;
-/// let password = Password::new(b"correct horse".to_vec());
+/// let password = Password::from("correct horse");
+/// // `encrypt` uses cosign's scrypt cost; the example uses a cheap one.
 /// let record = KeyPairRecord {
-///     private_key: key.encrypt(&password)?,
+///     private_key: key.encrypt_with(&password, ScryptParams::new(10, 8, 1)?)?,
 ///     public_key: key.public_key().clone(),
 ///     password: None,
-///     metadata: KeyMetadata::new(&key.public_key(), "doc"),
+///     metadata: KeyMetadata::new(key.public_key(), "doc"),
 /// };
 /// let version = store.put(record, &PutOptions::default())?;
+/// assert_eq!(version, 1);
 /// let public = store.get_public(Some(version))?;
 /// assert_eq!(public.public_key.fingerprint(), key.public_key().fingerprint());
-/// # std::fs::remove_dir_all(&dir).ok();
+///
+/// // What cosign reads: dir/cosign.key and dir/cosign.pub.
+/// let stored = store.get(None)?;
+/// assert_eq!(stored.private_key.to_pem(), std::fs::read_to_string(dir.join("cosign.key")).unwrap());
+/// assert_eq!(stored.private_key.decrypt(&password)?.fingerprint(), key.fingerprint());
+/// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), cosign_keys::Error>(())
 /// ```
 #[async_trait::async_trait]
@@ -308,9 +322,18 @@ pub async fn open_document(uri: &str, options: &StoreOptions) -> Result<Box<dyn 
             };
             Ok(Box::new(doc))
         }
+        KeyRef::File { dir, prefix } => {
+            if prefix != DEFAULT_PREFIX {
+                return Err(crate::Error::InvalidUri {
+                    uri: uri.to_owned(),
+                    reason: "a document location names a file; `prefix=` does not apply".into(),
+                });
+            }
+            Ok(Box::new(FileDocumentStore::new(dir)))
+        }
         other => Err(crate::Error::NotSupported {
             scheme: other.scheme().into(),
-            reason: "document store not implemented yet".into(),
+            reason: "documents are kept in a file or in Vault KV".into(),
         }),
     }
 }
@@ -345,6 +368,8 @@ pub async fn open(uri: &str, options: &StoreOptions) -> Result<Box<dyn KeyStore>
 pub async fn open_ref(key_ref: KeyRef, options: &StoreOptions) -> Result<Box<dyn KeyStore>> {
     let _ = options;
     match key_ref {
+        KeyRef::File { dir, prefix } => Ok(Box::new(file::FileStore::new(dir, &prefix)?)),
+        KeyRef::Env { var } => Ok(Box::new(env::EnvStore::new(&var)?)),
         KeyRef::AzureSecret { .. } => Err(crate::Error::NotSupported {
             scheme: "azure-secret".into(),
             reason: "no Azure Key Vault emulator can be run on the machines this build is tested \
@@ -367,9 +392,5 @@ pub async fn open_ref(key_ref: KeyRef, options: &StoreOptions) -> Result<Box<dyn
             };
             Ok(Box::new(store))
         }
-        other => Err(crate::Error::NotSupported {
-            scheme: other.scheme().into(),
-            reason: "store adapter not implemented yet".into(),
-        }),
     }
 }

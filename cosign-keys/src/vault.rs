@@ -56,12 +56,16 @@ use crate::{Error, Password, Result};
 mod client;
 mod error;
 mod kv;
-mod time;
 
 pub(crate) use client::{Client, Retry};
 pub(crate) use error::{duplicate, Fault};
 pub(crate) use kv::{wipe, KvSecret};
-pub(crate) use time::{format_rfc3339, parse_rfc3339};
+
+/// A Vault timestamp (RFC 3339, UTC, up to nanoseconds); `None` for Vault's
+/// empty string ("never") or anything else unreadable.
+pub(crate) fn parse_time(text: &str) -> Option<std::time::SystemTime> {
+    crate::store::parse_rfc3339(text).ok()
+}
 
 /// The default request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -8,8 +8,8 @@
 #   cargo build -p cosign-keys --features vault --example kms
 #   tests/interop/kms-hashivault.sh target/debug/examples/kms "$COSIGN_V2" "$COSIGN_V3"
 #
-# KMS_TOOL is cosign-keys/examples/kms.rs (create, public-key, sign-blob, verify-blob over the
-# library). VAULT_ADDR and VAULT_TOKEN must point at an OpenBao/Vault with transit at transit/
+# KMS_TOOL is cosign-keys/examples/kms.rs (`kms URI create|public-key|sign-blob|verify-blob|
+# rotate`, over the library; verify-blob checks with the key's public key and our verifier). VAULT_ADDR and VAULT_TOKEN must point at an OpenBao/Vault with transit at transit/
 # (or TRANSIT_SECRET_ENGINE_PATH); both tools read them, cosign as its hashivault client does.
 #
 # For every cosign binary:
@@ -107,8 +107,8 @@ check_ours_to_cosign() { # ALG
     mkdir -p "$d"
     echo "blob for $alg" >"$d/blob"
     echo "another blob" >"$d/other"
-    "$TOOL" create "hashivault://$key" "$alg" >"$d/pub.pem"
-    "$TOOL" sign-blob "hashivault://$key" "$d/blob" >"$d/sig"
+    "$TOOL" "hashivault://$key" create "$alg" >"$d/pub.pem"
+    "$TOOL" "hashivault://$key" sign-blob "$d/blob" >"$d/sig"
     # shellcheck disable=SC2046
     "$COSIGN" verify-blob --key "$d/pub.pem" --signature "$d/sig" "${VERIFY_FLAGS[@]}" $(digest_flags "$alg") "$d/blob"
     # cosign's own transit verification (`--key hashivault://`) sends no signature_algorithm, so
@@ -132,12 +132,12 @@ check_cosign_to_ours() { # ALG
     d="$WORK/$key"
     mkdir -p "$d"
     echo "cosign-signed blob for $alg" >"$d/blob"
-    "$TOOL" create "hashivault://$key" "$alg" >"$d/pub.pem"
+    "$TOOL" "hashivault://$key" create "$alg" >"$d/pub.pem"
     "$COSIGN" sign-blob --key "hashivault://$key" "${SIGN_FLAGS[@]}" "$d/blob" >"$d/sig"
     [[ -s "$d/sig" ]] || die "cosign sign-blob printed nothing"
-    "$TOOL" verify-blob "$d/pub.pem" "$d/blob" "$d/sig"
+    "$TOOL" "hashivault://$key" verify-blob "$d/blob" "$d/sig"
     echo "tampered" >>"$d/blob"
-    if "$TOOL" verify-blob "$d/pub.pem" "$d/blob" "$d/sig"; then die "we accepted a signature over another blob"; fi
+    if "$TOOL" "hashivault://$key" verify-blob "$d/blob" "$d/sig"; then die "we accepted a signature over another blob"; fi
 }
 
 # cosign creates the key; we read its public key and sign; cosign verifies with cosign.pub.
@@ -147,10 +147,10 @@ check_cosign_created() {
     mkdir -p "$d"
     (cd "$d" && "$COSIGN" generate-key-pair --kms "hashivault://$key")
     [[ -s "$d/cosign.pub" ]] || die "cosign generate-key-pair --kms wrote no cosign.pub"
-    "$TOOL" public-key "hashivault://$key" >"$d/ours.pub"
+    "$TOOL" "hashivault://$key" public-key >"$d/ours.pub"
     cmp "$d/ours.pub" "$d/cosign.pub" || die "our public key differs from cosign.pub"
     echo "blob" >"$d/blob"
-    "$TOOL" sign-blob "hashivault://$key" "$d/blob" >"$d/sig"
+    "$TOOL" "hashivault://$key" sign-blob "$d/blob" >"$d/sig"
     "$COSIGN" verify-blob --key "$d/cosign.pub" --signature "$d/sig" "${VERIFY_FLAGS[@]}" "$d/blob"
 }
 
@@ -160,12 +160,12 @@ check_rotation() {
     d="$WORK/$key"
     mkdir -p "$d"
     echo "blob" >"$d/blob"
-    "$TOOL" create "hashivault://$key" ecdsa-p256 >"$d/v1.pem"
-    [[ "$("$TOOL" rotate "hashivault://$key")" == 2 ]] || die "rotate did not give version 2"
-    "$TOOL" public-key "hashivault://$key" >"$d/v2.pem"
+    "$TOOL" "hashivault://$key" create ecdsa-p256 >"$d/v1.pem"
+    [[ "$("$TOOL" "hashivault://$key" rotate)" == 2 ]] || die "rotate did not give version 2"
+    "$TOOL" "hashivault://$key" public-key >"$d/v2.pem"
     "$COSIGN" public-key --key "hashivault://$key" >"$d/cosign-v2.pem"
     cmp "$d/v2.pem" "$d/cosign-v2.pem" || die "cosign sees another latest public key"
-    "$TOOL" sign-blob "hashivault://$key" "$d/blob" >"$d/sig"
+    "$TOOL" "hashivault://$key" sign-blob "$d/blob" >"$d/sig"
     "$COSIGN" verify-blob --key "$d/v2.pem" --signature "$d/sig" "${VERIFY_FLAGS[@]}" "$d/blob"
     if "$COSIGN" verify-blob --key "$d/v1.pem" --signature "$d/sig" "${VERIFY_FLAGS[@]}" "$d/blob"; then
         die "the old version's key verified a new signature"

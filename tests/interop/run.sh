@@ -15,7 +15,9 @@
 #     them and we verify, cosign verifies our signatures, cosign import-key-pair
 #     accepts our unencrypted PKCS#8 export, cosign loads keys we imported;
 #   * tampered signatures / other blobs are rejected by both sides;
-#   * empty password and the legacy "ENCRYPTED COSIGN PRIVATE KEY" label.
+#   * empty password and the legacy "ENCRYPTED COSIGN PRIVATE KEY" label;
+#   * a file store written by cosign-keys (cosign signs with its cosign.key) and
+#     env://COSIGN_PRIVATE_KEY / env://COSIGN_PUBLIC_KEY in both directions.
 #
 # Each check prints "PASS name", "FAIL name" (with the tail of its log) or
 # "SKIP name: reason"; the last line is "interop: N passed, M failed".
@@ -425,6 +427,35 @@ x_legacy_label() { # DIR
     cosign_verify legacy-src.pub legacy.sig blob
 }
 
+x_file_store() { # DIR: a store written by cosign-keys is a directory cosign signs from
+    cd "$1"
+    ck generate-key-pair --store "file://$PWD/store"
+    need store/cosign.key store/cosign.pub store/cosign.meta.json
+    cs public-key --key store/cosign.key >store-cosign-view.pub
+    cmp store-cosign-view.pub store/cosign.pub
+    cosign_sign store/cosign.key blob store-v1.sig
+    ours_verify "file://$PWD/store" store-v1.sig blob
+    # A new version replaces cosign.key; the old one stays readable by version.
+    ck generate-key-pair --store "file://$PWD/store" --force
+    cosign_sign store/cosign.key blob store-v2.sig
+    ours_verify "file://$PWD/store" store-v2.sig blob
+    ck verify-blob --key "file://$PWD/store" --key-version 1 --signature store-v1.sig blob
+    expect_ours_reject "file://$PWD/store" store-v1.sig blob
+}
+
+x_env_store() { # DIR: env://COSIGN_PRIVATE_KEY / env://COSIGN_PUBLIC_KEY, as cosign reads them
+    cd "$1"
+    cs generate-key-pair --output-key-prefix env-src </dev/null
+    need env-src.key env-src.pub
+    COSIGN_PRIVATE_KEY="$(cat env-src.key)"
+    COSIGN_PUBLIC_KEY="$(cat env-src.pub)"
+    export COSIGN_PRIVATE_KEY COSIGN_PUBLIC_KEY
+    ours_sign env://COSIGN_PRIVATE_KEY blob env-ours.sig
+    cosign_verify env://COSIGN_PUBLIC_KEY env-ours.sig blob
+    cosign_sign env://COSIGN_PRIVATE_KEY blob env-cosign.sig
+    ours_verify env://COSIGN_PUBLIC_KEY env-cosign.sig blob
+}
+
 # ---------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------
@@ -486,6 +517,8 @@ for COSIGN in "${COSIGN_BINS[@]}"; do
     run_check "$p empty password: cosign key works in cosign-keys" x_empty_password_cosign_to_ours "$d"
     run_check "$p empty password: our key works in cosign" x_empty_password_ours_to_cosign "$d"
     run_check "$p legacy label ENCRYPTED COSIGN PRIVATE KEY loads in cosign and cosign-keys" x_legacy_label "$d"
+    run_check "$p file store: cosign signs with the store's cosign.key, we verify by version" x_file_store "$d"
+    run_check "$p env:// keys: both directions, as cosign names them" x_env_store "$d"
 done
 
 if [[ "$skipped" -gt 0 ]]; then

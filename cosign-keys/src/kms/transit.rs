@@ -32,7 +32,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{Kms, KmsHandle, KmsKeyVersion};
-use crate::vault::{duplicate, parse_rfc3339, Client, Fault, Retry, VaultConfig};
+use crate::vault::{duplicate, parse_time, Client, Fault, Retry, VaultConfig};
 use crate::{Algorithm, Error, PublicKey, Result, Signature};
 
 /// Digests per transit request in [`Kms::sign_digests`]. OpenBao refuses a
@@ -184,7 +184,7 @@ fn decode_key_info(body: &Value) -> std::result::Result<KeyInfo, Fault> {
             let created = entry
                 .get("creation_time")
                 .and_then(Value::as_str)
-                .and_then(parse_rfc3339);
+                .and_then(parse_time);
             versions.insert(n, (pem, created));
         }
     }

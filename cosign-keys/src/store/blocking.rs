@@ -1,4 +1,4 @@
-//! Synchronous facade over [`KeyStore`](super::KeyStore), for sync Rust,
+//! Synchronous facade over [`KeyStore`], for sync Rust,
 //! the C ABI and Python. Safe to call from inside a Tokio runtime.
 
 use super::{
@@ -10,12 +10,18 @@ use crate::Result;
 
 /// A key store used synchronously.
 ///
-/// ```no_run
+/// ```
 /// use cosign_keys::store::blocking::Store;
+/// use cosign_keys::ErrorCode;
 ///
 /// let dir = std::env::temp_dir().join(format!("ck-blocking-doc-{}", std::process::id()));
-/// let store = Store::open(dir.to_str().unwrap())?;
-/// assert!(store.versions()?.is_empty());
+/// let store = Store::open(&format!("file://{}?prefix=release", dir.display()))?;
+/// assert!(store.versions()?.is_empty()); // nothing there yet
+/// assert_eq!(store.get(None).err().unwrap().code(), ErrorCode::NotFound);
+///
+/// // env:// is read-only and, like cosign, holds one key.
+/// let env = Store::open("env://CK_BLOCKING_DOC_UNSET_VARIABLE")?;
+/// assert!(env.versions()?.is_empty());
 /// # Ok::<(), cosign_keys::Error>(())
 /// ```
 pub struct Store {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::client::{Client, Retry};
 use super::error::Fault;
-use super::time::parse_rfc3339;
+use super::parse_time;
 
 /// One version of a secret as read.
 pub(crate) struct KvSecret {
@@ -114,7 +114,7 @@ impl Client {
         Ok(Some(KvSecret {
             data,
             version: response.metadata.version,
-            created: parse_rfc3339(&response.metadata.created_time),
+            created: parse_time(&response.metadata.created_time),
         }))
     }
 
@@ -160,11 +160,11 @@ impl Client {
                     "version `{number}` in the metadata is not a number"
                 ))
             })?;
-            let deleted = parse_rfc3339(&v.deletion_time).is_some_and(|t| t <= now);
+            let deleted = parse_time(&v.deletion_time).is_some_and(|t| t <= now);
             versions.insert(
                 number,
                 KvVersion {
-                    created: parse_rfc3339(&v.created_time),
+                    created: parse_time(&v.created_time),
                     deleted,
                     destroyed: v.destroyed,
                 },

@@ -6,8 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
+use crate::store::format_rfc3339;
 use crate::store::{KeyMetadata, KeyPairRecord, StoredKey, StoredPublicKey};
-use crate::vault::{format_rfc3339, parse_rfc3339};
+use crate::vault::parse_time;
 use crate::{EncryptedPrivateKey, Error, Fingerprint, Password, PublicKey, Result};
 
 /// Field names in the key secret (the `vault kv put` names teams already use).
@@ -122,7 +123,7 @@ fn decode_public(
         algorithm: public_key.algorithm(),
         created_by: text(m, CREATED_BY).unwrap_or_default().to_owned(),
         created_at: text(m, CREATED_AT)
-            .and_then(parse_rfc3339)
+            .and_then(parse_time)
             .or(created)
             .unwrap_or(UNIX_EPOCH),
         labels,

@@ -1,0 +1,554 @@
+//! Encrypted offline backups of a keyring, and recovery — with the
+//! passphrase optionally split into shares (split knowledge).
+//!
+//! A backup is one [age](https://age-encryption.org/v1) file, ASCII-armored
+//! (`-----BEGIN AGE ENCRYPTED FILE-----`, printable, fine for paper or a
+//! USB stick in a safe), encrypted to a passphrase with age's scrypt
+//! recipient. Inside is the keyring manifest, the signature ledger, a copy
+//! of the audit log and every locally stored key version that still has
+//! private material (cosign's encrypted PEMs, public keys, metadata; see the
+//! `archive` module). KMS keys are recorded in the manifest but have no
+//! private material to back up.
+//!
+//! The passphrase is either chosen by the caller, or generated (32 random
+//! bytes) and split into `n` shares of which any `k` recover it
+//! ([`ShareSet`]). `age` decrypts the file with the passphrase alone
+//! (`age -d backup.age`); shares are combined with [`combine_shares`] or by
+//! [`recover`].
+//!
+//! Recovery writes every key back into its store (the original URI, or one
+//! mapped with [`RecoveryOptions::store_map`]), updates the manifest's store
+//! versions to where the keys landed, saves the manifest and ledger into the
+//! target document store, restores the audit log if the target has none,
+//! and audits the recovery.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use age::secrecy::SecretString;
+use base64ct::{Base64, Encoding};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::audit::{AuditEvent, AuditHead, EventKind};
+use crate::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE};
+use crate::keyring::{HistoryEntry, HistoryEvent, KeyLocation, Keyring, KeyringConfig};
+use crate::store::{KeyMetadata, KeyPairRecord, PutOptions};
+use crate::{Actor, EncryptedPrivateKey, Error, Password, PublicKey, Result, Timestamp};
+
+mod archive;
+pub mod blocking;
+mod shares;
+
+use archive::{Archive, ArchivedKey};
+pub use shares::ShareSet;
+
+/// How a backup is protected.
+///
+/// Not `Clone` and not `Debug`: it may hold the passphrase.
+pub enum BackupSecret {
+    /// A passphrase the caller chose (and keeps).
+    Passphrase(Password),
+    /// A generated passphrase split into `shares` shares, any `threshold` of
+    /// which recover it (2 ≤ threshold ≤ shares ≤ 255).
+    Shares {
+        /// How many shares recover the passphrase.
+        threshold: u8,
+        /// How many shares to make.
+        shares: u8,
+    },
+}
+
+/// How the secret is given back at recovery.
+///
+/// Not `Clone` and not `Debug`.
+pub enum RecoverySecret {
+    /// The passphrase.
+    Passphrase(Password),
+    /// At least `threshold` shares of one set, as printed.
+    Shares(Vec<String>),
+}
+
+/// Options of [`create`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BackupOptions {
+    /// age's scrypt work factor (log2 N); `None`: age's own choice (about a
+    /// second on this machine).
+    pub work_factor: Option<u8>,
+    /// Replace an existing backup file.
+    pub overwrite: bool,
+}
+
+/// Options of [`recover`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecoveryOptions {
+    /// Store URIs to restore into instead of the original ones:
+    /// `(original, replacement)` pairs.
+    pub store_map: Vec<(String, String)>,
+    /// Replace a keyring that exists at the target.
+    pub overwrite: bool,
+    /// The highest scrypt work factor (log2 N) to accept; `None`: age's
+    /// default bound.
+    pub max_work_factor: Option<u8>,
+}
+
+/// A key in a backup summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupKey {
+    /// Keyring id.
+    pub id: u32,
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// Where it was (backup) or where it is now (recovery).
+    pub location: KeyLocation,
+}
+
+/// What [`create`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupSummary {
+    /// The backup file.
+    pub path: String,
+    /// When.
+    pub created_at: Timestamp,
+    /// The keyring backed up.
+    pub keyring: String,
+    /// Its revision.
+    pub manifest_revision: u64,
+    /// The key versions whose private material is in the backup.
+    pub keys: Vec<BackupKey>,
+    /// With shares: the set id printed on each.
+    pub share_set: Option<String>,
+    /// With shares: how many recover the passphrase.
+    pub threshold: Option<u8>,
+    /// With shares: how many were made.
+    pub shares: Option<u8>,
+    /// The audit log's head after the backup's records.
+    pub audit_head: AuditHead,
+}
+
+/// What [`recover`] restored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecoverySummary {
+    /// The keyring written.
+    pub keyring: String,
+    /// Its revision.
+    pub revision: u64,
+    /// The keys restored, at their new locations.
+    pub keys: Vec<BackupKey>,
+    /// Whether the audit log was restored from the backup.
+    pub audit_restored: bool,
+    /// The audit log's head after the recovery record.
+    pub audit_head: AuditHead,
+}
+
+fn failed(reason: impl Into<String>) -> Error {
+    Error::RecoveryFailed {
+        reason: reason.into(),
+    }
+}
+
+fn passphrase_text(password: &Password) -> Result<SecretString> {
+    let text =
+        std::str::from_utf8(password.expose_secret()).map_err(|_| Error::InvalidArgument {
+            name: "passphrase",
+            reason: "an age passphrase must be UTF-8 text".into(),
+        })?;
+    if text.is_empty() {
+        return Err(Error::InvalidArgument {
+            name: "passphrase",
+            reason: "the backup passphrase must not be empty".into(),
+        });
+    }
+    Ok(SecretString::from(text.to_owned()))
+}
+
+/// The passphrase a share set stands for: the 32 random bytes, hex.
+fn passphrase_of(secret: &[u8]) -> Password {
+    let hex: Zeroizing<String> =
+        Zeroizing::new(secret.iter().map(|b| format!("{b:02x}")).collect());
+    Password::from(hex.as_str())
+}
+
+/// Combines shares (at least `threshold` of one set) into the backup
+/// passphrase. Useful with `age -d` directly.
+///
+/// ```
+/// use cosign_keys::backup::combine_shares;
+/// let err = combine_shares(&["not a share"]).err().unwrap();
+/// assert_eq!(err.code(), cosign_keys::ErrorCode::RecoveryFailed);
+/// ```
+///
+/// # Errors
+/// [`Error::RecoveryFailed`]: too few shares ("3 of 5 shares needed, 2
+/// given"), shares of different sets, a corrupted or foreign share, a share
+/// given twice.
+pub fn combine_shares(shares: &[&str]) -> Result<Password> {
+    let secret = shares::combine(shares)?;
+    Ok(passphrase_of(&secret))
+}
+
+/// Writes an encrypted backup of `keyring` to `out` (mode 0600), and
+/// returns what it holds and, for [`BackupSecret::Shares`], the shares.
+/// Every private key read is audited (`key.accessed`), then the backup
+/// (`backup.created`).
+///
+/// # Errors
+/// [`Error::Conflict`] while an operation is pending (finish it first);
+/// [`Error::AlreadyExists`] for an existing file without `overwrite`;
+/// [`Error::InvalidArgument`] for a bad passphrase or share counts; store,
+/// I/O and audit errors.
+pub async fn create(
+    keyring: &Keyring,
+    out: &Path,
+    secret: &BackupSecret,
+    options: &BackupOptions,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(BackupSummary, Option<ShareSet>)> {
+    if !options.overwrite && out.symlink_metadata().is_ok() {
+        return Err(Error::AlreadyExists {
+            path: out.to_path_buf(),
+        });
+    }
+    // Check the secret's shape before reading any key.
+    let (passphrase, share_set) = match secret {
+        BackupSecret::Passphrase(p) => (passphrase_text(p)?, None),
+        BackupSecret::Shares { threshold, shares } => {
+            let mut random = Zeroizing::new([0u8; 32]);
+            crate::rand::fill(random.as_mut())?;
+            let set = shares::split(random.as_ref(), *threshold, *shares)?;
+            (passphrase_text(&passphrase_of(random.as_ref()))?, Some(set))
+        }
+    };
+    let state = keyring.load_required().await?;
+    if let Some(p) = &state.manifest.pending {
+        return Err(Error::Conflict {
+            what: keyring.location(),
+            reason: format!(
+                "{} {} is pending; finish it before a backup",
+                p.kind.as_str(),
+                p.id
+            ),
+        });
+    }
+    let target = out.display().to_string();
+    let mut keys = Vec::new();
+    let mut summary_keys = Vec::new();
+    for record in &state.manifest.keys {
+        let KeyLocation::Store { uri, version } = &record.location else {
+            continue;
+        };
+        if record.state == crate::keyring::KeyState::Destroyed {
+            continue;
+        }
+        keyring.emit(
+            AuditEvent::new(EventKind::KeyAccessed, actor)
+                .fingerprint(record.fingerprint)
+                .target(format!("backup {target}")),
+            now,
+        )?;
+        let store = crate::store::open(uri, keyring.store_options()).await?;
+        let stored = store.get(Some(*version)).await?;
+        if stored.public_key.fingerprint() != record.fingerprint {
+            return Err(Error::KeyringInvalid {
+                reason: format!(
+                    "{} holds a different key than the keyring records for {}",
+                    record.location,
+                    record.label()
+                ),
+            });
+        }
+        keys.push(ArchivedKey {
+            key_id: record.id,
+            fingerprint: record.fingerprint.to_string(),
+            uri: uri.clone(),
+            version: *version,
+            private_key: stored.private_key.to_pem(),
+            public_key: stored.public_key.to_pem(),
+            password_base64: stored
+                .password
+                .as_ref()
+                .map(|p| Base64::encode_string(p.expose_secret())),
+            created_by: stored.metadata.created_by.clone(),
+            created_at: stored.metadata.created_at.into(),
+            labels: stored.metadata.labels.clone(),
+        });
+        summary_keys.push(BackupKey {
+            id: record.id,
+            fingerprint: record.fingerprint.to_string(),
+            location: record.location.clone(),
+        });
+    }
+    let ledger = keyring
+        .ledger_document()
+        .await?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    let audit_log = match std::fs::read(keyring.audit_log().path()) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(keyring.audit_log().path(), e)),
+    };
+    let archive = Archive {
+        format: archive::FORMAT.to_owned(),
+        version: 1,
+        created_at: now,
+        keyring: keyring.location(),
+        manifest_revision: state.revision,
+        manifest: state.manifest.clone(),
+        ledger,
+        audit_log,
+        keys,
+    };
+    let plaintext =
+        Zeroizing::new(
+            serde_json::to_vec(&archive).map_err(|e| Error::InvalidArgument {
+                name: "backup",
+                reason: e.to_string(),
+            })?,
+        );
+    let ciphertext = encrypt(&plaintext, passphrase, options.work_factor)?;
+    let overwrite = if options.overwrite {
+        Overwrite::Yes
+    } else {
+        Overwrite::No
+    };
+    write_atomic(out, &ciphertext, PRIVATE_FILE_MODE, overwrite)?;
+    let mut event = AuditEvent::new(EventKind::BackupCreated, actor).target(target.clone());
+    for key in &summary_keys {
+        event = event.fingerprint(&key.fingerprint);
+    }
+    let audit_head = keyring.emit(event, now)?;
+    Ok((
+        BackupSummary {
+            path: target,
+            created_at: now,
+            keyring: keyring.location(),
+            manifest_revision: state.revision,
+            keys: summary_keys,
+            share_set: share_set.as_ref().map(|s| s.set_id().to_owned()),
+            threshold: share_set.as_ref().map(ShareSet::threshold),
+            shares: share_set
+                .as_ref()
+                .map(|s| u8::try_from(s.len()).unwrap_or(u8::MAX)),
+            audit_head,
+        },
+        share_set,
+    ))
+}
+
+fn encrypt(plaintext: &[u8], passphrase: SecretString, work_factor: Option<u8>) -> Result<Vec<u8>> {
+    let mut recipient = age::scrypt::Recipient::new(passphrase);
+    if let Some(log_n) = work_factor {
+        recipient.set_work_factor(log_n);
+    }
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| Error::InvalidArgument {
+                name: "backup",
+                reason: format!("age: {e}"),
+            })?;
+    let mut out = Vec::new();
+    let write = |out: &mut Vec<u8>| -> std::io::Result<()> {
+        let armor = age::armor::ArmoredWriter::wrap_output(out, age::armor::Format::AsciiArmor)?;
+        let mut writer = encryptor.wrap_output(armor)?;
+        writer.write_all(plaintext)?;
+        writer.finish()?.finish()?;
+        Ok(())
+    };
+    write(&mut out).map_err(|_| Error::Crypto {
+        context: "age encryption",
+    })?;
+    Ok(out)
+}
+
+fn decrypt(
+    ciphertext: &[u8],
+    passphrase: SecretString,
+    max_work_factor: Option<u8>,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let reader = age::armor::ArmoredReader::new(ciphertext);
+    let decryptor =
+        age::Decryptor::new(reader).map_err(|e| failed(format!("not an age backup file: {e}")))?;
+    if !decryptor.is_scrypt() {
+        return Err(failed(
+            "this age file is not encrypted to a passphrase: it is not a cosign-keys backup",
+        ));
+    }
+    let mut identity = age::scrypt::Identity::new(passphrase);
+    if let Some(max) = max_work_factor {
+        identity.set_max_work_factor(max);
+    }
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::ExcessiveWork { required, .. } => failed(format!(
+                "the backup needs scrypt work factor {required}, over the accepted maximum; \
+                 raise max_work_factor if you trust this file"
+            )),
+            _ => failed(
+                "the passphrase (or the shares) does not open this backup: wrong passphrase, \
+                 shares of another backup, or a damaged file",
+            ),
+        })?;
+    let mut plaintext = Zeroizing::new(Vec::new());
+    reader
+        .read_to_end(&mut plaintext)
+        .map_err(|e| failed(format!("the backup is damaged: {e}")))?;
+    Ok(plaintext)
+}
+
+/// Restores a backup into the keyring described by `target` (its manifest
+/// and ledger locations, its audit log), writing every key back into its
+/// store. The restored keys are the same keys: same fingerprints, same
+/// encrypted PEMs (their own passwords still unlock them).
+///
+/// # Errors
+/// [`Error::RecoveryFailed`] for too few, mixed or damaged shares, a wrong
+/// passphrase or a file that is not a backup; [`Error::Conflict`] when a
+/// keyring exists at the target and `overwrite` is off; store and audit
+/// errors.
+pub async fn recover(
+    backup: &[u8],
+    secret: &RecoverySecret,
+    target: &KeyringConfig,
+    options: &RecoveryOptions,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<RecoverySummary> {
+    let passphrase = match secret {
+        RecoverySecret::Passphrase(p) => passphrase_text(p).map_err(|e| failed(e.to_string()))?,
+        RecoverySecret::Shares(texts) => {
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            passphrase_text(&combine_shares(&texts)?)?
+        }
+    };
+    let plaintext = decrypt(backup, passphrase, options.max_work_factor)?;
+    let archive = Archive::from_json(&plaintext)?;
+    let keyring = Keyring::open(target.clone()).await?;
+
+    let existing = keyring.manifest().await?;
+    let expected = match existing {
+        Some((_, revision)) if options.overwrite => revision,
+        Some(_) => {
+            return Err(Error::Conflict {
+                what: keyring.location(),
+                reason: "a keyring already exists there; recover elsewhere or allow overwrite"
+                    .into(),
+            })
+        }
+        None => 0,
+    };
+
+    let mut manifest = archive.manifest.clone();
+    let mut restored = Vec::new();
+    for key in &archive.keys {
+        let uri = options
+            .store_map
+            .iter()
+            .find(|(from, _)| from == &key.uri)
+            .map_or_else(|| key.uri.clone(), |(_, to)| to.clone());
+        let version = restore_key(&keyring, key, &uri).await?;
+        let location = KeyLocation::Store {
+            uri: uri.clone(),
+            version,
+        };
+        let record = manifest.key_mut(key.key_id)?;
+        record.location = location.clone();
+        record.history.push(HistoryEntry {
+            event: HistoryEvent::Recovered,
+            state: record.state,
+            at: now,
+            by: actor.clone(),
+            incident: None,
+            operation: None,
+        });
+        restored.push(BackupKey {
+            id: key.key_id,
+            fingerprint: key.fingerprint.clone(),
+            location,
+        });
+    }
+
+    let audit_path = keyring.audit_log().path().to_path_buf();
+    let audit_empty = std::fs::metadata(&audit_path).map_or(true, |m| m.len() == 0);
+    let audit_restored = audit_empty && !archive.audit_log.is_empty();
+    if audit_restored {
+        if let Some(dir) = audit_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        write_atomic(
+            &audit_path,
+            archive.audit_log.as_bytes(),
+            PRIVATE_FILE_MODE,
+            Overwrite::Yes,
+        )?;
+    }
+
+    let revision = keyring.save(&mut manifest, expected, now).await?;
+    if let Some(ledger) = &archive.ledger {
+        keyring.restore_ledger(ledger.as_bytes()).await?;
+    }
+    let mut event = AuditEvent::new(EventKind::BackupRecovered, actor).target(format!(
+        "from backup of {} taken {}",
+        archive.keyring, archive.created_at
+    ));
+    for key in &restored {
+        event = event.fingerprint(&key.fingerprint);
+    }
+    let audit_head = keyring.emit(event, now)?;
+    Ok(RecoverySummary {
+        keyring: keyring.location(),
+        revision,
+        keys: restored,
+        audit_restored,
+        audit_head,
+    })
+}
+
+/// Puts one archived key into the store at `uri`, or finds it there
+/// already (a retried recovery, or a store that was not lost).
+async fn restore_key(keyring: &Keyring, key: &ArchivedKey, uri: &str) -> Result<u64> {
+    let public = PublicKey::from_pem(key.public_key.as_bytes())?;
+    let fingerprint = public.fingerprint();
+    if fingerprint.to_string() != key.fingerprint {
+        return Err(failed(format!(
+            "key #{} in the backup does not match its fingerprint",
+            key.key_id
+        )));
+    }
+    let store = crate::store::open(uri, keyring.store_options()).await?;
+    for info in store.versions().await? {
+        if info.fingerprint == Some(fingerprint) && info.state == crate::store::VersionState::Live {
+            return Ok(info.version);
+        }
+    }
+    let password = key
+        .password_base64
+        .as_ref()
+        .map(|b64| {
+            Base64::decode_vec(b64)
+                .map(Password::new)
+                .map_err(|_| failed(format!("key #{}: the kept password is damaged", key.key_id)))
+        })
+        .transpose()?;
+    let mut metadata = KeyMetadata::new(&public, &key.created_by);
+    metadata.created_at = key.created_at.into();
+    metadata.labels = key.labels.clone();
+    let record = KeyPairRecord {
+        private_key: EncryptedPrivateKey::from_pem(key.private_key.as_bytes())?,
+        public_key: public,
+        password,
+        metadata,
+    };
+    store
+        .put(
+            record,
+            &PutOptions {
+                overwrite: true,
+                expected_version: None,
+            },
+        )
+        .await
+}

@@ -1,0 +1,113 @@
+//! `.<prefix>.lock`: one advisory lock (`flock`) per store, exclusive for
+//! writers and shared for readers, so check-and-set holds across threads and
+//! processes.
+//!
+//! The lock file may be removed (deleting a whole store removes it, while
+//! holding the lock). A process that opened the old file and then got the
+//! lock would hold a lock nobody else sees, so after locking we check that
+//! the name still points at the file we locked, and start over if not.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::{Error, Result};
+
+/// How long a writer waits for another writer before giving up with
+/// [`Error::Conflict`]. A store write takes milliseconds; this only ends
+/// waits on a stopped or hung process.
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A held lock; released when dropped (and by the kernel if the process dies).
+pub(super) struct Lock {
+    _file: File,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Shared,
+    Exclusive,
+}
+
+impl Lock {
+    /// The writers' lock, creating the lock file if needed.
+    pub(super) fn exclusive(path: &Path, what: &str) -> Result<Self> {
+        Self::acquire(path, what, Kind::Exclusive)?
+            .ok_or_else(|| Error::io(path, std::io::Error::other("the lock file vanished")))
+    }
+
+    /// The readers' lock. `None` when there is no lock file (no store has
+    /// been written here) or it cannot be opened (a reader without access
+    /// to it); reads are still consistent then, since committed version
+    /// files never change and the index is replaced atomically.
+    pub(super) fn shared(path: &Path, what: &str) -> Result<Option<Self>> {
+        Self::acquire(path, what, Kind::Shared)
+    }
+
+    fn acquire(path: &Path, what: &str, kind: Kind) -> Result<Option<Self>> {
+        let deadline = Instant::now() + WAIT;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let file = match open(path, kind) {
+                Ok(file) => file,
+                Err(_) if kind == Kind::Shared => return Ok(None),
+                Err(e) => return Err(Error::io(path, e)),
+            };
+            let locked = match kind {
+                Kind::Shared => file.try_lock_shared(),
+                Kind::Exclusive => file.try_lock(),
+            };
+            match locked {
+                Ok(()) if same_file(path, &file) => return Ok(Some(Self { _file: file })),
+                // Locked a file that was removed meanwhile: open the new one.
+                Ok(()) => continue,
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(e)) => return Err(Error::io(path, e)),
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::Conflict {
+                    what: what.to_owned(),
+                    reason: format!(
+                        "another process has held {} for over {} s; retry later",
+                        path.display(),
+                        WAIT.as_secs()
+                    ),
+                });
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+}
+
+fn open(path: &Path, kind: Kind) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    match kind {
+        // flock works on a read-only descriptor, so readers need no write
+        // access (a read-only file system, another user's store).
+        Kind::Shared => options.read(true),
+        Kind::Exclusive => options.read(true).write(true).create(true),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o644);
+    }
+    options.open(path)
+}
+
+fn same_file(path: &Path, file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(path), file.metadata()) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, file);
+        true
+    }
+}
