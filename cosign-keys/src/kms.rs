@@ -168,8 +168,9 @@ pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<
         KmsHandle::HashiVault { .. } => "built without the `vault` feature",
         #[cfg(not(feature = "aws"))]
         KmsHandle::AwsKms { .. } => "built without the `aws` feature",
+        // HashiVault and AwsKms with their features on returned above.
         #[allow(unreachable_patterns)]
-        _ => "client not implemented yet",
+        _ => "no client for this scheme in this build",
     };
     Err(crate::Error::NotSupported {
         scheme: scheme.into(),
