@@ -60,3 +60,22 @@ step "awskms: interop with the real cosign (public-key and verify-blob on awskms
 cargo build --locked -p cosign-keys --features aws --example kms
 tests/interop/kms-awskms.sh "${CARGO_TARGET_DIR:-target}/debug/examples/kms" "$COSIGN_V2" "$COSIGN_V3"
 # ---- end awskms ----
+
+# ---- Vault / OpenBao: vault-kv:// (#3) and hashivault:// (#4) --------------------------------
+# Self-contained: starts OpenBao (stopped again on exit if this block started it), runs the
+# `vault` feature's lint, unit and doc tests, the tests against the server (nothing skipped:
+# COSIGN_KEYS_REQUIRE_VAULT=1), and the transit interop with both cosign binaries.
+step "Vault/OpenBao: vault-kv:// store and hashivault:// transit KMS on a real OpenBao, cosign interop"
+vault_started=0
+if ! scripts/servers/openbao.sh status >/dev/null 2>&1; then vault_started=1; fi
+scripts/servers/openbao.sh start
+# Replaces the awskms block's EXIT trap, so it stops moto too.
+trap 'scripts/servers/moto.sh stop >/dev/null 2>&1 || true; if [[ $vault_started == 1 ]]; then scripts/servers/openbao.sh stop; fi' EXIT
+eval "$(scripts/servers/openbao.sh env)"
+cargo clippy --locked -p cosign-keys -p cosign-keys-benches --all-targets --features cosign-keys/vault -- -D warnings
+cargo test --locked -p cosign-keys --features vault --lib
+cargo test --locked -p cosign-keys --features vault --doc
+COSIGN_KEYS_REQUIRE_VAULT=1 cargo test --locked -p cosign-keys --features vault --test vault_kv --test transit --test lifecycle_runbook_vault
+cargo build --locked -p cosign-keys --features vault --example kms
+tests/interop/kms-hashivault.sh "${CARGO_TARGET_DIR:-target}/debug/examples/kms" "$COSIGN_V2" "$COSIGN_V3"
+# ---- end Vault / OpenBao ----
