@@ -6,9 +6,12 @@
 //! re-exports these classes next to its exception hierarchy
 //! (`cosign_keys.errors`) and the `Algorithm` enum.
 
+mod audit;
+mod backup;
 mod convert;
 mod encrypted;
 mod error;
+mod keyring;
 mod private;
 mod public;
 mod version;
@@ -29,7 +32,13 @@ mod _native {
     use crate::error::BindingResult;
 
     #[pymodule_export]
+    use crate::audit::{audit_entries, audit_head, audit_verify};
+    #[pymodule_export]
+    use crate::backup::{backup_create, backup_recover, combine_shares};
+    #[pymodule_export]
     use crate::encrypted::{PyEncryptedPrivateKey, PyScryptParams};
+    #[pymodule_export]
+    use crate::keyring::PyKeyring;
     #[pymodule_export]
     use crate::private::PyPrivateKey;
     #[pymodule_export]
