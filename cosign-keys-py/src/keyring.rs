@@ -112,8 +112,8 @@ impl PyKeyring {
 
     /// The audit log file.
     #[getter]
-    fn audit_log(&self) -> PathBuf {
-        self.0.audit_log().path().to_path_buf()
+    fn audit_log(&self) -> String {
+        self.0.audit_log().path().to_string_lossy().into_owned()
     }
 
     /// The signature ledger's location.
