@@ -245,6 +245,7 @@ impl PyKeyring {
     /// Completes an interrupted operation; returns its kind, if there was
     /// one. A rotation stopped before its key was stored needs the same new
     /// key (`uri`, `algorithm`, `password`) again.
+    #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (
         uri = None, algorithm = None, password = None, *, now = None,
         keep_password = false, scrypt = None

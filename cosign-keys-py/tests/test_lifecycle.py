@@ -186,7 +186,7 @@ def test_the_runbook(paths: Paths, keyring: Keyring) -> None:
     assert {e.artifact for e in resign} == {
         "registry.example/app:1.0", "registry.example/api:2.3", "registry.example/worker:0.9",
     }
-    assert {e.key_state for e in resign} == {"deactivated"}
+    assert {e.key_state for e in resign} == {"deactivated (trusted until 2027-02-04T09:00:00Z)"}
     resigned = keyring.sign_digest(
         "registry.example/app:1.0", digest(1), pipeline_id="pipeline-9",
         password=PASSWORD, now=t1 + timedelta(days=2), **CI,

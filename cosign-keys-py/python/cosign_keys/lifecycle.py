@@ -638,8 +638,8 @@ class ResignEntry(SigningEvent):
     longer active."""
 
     key_state: str
-    """The signing key's state now (``deactivated``, ``compromised``, ...;
-    ``unknown`` for a key not in the keyring)."""
+    """The signing key's state now, in words (``deactivated (trusted until
+    ...)``, ``compromised``, ...; ``unknown`` for a key not in the keyring)."""
 
     @classmethod
     def _from_json(cls, data: Json) -> ResignEntry:
