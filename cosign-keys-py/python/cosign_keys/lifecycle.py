@@ -678,6 +678,30 @@ class Keyring:
     generated here, sealed with ``password`` in cosign's format and stored as
     a new version) or is created in a KMS (``hashivault://``,
     ``awskms://``; no password).
+
+    >>> import tempfile, pathlib
+    >>> from datetime import datetime, timezone
+    >>> from cosign_keys import InvalidTransitionError
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> ring = Keyring.open(str(d / "keyring.json"), d / "audit.jsonl")
+    >>> me = {"who": "alice", "reason": "CHG-1"}
+    >>> jan = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    >>> _ = ring.rotate(str(d / "keys"), password="pw", scrypt=ScryptParams(n=1024), now=jan, **me)
+    >>> later = jan.replace(year=2027)
+    >>> ring.due(later).rotation_due
+    True
+    >>> second = ring.rotate(str(d / "keys"), password="pw", scrypt=ScryptParams(n=1024), now=later, **me)
+    >>> [k.id for k in ring.trust_bundle(later).keys]    # active first, then the old key
+    [2, 1]
+    >>> ring.revoke(1, reason="leaked", incident_id="INC-9", who="alice", now=later).previous_state
+    <KeyState.DEACTIVATED: 'deactivated'>
+    >>> [k.id for k in ring.trust_bundle(later).keys]
+    [2]
+    >>> try:
+    ...     ring.destroy(2, now=later, **me)             # the active key: not allowed
+    ... except InvalidTransitionError as err:
+    ...     print(err.code_name)
+    INVALID_TRANSITION
     """
 
     __slots__ = ("_handle",)
