@@ -95,6 +95,22 @@
 #define CK_FEATURE_ATOMIC_WRITE (1 << 5)
 
 /**
+ * Key stores in a directory (`file://`, plain paths) and read-only
+ * `env://` (`ck_store_*`).
+ */
+#define CK_FEATURE_FILE_STORE (1 << 6)
+
+/**
+ * Vault / OpenBao: the `vault-kv://` store and the `hashivault://` KMS.
+ */
+#define CK_FEATURE_VAULT (1 << 7)
+
+/**
+ * AWS KMS: `awskms://`.
+ */
+#define CK_FEATURE_AWS_KMS (1 << 8)
+
+/**
  * A byte buffer made by the library (PEM text, DER, signatures, secret
  * key material). Read it with `ck_buf_data` / `ck_buf_len`; free it with
  * `ck_buf_free`, which overwrites the bytes with zeros before releasing the
@@ -132,6 +148,18 @@ typedef struct ck_encrypted_key ck_encrypted_key;
 typedef struct ck_error ck_error;
 
 /**
+ * A connection to one KMS key.
+ *
+ * Made by `ck_kms_open`; the caller owns it and frees it with
+ * `ck_kms_free`. Credentials (`VAULT_TOKEN`, the AWS credential chain) are
+ * read from the environment when it is opened and never returned.
+ *
+ * Thread safety: any number of threads may sign with the same `ck_kms` at
+ * once; `ck_kms_free` must not race with any other use.
+ */
+typedef struct ck_kms ck_kms;
+
+/**
  * An unlocked private key of a supported algorithm.
  *
  * Made by `ck_private_key_generate`, `_from_cosign_pem`,
@@ -156,6 +184,52 @@ typedef struct ck_private_key ck_private_key;
  * key at once. `ck_public_key_free` must not race with any other use.
  */
 typedef struct ck_public_key ck_public_key;
+
+/**
+ * The results of a bulk signature (`ck_kms_sign_digests`): item `i` is the
+ * signature of digest `i`, or that digest's error. Each item reads as if
+ * `ck_kms_sign_digest` had been called for it alone, through
+ * `ck_sign_batch_item`.
+ *
+ * The caller owns it and frees it with `ck_sign_batch_free`. Immutable: any
+ * number of threads may read it at once, but not while it is freed.
+ */
+typedef struct ck_sign_batch ck_sign_batch;
+
+/**
+ * An open key store.
+ *
+ * Made by `ck_store_open`; the caller owns it and frees it with
+ * `ck_store_free`. Credentials of network stores (`VAULT_TOKEN`, AppRole
+ * ids) are read from the environment when it is opened and are never
+ * returned by any function.
+ *
+ * Thread safety: any number of threads may use the same store at once;
+ * `ck_store_free` must not race with any other use. Concurrent writers are
+ * arbitrated by the store (check-and-set in Vault KV), not by the library.
+ */
+typedef struct ck_store ck_store;
+
+/**
+ * A key pair read from a store by `ck_store_get`: the encrypted private
+ * key, the public key, the password when the store keeps one, the version
+ * and the metadata.
+ *
+ * The caller owns it and frees it with `ck_stored_key_free`, which wipes
+ * the password. Immutable: any number of threads may read it at once, but
+ * not while it is freed.
+ */
+typedef struct ck_stored_key ck_stored_key;
+
+/**
+ * A public key read from a store by `ck_store_get_public`, with its version
+ * and metadata (no private key, no password).
+ *
+ * The caller owns it and frees it with `ck_stored_public_key_free`.
+ * Immutable: any number of threads may read it at once, but not while it
+ * is freed.
+ */
+typedef struct ck_stored_public_key ck_stored_public_key;
 
 /**
  * A key algorithm: one of the `CK_ALGORITHM_*` constants. The numbers are
@@ -192,6 +266,13 @@ typedef struct ck_fingerprint {
    */
   uint8_t bytes[32];
 } ck_fingerprint;
+
+/**
+ * How `ck_store_delete` removes a version: one of the `CK_DELETE_*`
+ * constants. Functions given an unknown number fail with
+ * `CK_INVALID_ARGUMENT`.
+ */
+typedef uint32_t ck_delete_mode;
 
 /**
  * No algorithm (returned by getters given NULL).
@@ -438,6 +519,19 @@ typedef struct ck_fingerprint {
  */
 #define CK_RECOVERY_FAILED 504
 
+/**
+ * Recoverable where the store supports it (Vault KV delete, undone with
+ * `vault kv undelete`); a plain removal elsewhere.
+ */
+#define CK_DELETE_SOFT 1
+
+/**
+ * Irrecoverable: Vault KV destroy; for files, overwritten then unlinked
+ * (best effort: journaling and copy-on-write file systems and SSDs may keep
+ * old blocks).
+ */
+#define CK_DELETE_DESTROY 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -502,6 +596,65 @@ ck_status ck_hash_digest(ck_hash hash,
                          size_t data_len,
                          struct ck_buf **digest_out,
                          struct ck_error **err_out);
+
+/**
+ * The number of items (the `count` given to `ck_kms_sign_digests`), or 0
+ * if `batch` is NULL.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch`.
+ */
+size_t ck_sign_batch_len(const struct ck_sign_batch *batch);
+
+/**
+ * The number of items that failed (0 when every digest was signed), or 0
+ * if `batch` is NULL.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch`.
+ */
+size_t ck_sign_batch_failed(const struct ck_sign_batch *batch);
+
+/**
+ * The status of item `index` alone, without its detail: `CK_OK` if that
+ * digest was signed, else its error code. Returns `CK_NULL_PARAMETER` if
+ * `batch` is NULL and `CK_INVALID_ARGUMENT` if `index` is not below
+ * `ck_sign_batch_len`.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch`.
+ */
+ck_status ck_sign_batch_status(const struct ck_sign_batch *batch, size_t index);
+
+/**
+ * Reads item `index` as if it were the result of `ck_kms_sign_digest`:
+ * returns `CK_OK` and writes a new buffer with the signature into
+ * `*signature_out`, or returns the item's error code and, if `err_out` is
+ * not NULL, a new `ck_error` with its message. May be called any number of
+ * times; each call makes new objects.
+ *
+ * Errors: the item's own error; `CK_NULL_PARAMETER` (`batch` or
+ * `signature_out` NULL); `CK_INVALID_ARGUMENT` if `index` is not below
+ * `ck_sign_batch_len`. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch`; `signature_out` and `err_out`
+ * are NULL or writable.
+ */
+ck_status ck_sign_batch_item(const struct ck_sign_batch *batch,
+                             size_t index,
+                             struct ck_buf **signature_out,
+                             struct ck_error **err_out);
+
+/**
+ * Frees a batch and every signature and message it holds. NULL is allowed
+ * and ignored. Freeing twice is undefined behaviour. Buffers and errors
+ * made from it by `ck_sign_batch_item` stay valid.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch` not used by any other thread.
+ */
+void ck_sign_batch_free(struct ck_sign_batch *batch);
 
 /**
  * The buffer's bytes, valid until `ck_buf_free`; never NULL for a live
@@ -822,6 +975,209 @@ ck_status ck_write_atomic(const char *path,
                           uint32_t mode,
                           bool overwrite,
                           struct ck_error **err_out);
+
+/**
+ * Checks a KMS URI without connecting (cosign's syntaxes:
+ * `hashivault://KEY`, `awskms://[ENDPOINT]/KEY-ID|alias/NAME|ARN`,
+ * `azurekms://VAULT.vault.azure.net/KEY[/VERSION]`,
+ * `gcpkms://projects/…/cryptoKeys/KEY[/cryptoKeyVersions/N]`) and writes
+ * its canonical form into `*canonical_out`. A URI that parses may still
+ * name a backend this build lacks (`ck_kms_open` says so).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_URI` with a message saying what
+ * is wrong; `CK_INVALID_ARGUMENT` if `uri` is not UTF-8. Thread-safe.
+ *
+ * # Safety
+ * `uri` is NULL or a NUL-terminated string; `canonical_out` and `err_out`
+ * are NULL or writable.
+ */
+ck_status ck_kms_uri_check(const char *uri,
+                           struct ck_buf **canonical_out,
+                           struct ck_error **err_out);
+
+/**
+ * Connects to the KMS key a URI names (forms as in `ck_kms_uri_check`)
+ * into `*kms_out`. The key need not exist yet (`ck_kms_create` makes it).
+ * Settings come from the environment, as cosign reads them: `VAULT_ADDR`,
+ * `VAULT_TOKEN`, `TRANSIT_SECRET_ENGINE_PATH` for `hashivault://`; the
+ * standard AWS variables (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, ...,
+ * `AWS_CA_BUNDLE`) for `awskms://`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` if `uri` is not
+ * UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for `azurekms://`,
+ * `gcpkms://` and backends this build lacks (see `ck_features`);
+ * `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`, `CK_BACKEND` from a client that
+ * checks its credentials when opened. Thread-safe.
+ *
+ * # Safety
+ * `uri` is NULL or a NUL-terminated string; `kms_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_kms_open(const char *uri, struct ck_kms **kms_out, struct ck_error **err_out);
+
+/**
+ * Closes a KMS connection (the key in the KMS is untouched). NULL is
+ * allowed and ignored. Freeing twice is undefined behaviour.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms` not used by any other thread.
+ */
+void ck_kms_free(struct ck_kms *kms);
+
+/**
+ * Writes the key's URI, in canonical form, into `*uri_out`.
+ *
+ * Errors: `CK_NULL_PARAMETER`. Thread-safe.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms`; `uri_out` and `err_out` are NULL or
+ * writable.
+ */
+ck_status ck_kms_uri(const struct ck_kms *kms, struct ck_buf **uri_out, struct ck_error **err_out);
+
+/**
+ * Creates the key inside the KMS with `algorithm` (`CK_ALGORITHM_ECDSA_P256`
+ * is cosign's default; RSA where the KMS offers it) and writes its public
+ * key into `*public_out` (free it with `ck_public_key_free`).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (unknown algorithm
+ * number); `CK_ALREADY_EXISTS`; `CK_UNSUPPORTED_ALGORITHM` (the KMS lacks
+ * it); `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`, `CK_BACKEND`,
+ * `CK_NOT_SUPPORTED`. Thread-safe.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms`; `public_out` and `err_out` are NULL or
+ * writable.
+ */
+ck_status ck_kms_create(const struct ck_kms *kms,
+                        ck_algorithm algorithm,
+                        struct ck_public_key **public_out,
+                        struct ck_error **err_out);
+
+/**
+ * Writes the public key of the key's current version into `*public_out`
+ * (free it with `ck_public_key_free`; `ck_public_key_to_pem` gives the PEM
+ * `cosign verify-blob --key` takes).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND`; `CK_PERMISSION_DENIED`,
+ * `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms`; `public_out` and `err_out` are NULL or
+ * writable.
+ */
+ck_status ck_kms_public_key(const struct ck_kms *kms,
+                            struct ck_public_key **public_out,
+                            struct ck_error **err_out);
+
+/**
+ * Signs a digest made with the key's hash (SHA-256 for P-256 and RSA) in
+ * the KMS and writes the signature (ASN.1 DER for ECDSA, PKCS#1 v1.5 for
+ * RSA, exactly as cosign makes it) into `*signature_out`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (digest of the wrong
+ * length); `CK_NOT_FOUND`; `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`,
+ * `CK_BACKEND`. Thread-safe.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms`; `digest` has `digest_len` readable
+ * bytes (or is NULL with length 0); `signature_out` and `err_out` are NULL
+ * or writable.
+ */
+ck_status ck_kms_sign_digest(const struct ck_kms *kms,
+                             const uint8_t *digest,
+                             size_t digest_len,
+                             struct ck_buf **signature_out,
+                             struct ck_error **err_out);
+
+/**
+ * Signs a blob: hashes it here with the key's hash and signs the digest in
+ * the KMS, as cosign does, writing the signature into `*signature_out`.
+ *
+ * Errors: as `ck_kms_sign_digest`, plus `CK_UNSUPPORTED_OPERATION` for a
+ * key that signs messages rather than digests. Thread-safe.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms`; `blob` has `blob_len` readable bytes
+ * (or is NULL with length 0); `signature_out` and `err_out` are NULL or
+ * writable.
+ */
+ck_status ck_kms_sign_blob(const struct ck_kms *kms,
+                           const uint8_t *blob,
+                           size_t blob_len,
+                           struct ck_buf **signature_out,
+                           struct ck_error **err_out);
+
+/**
+ * Signs `count` digests in one call (`digests[i]` has `digest_lens[i]`
+ * bytes): Vault transit's `batch_input`, bounded concurrency for AWS. The
+ * results come in a new `ck_sign_batch` in `*batch_out`, one per digest
+ * in input order; one item's failure does not lose the others (read each
+ * with `ck_sign_batch_item`, free the batch with `ck_sign_batch_free`).
+ *
+ * The call itself fails only for bad arguments: per-item problems (a
+ * digest of the wrong length, a refused request) are per-item statuses.
+ * `count` 0 gives an empty batch (`digests` and `digest_lens` may then be
+ * NULL).
+ *
+ * Errors: `CK_NULL_PARAMETER` (`kms`, `batch_out`, the arrays when
+ * `count` > 0, or a `digests[i]` NULL with a non-zero length);
+ * `CK_INVALID_ARGUMENT` (a length larger than `PTRDIFF_MAX`). Thread-safe.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms`; `digests` and `digest_lens` are NULL or
+ * arrays of `count` elements, each `digests[i]` NULL or pointing to
+ * `digest_lens[i]` readable bytes; `batch_out` and `err_out` are NULL or
+ * writable.
+ */
+ck_status ck_kms_sign_digests(const struct ck_kms *kms,
+                              const uint8_t *const *digests,
+                              const size_t *digest_lens,
+                              size_t count,
+                              struct ck_sign_batch **batch_out,
+                              struct ck_error **err_out);
+
+/**
+ * Lists every version of the key, oldest first, as a JSON array in
+ * `*json_out`:
+ *
+ * ```json
+ * [{"version": "1", "public_key": "-----BEGIN PUBLIC KEY-----\n…",
+ *   "fingerprint": "SHA256:…", "algorithm": "ecdsa-p256", "created_at": 1767225600}]
+ * ```
+ *
+ * `version` is the KMS's identifier as a string (`"1"`, `"2"`, … for
+ * transit; the key id for AWS, whose rotation keeps the public key);
+ * `public_key` that version's PEM; `created_at` seconds since the Unix
+ * epoch (UTC) or `null` when the KMS does not say.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND`; `CK_PERMISSION_DENIED`,
+ * `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms`; `json_out` and `err_out` are NULL or
+ * writable.
+ */
+ck_status ck_kms_versions(const struct ck_kms *kms,
+                          struct ck_buf **json_out,
+                          struct ck_error **err_out);
+
+/**
+ * Rotates the key to a new version with the KMS's native rotation and
+ * writes the new version's identifier (text, as in `ck_kms_versions`)
+ * into `*version_out`. Later signatures use the new version.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND`; `CK_NOT_SUPPORTED` where the
+ * KMS has no on-demand rotation; `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`,
+ * `CK_BACKEND`. Thread-safe.
+ *
+ * # Safety
+ * `kms` is NULL or a live `ck_kms`; `version_out` and `err_out` are NULL or
+ * writable.
+ */
+ck_status ck_kms_rotate(const struct ck_kms *kms,
+                        struct ck_buf **version_out,
+                        struct ck_error **err_out);
 
 /**
  * Generates a new key pair from the operating system's CSPRNG into
@@ -1264,6 +1620,356 @@ ck_status ck_signature_from_base64(const uint8_t *text,
 const char *ck_status_name(ck_status status);
 
 /**
+ * Checks a key location URI without opening anything (no file system or
+ * network access) and writes its canonical form into `*canonical_out`
+ * (e.g. `"keys/prod"` gives `"file://keys/prod"`, a trailing `/` of a
+ * `vault-kv://` path is dropped).
+ *
+ * Accepted forms: a directory path, `file://DIR[?prefix=NAME]`,
+ * `env://VAR`, `vault-kv://MOUNT/PATH`, `azure-secret://VAULT/NAME`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_URI` with a message saying what
+ * is wrong (also for KMS URIs such as `awskms://`, which name keys that
+ * cannot be stored); `CK_INVALID_ARGUMENT` if `uri` is not UTF-8.
+ * Thread-safe.
+ *
+ * # Safety
+ * `uri` is NULL or a NUL-terminated string; `canonical_out` and `err_out`
+ * are NULL or writable.
+ */
+ck_status ck_store_uri_check(const char *uri,
+                             struct ck_buf **canonical_out,
+                             struct ck_error **err_out);
+
+/**
+ * Opens the key store a URI names (forms as in `ck_store_uri_check`) into
+ * `*store_out`. Opening a directory store does not create the directory
+ * (the first `ck_store_put` does). `env://VAR` is read-only: VAR holds an
+ * encrypted key (its public key then comes from `VAR_PUB`) or a public
+ * key. Network stores read their settings from
+ * the environment: `VAULT_ADDR`, `VAULT_TOKEN` or `VAULT_ROLE_ID` +
+ * `VAULT_SECRET_ID`, `VAULT_NAMESPACE`, `VAULT_CACERT`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` if `uri` is not
+ * UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for `azure-secret://` and
+ * backends this build lacks (see `ck_features`); `CK_PERMISSION_DENIED`,
+ * `CK_UNAVAILABLE`, `CK_BACKEND` from a network store that checks its
+ * credentials when opened. Thread-safe.
+ *
+ * # Safety
+ * `uri` is NULL or a NUL-terminated string; `store_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_store_open(const char *uri, struct ck_store **store_out, struct ck_error **err_out);
+
+/**
+ * Closes a store. NULL is allowed and ignored. Freeing twice is undefined
+ * behaviour.
+ *
+ * # Safety
+ * `store` is NULL or a live `ck_store` not used by any other thread.
+ */
+void ck_store_free(struct ck_store *store);
+
+/**
+ * Writes the store's location, in canonical form, into `*uri_out`.
+ *
+ * Errors: `CK_NULL_PARAMETER`. Thread-safe.
+ *
+ * # Safety
+ * `store` is NULL or a live `ck_store`; `uri_out` and `err_out` are NULL
+ * or writable.
+ */
+ck_status ck_store_uri(const struct ck_store *store,
+                       struct ck_buf **uri_out,
+                       struct ck_error **err_out);
+
+/**
+ * Stores a key pair as a new version and writes its number (1-based) into
+ * `*version_out`.
+ *
+ * - `key` is the encrypted private key (a Cosign key file); `public_key`
+ *   its public key. The metadata stored beside them (fingerprint,
+ *   algorithm) is computed from `public_key`; `created_by` (UTF-8) names
+ *   who made it, the time is now.
+ * - `pw` / `pw_len`: the password to keep beside the key, for stores that
+ *   hold one (Vault KV's `password` field). NULL (with `pw_len` 0) keeps
+ *   it out of the store; a non-NULL `pw` with length 0 stores the empty
+ *   password. It is copied into memory wiped after the call. The directory
+ *   store refuses a password (`CK_INVALID_ARGUMENT`): in a file beside the
+ *   key it would protect nothing.
+ * - `labels_json`: NULL, or a JSON object of string values
+ *   (`{"team":"release"}`) stored with the metadata.
+ * - `overwrite`: false refuses to write over an existing key
+ *   (`CK_ALREADY_EXISTS`); true adds a new version (stores that keep
+ *   versions keep the old ones).
+ * - `check_version` / `expected_version`: check-and-set. When
+ *   `check_version` is true the write happens only if the current version
+ *   is `expected_version` (0: only if nothing is stored yet), otherwise
+ *   `CK_CONFLICT` and nothing changes. When false, `expected_version` is
+ *   ignored.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (`created_by` not
+ * UTF-8, bad `labels_json`, `pw` NULL with a non-zero length, a password
+ * the store does not keep, a write to the read-only `env://` store);
+ * `CK_ALREADY_EXISTS`; `CK_CONFLICT`; `CK_IO`, `CK_PERMISSION_DENIED`
+ * (also a read-only directory), `CK_UNAVAILABLE`, `CK_BACKEND`.
+ * Thread-safe.
+ *
+ * # Safety
+ * `store`, `key` and `public_key` are NULL or live handles; `pw` is NULL or
+ * has `pw_len` readable bytes; `created_by` is NULL or NUL-terminated;
+ * `labels_json` is NULL or NUL-terminated; `version_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_store_put(const struct ck_store *store,
+                       const struct ck_encrypted_key *key,
+                       const struct ck_public_key *public_key,
+                       const uint8_t *pw,
+                       size_t pw_len,
+                       const char *created_by,
+                       const char *labels_json,
+                       bool overwrite,
+                       bool check_version,
+                       uint64_t expected_version,
+                       uint64_t *version_out,
+                       struct ck_error **err_out);
+
+/**
+ * Reads a stored key pair: `version` 1, 2, ... or 0 for the latest. The
+ * result (encrypted key, public key, optional password, metadata) comes
+ * in a new `ck_stored_key` in `*key_out`; read it with the
+ * `ck_stored_key_*` accessors and free it with `ck_stored_key_free`, which
+ * wipes the password.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND` (nothing stored, or no such
+ * version, or a deleted or destroyed one); `CK_MALFORMED_PEM` and the other
+ * format errors if the stored data is damaged; `CK_IO`,
+ * `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.
+ *
+ * # Safety
+ * `store` is NULL or a live `ck_store`; `key_out` and `err_out` are NULL or
+ * writable.
+ */
+ck_status ck_store_get(const struct ck_store *store,
+                       uint64_t version,
+                       struct ck_stored_key **key_out,
+                       struct ck_error **err_out);
+
+/**
+ * Reads a stored public key and its metadata without reading the private
+ * key or the password (`version` 0 for the latest) into a new
+ * `ck_stored_public_key` in `*key_out`.
+ *
+ * Errors: as `ck_store_get`. Thread-safe.
+ *
+ * # Safety
+ * As `ck_store_get`.
+ */
+ck_status ck_store_get_public(const struct ck_store *store,
+                              uint64_t version,
+                              struct ck_stored_public_key **key_out,
+                              struct ck_error **err_out);
+
+/**
+ * Lists every version, oldest first, as a JSON array in `*json_out`:
+ *
+ * ```json
+ * [{"version": 1, "fingerprint": "SHA256:…", "created_at": 1767225600, "state": "live"}]
+ * ```
+ *
+ * `version` is the number to pass to `ck_store_get`; `fingerprint` (of
+ * that version's public key) and `created_at` (seconds since the Unix
+ * epoch, UTC) are `null` when the store does not record them; `state` is
+ * `"live"`, `"deleted"` (soft-deleted, recoverable) or `"destroyed"`
+ * (unknown future states come as other strings). An empty location gives
+ * `[]`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_IO`, `CK_PERMISSION_DENIED`,
+ * `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.
+ *
+ * # Safety
+ * `store` is NULL or a live `ck_store`; `json_out` and `err_out` are NULL
+ * or writable.
+ */
+ck_status ck_store_versions(const struct ck_store *store,
+                            struct ck_buf **json_out,
+                            struct ck_error **err_out);
+
+/**
+ * Deletes one version (`version` >= 1) with `mode` (`CK_DELETE_SOFT` or
+ * `CK_DELETE_DESTROY`). To remove every version and the metadata, use
+ * `ck_store_delete_all` (0 is refused here so that a zeroed variable never
+ * deletes everything).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (version 0, unknown
+ * mode, the read-only `env://` store); `CK_NOT_FOUND`; `CK_IO`,
+ * `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.
+ *
+ * # Safety
+ * `store` is NULL or a live `ck_store`; `err_out` is NULL or writable.
+ */
+ck_status ck_store_delete(const struct ck_store *store,
+                          uint64_t version,
+                          ck_delete_mode mode,
+                          struct ck_error **err_out);
+
+/**
+ * Deletes every version of the key and its metadata with `mode`.
+ *
+ * Errors: as `ck_store_delete`. Thread-safe.
+ *
+ * # Safety
+ * As `ck_store_delete`.
+ */
+ck_status ck_store_delete_all(const struct ck_store *store,
+                              ck_delete_mode mode,
+                              struct ck_error **err_out);
+
+/**
+ * The version that was read (1-based), or 0 if `key` is NULL.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_key`.
+ */
+uint64_t ck_stored_key_version(const struct ck_stored_key *key);
+
+/**
+ * Writes a new handle to the encrypted private key (a Cosign key file,
+ * still locked) into `*encrypted_out`; free it with
+ * `ck_encrypted_key_free`. Unlock it with `ck_encrypted_key_decrypt`.
+ *
+ * Errors: `CK_NULL_PARAMETER`. Thread-safe.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_key`; `encrypted_out` and `err_out`
+ * are NULL or writable.
+ */
+ck_status ck_stored_key_encrypted_key(const struct ck_stored_key *key,
+                                      struct ck_encrypted_key **encrypted_out,
+                                      struct ck_error **err_out);
+
+/**
+ * Writes a new handle to the public key into `*public_out`; free it with
+ * `ck_public_key_free`.
+ *
+ * Errors: `CK_NULL_PARAMETER`. Thread-safe.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_key`; `public_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_stored_key_public_key(const struct ck_stored_key *key,
+                                   struct ck_public_key **public_out,
+                                   struct ck_error **err_out);
+
+/**
+ * Whether the store kept a password with this key (false if `key` is
+ * NULL).
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_key`.
+ */
+bool ck_stored_key_has_password(const struct ck_stored_key *key);
+
+/**
+ * Writes a copy of the stored password into a new buffer in
+ * `*password_out` (free it with `ck_buf_free`, which wipes it; it may be
+ * empty: the empty password).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND` if the store kept no
+ * password with this key (`ck_stored_key_has_password` is false).
+ * Thread-safe.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_key`; `password_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_stored_key_password(const struct ck_stored_key *key,
+                                 struct ck_buf **password_out,
+                                 struct ck_error **err_out);
+
+/**
+ * Writes the metadata stored with the key as a JSON object into a new
+ * buffer in `*json_out`:
+ *
+ * ```json
+ * {"fingerprint": "SHA256:…", "algorithm": "ecdsa-p256", "created_by": "ci",
+ *  "created_at": 1767225600, "labels": {"team": "release"}}
+ * ```
+ *
+ * `fingerprint` is the stored fingerprint text (compare it with the public
+ * key's, `ck_public_key_fingerprint`), `algorithm` a name as in
+ * `ck_algorithm_name`, `created_at` seconds since the Unix epoch (UTC),
+ * `labels` an object of strings (empty when none).
+ *
+ * Errors: `CK_NULL_PARAMETER`. Thread-safe.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_key`; `json_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_stored_key_metadata(const struct ck_stored_key *key,
+                                 struct ck_buf **json_out,
+                                 struct ck_error **err_out);
+
+/**
+ * Frees a stored key, wiping the password it holds. NULL is allowed and
+ * ignored. Freeing twice is undefined behaviour. Handles made from it by
+ * the accessors stay valid.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_key` not used by any other thread.
+ */
+void ck_stored_key_free(struct ck_stored_key *key);
+
+/**
+ * The version that was read (1-based), or 0 if `key` is NULL.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_public_key`.
+ */
+uint64_t ck_stored_public_key_version(const struct ck_stored_public_key *key);
+
+/**
+ * Writes a new handle to the public key into `*public_out`; free it with
+ * `ck_public_key_free`.
+ *
+ * Errors: `CK_NULL_PARAMETER`. Thread-safe.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_public_key`; `public_out` and
+ * `err_out` are NULL or writable.
+ */
+ck_status ck_stored_public_key_public_key(const struct ck_stored_public_key *key,
+                                          struct ck_public_key **public_out,
+                                          struct ck_error **err_out);
+
+/**
+ * Writes the metadata stored with the key as JSON into `*json_out` (the
+ * schema of `ck_stored_key_metadata`).
+ *
+ * Errors: `CK_NULL_PARAMETER`. Thread-safe.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_public_key`; `json_out` and `err_out`
+ * are NULL or writable.
+ */
+ck_status ck_stored_public_key_metadata(const struct ck_stored_public_key *key,
+                                        struct ck_buf **json_out,
+                                        struct ck_error **err_out);
+
+/**
+ * Frees a stored public key. NULL is allowed and ignored. Freeing twice is
+ * undefined behaviour.
+ *
+ * # Safety
+ * `key` is NULL or a live `ck_stored_public_key` not used by any other
+ * thread.
+ */
+void ck_stored_public_key_free(struct ck_stored_public_key *key);
+
+/**
  * The library version, e.g. `"0.1.0"` (static, NUL-terminated: never free
  * it). Compare with the `CK_VERSION_*` macros of the header you compiled
  * against. Thread-safe.
@@ -1279,9 +1985,10 @@ const char *ck_version_0_1_0(void);
 
 /**
  * The capabilities this library was built with: a bit set of
- * `CK_FEATURE_*` values. Bits for key stores and KMS backends are added
- * when the core gains them; unknown bits may appear in newer libraries.
- * Thread-safe.
+ * `CK_FEATURE_*` values. The network backends (`CK_FEATURE_VAULT`,
+ * `CK_FEATURE_AWS_KMS`) are present unless the library was built without
+ * them; their URIs then give `CK_NOT_SUPPORTED`. Unknown bits may appear in
+ * newer libraries. Thread-safe.
  */
 uint64_t ck_features(void);
 

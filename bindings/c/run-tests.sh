@@ -3,6 +3,9 @@
 # -Wall -Wextra -Werror, runs the test under valgrind (no leaks, no invalid
 # reads or writes, no use of uninitialised memory), and runs the example
 # against the shared library found through the rendered pkg-config file.
+# The store and KMS tests use Vault/OpenBao and moto when VAULT_ADDR and
+# COSIGN_KEYS_TEST_AWSKMS_ENDPOINT (with the AWS_* variables) are set, as
+# `eval "$(scripts/servers/openbao.sh env)"` / `moto.sh env` set them.
 # Honours CARGO_TARGET_DIR. Installs valgrind with apt-get if it is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -27,11 +30,27 @@ cflags=(-std=c11 -Wall -Wextra -Werror -O1 -g)
 
 step "compiling the test (static library) and the example (shared library, via pkg-config)"
 # Static: link the archive by path (the directory also holds the .so).
-"$cc_bin" "${cflags[@]}" -I"$root/include" -I"$here/tests" "$here/tests/test_ck.c" \
+"$cc_bin" "${cflags[@]}" -I"$root/include" -I"$here/tests" \
+    "$here/tests/test_ck.c" "$here/tests/test_backends.c" "$here/tests/harness.c" \
     "$libdir/libcosign_keys.a" -lpthread -ldl -lm -lrt -lutil -o "$out/test_ck"
 # shellcheck disable=SC2046 # pkg-config output is a list of flags
 "$cc_bin" "${cflags[@]}" "$here/examples/sign.c" $(pkg-config --cflags --libs cosign_keys) \
     -Wl,-rpath,"$libdir" -o "$out/sign"
+
+step "servers for the store and KMS tests"
+# The tests read the servers' settings from the environment that
+# scripts/servers/{openbao,moto}.sh env print (scripts/test.sh starts them);
+# a server that is not configured is skipped with the reason printed.
+if [[ -n "${VAULT_ADDR:-}" ]]; then
+    echo "Vault/OpenBao at $VAULT_ADDR: vault-kv:// and hashivault:// are tested"
+else
+    echo "VAULT_ADDR is not set: vault-kv:// and hashivault:// are skipped"
+fi
+if [[ -n "${COSIGN_KEYS_TEST_AWSKMS_ENDPOINT:-}" ]]; then
+    echo "moto at $COSIGN_KEYS_TEST_AWSKMS_ENDPOINT: awskms:// is tested"
+else
+    echo "COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set: awskms:// is skipped"
+fi
 
 step "C tests under valgrind"
 valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \

@@ -89,6 +89,28 @@ package cosignkeys
 #cgo nocallback ck_hash_len
 #cgo noescape ck_hash_name
 #cgo nocallback ck_hash_name
+#cgo noescape ck_kms_create
+#cgo nocallback ck_kms_create
+#cgo noescape ck_kms_free
+#cgo nocallback ck_kms_free
+#cgo noescape ck_kms_open
+#cgo nocallback ck_kms_open
+#cgo noescape ck_kms_public_key
+#cgo nocallback ck_kms_public_key
+#cgo noescape ck_kms_rotate
+#cgo nocallback ck_kms_rotate
+#cgo noescape ck_kms_sign_blob
+#cgo nocallback ck_kms_sign_blob
+#cgo noescape ck_kms_sign_digest
+#cgo nocallback ck_kms_sign_digest
+#cgo noescape ck_kms_sign_digests
+#cgo nocallback ck_kms_sign_digests
+#cgo noescape ck_kms_uri
+#cgo nocallback ck_kms_uri
+#cgo noescape ck_kms_uri_check
+#cgo nocallback ck_kms_uri_check
+#cgo noescape ck_kms_versions
+#cgo nocallback ck_kms_versions
 #cgo noescape ck_private_key_algorithm
 #cgo nocallback ck_private_key_algorithm
 #cgo noescape ck_private_key_encrypt
@@ -137,12 +159,60 @@ package cosignkeys
 #cgo nocallback ck_public_key_verify
 #cgo noescape ck_public_key_verify_digest
 #cgo nocallback ck_public_key_verify_digest
+#cgo noescape ck_sign_batch_free
+#cgo nocallback ck_sign_batch_free
+#cgo noescape ck_sign_batch_item
+#cgo nocallback ck_sign_batch_item
+#cgo noescape ck_sign_batch_len
+#cgo nocallback ck_sign_batch_len
 #cgo noescape ck_signature_from_base64
 #cgo nocallback ck_signature_from_base64
 #cgo noescape ck_signature_to_base64
 #cgo nocallback ck_signature_to_base64
 #cgo noescape ck_status_name
 #cgo nocallback ck_status_name
+#cgo noescape ck_store_delete
+#cgo nocallback ck_store_delete
+#cgo noescape ck_store_delete_all
+#cgo nocallback ck_store_delete_all
+#cgo noescape ck_store_free
+#cgo nocallback ck_store_free
+#cgo noescape ck_store_get
+#cgo nocallback ck_store_get
+#cgo noescape ck_store_get_public
+#cgo nocallback ck_store_get_public
+#cgo noescape ck_store_open
+#cgo nocallback ck_store_open
+#cgo noescape ck_store_put
+#cgo nocallback ck_store_put
+#cgo noescape ck_store_uri
+#cgo nocallback ck_store_uri
+#cgo noescape ck_store_uri_check
+#cgo nocallback ck_store_uri_check
+#cgo noescape ck_store_versions
+#cgo nocallback ck_store_versions
+#cgo noescape ck_stored_key_encrypted_key
+#cgo nocallback ck_stored_key_encrypted_key
+#cgo noescape ck_stored_key_free
+#cgo nocallback ck_stored_key_free
+#cgo noescape ck_stored_key_has_password
+#cgo nocallback ck_stored_key_has_password
+#cgo noescape ck_stored_key_metadata
+#cgo nocallback ck_stored_key_metadata
+#cgo noescape ck_stored_key_password
+#cgo nocallback ck_stored_key_password
+#cgo noescape ck_stored_key_public_key
+#cgo nocallback ck_stored_key_public_key
+#cgo noescape ck_stored_key_version
+#cgo nocallback ck_stored_key_version
+#cgo noescape ck_stored_public_key_free
+#cgo nocallback ck_stored_public_key_free
+#cgo noescape ck_stored_public_key_metadata
+#cgo nocallback ck_stored_public_key_metadata
+#cgo noescape ck_stored_public_key_public_key
+#cgo nocallback ck_stored_public_key_public_key
+#cgo noescape ck_stored_public_key_version
+#cgo nocallback ck_stored_public_key_version
 #cgo noescape ck_write_atomic
 #cgo nocallback ck_write_atomic
 #include <stdlib.h>
@@ -219,11 +289,14 @@ const (
 	FeatureCosignKeyFile Feature = C.CK_FEATURE_COSIGN_KEY_FILE
 	FeatureImport        Feature = C.CK_FEATURE_IMPORT
 	FeatureAtomicWrite   Feature = C.CK_FEATURE_ATOMIC_WRITE
+	FeatureFileStore     Feature = C.CK_FEATURE_FILE_STORE // directory and env:// stores
+	FeatureVault         Feature = C.CK_FEATURE_VAULT      // vault-kv:// store, hashivault:// KMS
+	FeatureAWSKMS        Feature = C.CK_FEATURE_AWS_KMS    // awskms://
 )
 
 // Features is the set of capabilities the library was built with; test one
-// with Features()&FeatureRSA != 0. Store and KMS bits are added with those
-// capabilities.
+// with Features()&FeatureRSA != 0. FeatureVault and FeatureAWSKMS are
+// missing from a library built without those backends.
 func Features() Feature {
 	return Feature(C.ck_features())
 }

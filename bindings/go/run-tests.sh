@@ -3,6 +3,9 @@
 # generated codes.go is current, gofmt, go vet, go test -race (the binding,
 # statically linked), the dynamic-link build tag, and the interop tests
 # against cosign's own Go code (separate module, bindings/go/interop).
+# The store and KMS tests use Vault/OpenBao and moto when VAULT_ADDR and
+# COSIGN_KEYS_TEST_AWSKMS_ENDPOINT (with the AWS_* variables) are set, as
+# `eval "$(scripts/servers/openbao.sh env)"` / `moto.sh env` set them.
 # Honours CARGO_TARGET_DIR. Needs the Go module proxy for the interop
 # module's dependencies the first time (cached afterwards).
 set -euo pipefail
@@ -40,6 +43,21 @@ fi
 
 step "go vet"
 go vet ./...
+
+step "servers for the store and KMS tests"
+# The tests read the servers' settings from the environment that
+# scripts/servers/{openbao,moto}.sh env print (scripts/test.sh starts them);
+# a server that is not configured is skipped with the reason printed.
+if [[ -n "${VAULT_ADDR:-}" ]]; then
+    echo "Vault/OpenBao at $VAULT_ADDR: vault-kv:// and hashivault:// are tested"
+else
+    echo "VAULT_ADDR is not set: vault-kv:// and hashivault:// are skipped"
+fi
+if [[ -n "${COSIGN_KEYS_TEST_AWSKMS_ENDPOINT:-}" ]]; then
+    echo "moto at $COSIGN_KEYS_TEST_AWSKMS_ENDPOINT: awskms:// is tested"
+else
+    echo "COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set: awskms:// is skipped"
+fi
 
 step "go test -race (static library)"
 go test -race -count=1 ./...

@@ -53,7 +53,7 @@ impl Opaque for ck_encrypted_key {
 ///
 /// # Safety
 /// As [`Out::write`].
-unsafe fn write_encrypted(out: Out<*mut ck_encrypted_key>, key: EncryptedPrivateKey) {
+pub(crate) unsafe fn write_encrypted(out: Out<*mut ck_encrypted_key>, key: EncryptedPrivateKey) {
     // SAFETY: forwarded contract.
     unsafe { out.write(into_handle::<ck_encrypted_key>(key)) };
 }

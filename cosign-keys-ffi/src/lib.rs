@@ -7,7 +7,9 @@
 //!
 //! # API conventions (also in `bindings/README.md`)
 //! - Every symbol starts with `ck_`. Handles (`ck_private_key`,
-//!   `ck_public_key`, `ck_encrypted_key`, `ck_error`, `ck_buf`) are opaque
+//!   `ck_public_key`, `ck_encrypted_key`, `ck_store`, `ck_stored_key`,
+//!   `ck_stored_public_key`, `ck_kms`, `ck_sign_batch`, `ck_error`,
+//!   `ck_buf`) are opaque
 //!   and heap-allocated by the library; each is released exactly once with
 //!   its `_free` function, and `_free(NULL)` does nothing.
 //! - Every fallible function returns a `ck_status` (0 is `CK_OK`; the other
@@ -26,21 +28,28 @@
 //! - Handles are immutable once made. Any number of threads may use the same
 //!   handle at once, except that its `_free` must not race with any other
 //!   use of it.
+//! - Lists and metadata of stores and KMS keys come as JSON documents in a
+//!   `ck_buf` (schemas on each function and in `bindings/README.md`).
 
 #![allow(non_camel_case_types)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod guard;
 mod handle;
+mod json;
 
 pub mod algorithm;
+pub mod batch;
 pub mod buf;
 pub mod encrypted;
 pub mod error;
 pub mod fingerprint;
 pub mod fs;
+pub mod kms;
 pub mod private;
 pub mod public;
 pub mod signature;
 pub mod status;
+pub mod store;
+pub mod stored;
 pub mod version;

@@ -32,7 +32,10 @@ impl Opaque for ck_public_key {
 ///
 /// # Safety
 /// As [`Out::write`].
-unsafe fn write_public(out: Out<*mut ck_public_key>, key: PublicKey) -> Result<(), FfiError> {
+pub(crate) unsafe fn write_public(
+    out: Out<*mut ck_public_key>,
+    key: PublicKey,
+) -> Result<(), FfiError> {
     // SAFETY: forwarded contract.
     unsafe { out.write(into_handle::<ck_public_key>(key)) };
     Ok(())

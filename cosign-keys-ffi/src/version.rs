@@ -23,6 +23,13 @@ pub const CK_FEATURE_COSIGN_KEY_FILE: u64 = 1 << 3;
 pub const CK_FEATURE_IMPORT: u64 = 1 << 4;
 /// Atomic key file writes (`ck_write_atomic`).
 pub const CK_FEATURE_ATOMIC_WRITE: u64 = 1 << 5;
+/// Key stores in a directory (`file://`, plain paths) and read-only
+/// `env://` (`ck_store_*`).
+pub const CK_FEATURE_FILE_STORE: u64 = 1 << 6;
+/// Vault / OpenBao: the `vault-kv://` store and the `hashivault://` KMS.
+pub const CK_FEATURE_VAULT: u64 = 1 << 7;
+/// AWS KMS: `awskms://`.
+pub const CK_FEATURE_AWS_KMS: u64 = 1 << 8;
 
 /// The library version, e.g. `"0.1.0"` (static, NUL-terminated: never free
 /// it). Compare with the `CK_VERSION_*` macros of the header you compiled
@@ -41,18 +48,27 @@ pub extern "C" fn ck_version_0_1_0() -> *const c_char {
 }
 
 /// The capabilities this library was built with: a bit set of
-/// `CK_FEATURE_*` values. Bits for key stores and KMS backends are added
-/// when the core gains them; unknown bits may appear in newer libraries.
-/// Thread-safe.
+/// `CK_FEATURE_*` values. The network backends (`CK_FEATURE_VAULT`,
+/// `CK_FEATURE_AWS_KMS`) are present unless the library was built without
+/// them; their URIs then give `CK_NOT_SUPPORTED`. Unknown bits may appear in
+/// newer libraries. Thread-safe.
 #[no_mangle]
 pub extern "C" fn ck_features() -> u64 {
     run_or(0, || {
-        CK_FEATURE_ECDSA
+        let mut features = CK_FEATURE_ECDSA
             | CK_FEATURE_ED25519
             | CK_FEATURE_RSA
             | CK_FEATURE_COSIGN_KEY_FILE
             | CK_FEATURE_IMPORT
             | CK_FEATURE_ATOMIC_WRITE
+            | CK_FEATURE_FILE_STORE;
+        if cfg!(feature = "vault") {
+            features |= CK_FEATURE_VAULT;
+        }
+        if cfg!(feature = "aws") {
+            features |= CK_FEATURE_AWS_KMS;
+        }
+        features
     })
 }
 

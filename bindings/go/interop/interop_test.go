@@ -4,7 +4,13 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	cosignkeys "github.com/cosign-keys/cosign-keys/bindings/go"
 	"github.com/sigstore/cosign/v2/pkg/cosign"
@@ -139,5 +145,87 @@ func TestCosignLoadsImportedKeys(t *testing.T) {
 	defer pub.Close()
 	if must(pub.Fingerprint()) != must(key.Fingerprint()) {
 		t.Fatal("fingerprint differs after import")
+	}
+}
+
+// A key pair put into a directory store through the binding is a cosign.key
+// and cosign.pub that cosign's own loader opens.
+func TestCosignLoadsAKeyPutIntoADirectoryStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	store, err := cosignkeys.OpenStore("file://" + dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	key := must(cosignkeys.GenerateKey(cosignkeys.EcdsaP256))
+	defer key.Close()
+	pub := must(key.PublicKey())
+	defer pub.Close()
+	sealed := must(cosignkeys.ParseEncryptedKey(must(key.Encrypt(password))))
+	defer sealed.Close()
+	if _, err := store.Put(sealed, pub, cosignkeys.PutOptions{CreatedBy: "interop"}); err != nil {
+		t.Fatal(err)
+	}
+	sv, err := cosign.LoadPrivateKey(must(os.ReadFile(filepath.Join(dir, "cosign.key"))), password, nil)
+	if err != nil {
+		t.Fatalf("cosign.LoadPrivateKey(cosign.key of the store): %v", err)
+	}
+	der := must(x509.MarshalPKIXPublicKey(must(sv.PublicKey())))
+	if !bytes.Equal(der, must(pub.DER())) {
+		t.Fatal("cosign loaded another key from the store")
+	}
+	if !bytes.Equal(must(os.ReadFile(filepath.Join(dir, "cosign.pub"))), must(pub.PEM())) {
+		t.Fatal("the store's cosign.pub is not the key's PEM")
+	}
+}
+
+// Signatures made in a KMS through the binding verify with sigstore's
+// verifier for the KMS's public key PEM, as `cosign verify-blob --key` does.
+func TestSigstoreVerifiesKMSSignatures(t *testing.T) {
+	uris := map[string]string{}
+	if os.Getenv("VAULT_ADDR") != "" {
+		uris["hashivault"] = fmt.Sprintf("hashivault://cosign-keys-interop-%d-%d", os.Getpid(), time.Now().UnixNano())
+	} else {
+		t.Log("VAULT_ADDR is not set: hashivault:// skipped")
+	}
+	if ep := os.Getenv("COSIGN_KEYS_TEST_AWSKMS_ENDPOINT"); ep != "" {
+		uris["awskms"] = fmt.Sprintf("awskms://%s/alias/cosign-keys-interop-%d-%d", ep, os.Getpid(), time.Now().UnixNano())
+	} else {
+		t.Log("COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set: awskms:// skipped")
+	}
+	if len(uris) == 0 {
+		t.Skip("no KMS server configured (scripts/servers/openbao.sh env, moto.sh env)")
+	}
+	for name, uri := range uris {
+		t.Run(name, func(t *testing.T) {
+			k, err := cosignkeys.OpenKMS(uri)
+			if errors.Is(err, cosignkeys.ErrNotSupported) && strings.Contains(err.Error(), "not implemented yet") {
+				t.Skipf("backend not implemented on this branch yet: %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer k.Close()
+			pub, err := k.Create(cosignkeys.EcdsaP256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pub.Close()
+			parsed, err := cryptoutils.UnmarshalPEMToPublicKey(must(pub.PEM()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			verifier, err := signature.LoadVerifier(parsed, crypto.SHA256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig := must(k.SignBlob(blob))
+			if err := verifier.VerifySignature(bytes.NewReader(sig), bytes.NewReader(blob)); err != nil {
+				t.Fatalf("sigstore rejects the KMS signature: %v", err)
+			}
+			if err := verifier.VerifySignature(bytes.NewReader(sig), bytes.NewReader(blob[1:])); err == nil {
+				t.Fatal("sigstore accepts the KMS signature over another blob")
+			}
+		})
 	}
 }

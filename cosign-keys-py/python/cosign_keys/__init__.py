@@ -1,9 +1,15 @@
 """Cosign-compatible signing keys: generate, encrypt, import, fingerprint,
-sign and verify, with key files the ``cosign`` CLI reads and writes.
+sign and verify, with key files the ``cosign`` CLI reads and writes; keep
+them in key stores (:class:`Store`: a directory, ``env://``, Vault KV) or
+sign with keys that never leave a KMS (:class:`KmsKey`: Vault transit,
+AWS KMS); run their lifecycle with a :class:`Keyring` (rotation,
+revocation, trust bundles, re-sign lists, a tamper-evident audit log,
+encrypted backups with split-knowledge recovery).
 
 Key material is ``bytes``; passwords are ``str`` or ``bytes`` (or a
 ``bytearray`` you can wipe afterwards with :func:`wipe`). Slow calls (scrypt,
-key generation, signing, verification, file writes) release the GIL.
+key generation, signing, verification, file writes, every store, KMS and
+keyring call) release the GIL.
 
 >>> import cosign_keys
 >>> key = cosign_keys.PrivateKey.generate("ed25519")
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from . import audit, backup, errors, lifecycle
+from . import audit, backup, errors, kms, lifecycle, store
 from ._native import (
     DEFAULT_MAX_MEMORY_BYTES,
     DEFAULT_MAX_WORK,
@@ -37,6 +43,17 @@ from .backup import (
     combine_shares,
     create_backup,
     recover_backup,
+)
+from .kms import KmsKey, KmsKeyVersion, is_kms_uri, open_kms_key, parse_kms_handle
+from .store import (
+    KeyMetadata,
+    Store,
+    StoredKey,
+    StoredPublicKey,
+    VersionInfo,
+    VersionState,
+    open_store,
+    parse_key_ref,
 )
 from .errors import (
     AlreadyExistsError,
@@ -131,11 +148,14 @@ __all__ = [
     "InvalidTransitionError",
     "KdfLimitError",
     "KeyLocation",
+    "KeyMetadata",
     "KeyRecord",
     "KeyState",
     "KeyStatus",
     "Keyring",
     "KeyringError",
+    "KmsKey",
+    "KmsKeyVersion",
     "LifecycleError",
     "Manifest",
     "NotFound",
@@ -155,12 +175,17 @@ __all__ = [
     "SignedArtifact",
     "SigningEvent",
     "Status",
+    "Store",
     "StoreError",
+    "StoredKey",
+    "StoredPublicKey",
     "TrustBundle",
     "TrustedKey",
     "UnavailableError",
     "UnsupportedAlgorithmError",
     "UnsupportedOperationError",
+    "VersionInfo",
+    "VersionState",
     "WrongKeyKindError",
     "__version__",
     "audit",
@@ -171,8 +196,15 @@ __all__ = [
     "create_backup",
     "errors",
     "features",
+    "is_kms_uri",
+    "kms",
     "lifecycle",
+    "open_kms_key",
+    "open_store",
+    "parse_key_ref",
+    "parse_kms_handle",
     "recover_backup",
+    "store",
     "verify_audit",
     "wipe",
     "write_atomic",

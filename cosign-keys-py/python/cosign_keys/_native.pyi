@@ -1,9 +1,13 @@
 """Type stubs of the native extension (use :mod:`cosign_keys`, not this)."""
 
 import os
-from typing import Iterable, List, Optional, Tuple, Union, final
+from types import TracebackType
+from typing import Iterable, List, Mapping, Optional, Tuple, Type, Union, final
 
 from .algorithm import Algorithm
+from .errors import CosignKeysError
+from .kms import KmsKeyVersion
+from .store import StoredKey, StoredPublicKey, VersionInfo
 
 _Buffer = Union[bytes, bytearray, memoryview]
 """Bytes-like input: ``bytes`` is read in place, the others are copied."""
@@ -17,6 +21,11 @@ __all__ = [
     "PrivateKey",
     "Fingerprint",
     "PublicKey",
+    "Store",
+    "KmsKey",
+    "parse_key_ref",
+    "parse_kms_handle",
+    "is_kms_uri",
     "write_atomic",
     "features",
     "error_codes",
@@ -169,6 +178,71 @@ class EncryptedPrivateKey:
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
 
+@final
+class Store:
+    """A key store opened from a URI; every call releases the GIL."""
+
+    @staticmethod
+    def open(uri: str) -> Store: ...
+    @property
+    def uri(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    def put(
+        self,
+        encrypted_key: Union[EncryptedPrivateKey, _Buffer],
+        public_key: Union[PublicKey, _Buffer],
+        *,
+        password: Optional[_Password] = None,
+        created_by: str,
+        labels: Optional[Mapping[str, str]] = None,
+        overwrite: bool = False,
+        expected_version: Optional[int] = None,
+    ) -> int: ...
+    def get(self, version: Optional[int] = None) -> StoredKey: ...
+    def get_public(self, version: Optional[int] = None) -> StoredPublicKey: ...
+    def versions(self) -> List[VersionInfo]: ...
+    def delete(self, version: Optional[int] = None, *, destroy: bool = False) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Store: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+        /,
+    ) -> bool: ...
+
+@final
+class KmsKey:
+    """A signing key inside a KMS; every call releases the GIL."""
+
+    @staticmethod
+    def open(uri: str) -> KmsKey: ...
+    @property
+    def uri(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    def create(self, algorithm: _AlgorithmArg = "ecdsa-p256") -> PublicKey: ...
+    def public_key(self) -> PublicKey: ...
+    def sign_digest(self, digest: _Buffer) -> bytes: ...
+    def sign_blob(self, data: _Buffer) -> bytes: ...
+    def sign_digests(self, digests: Iterable[_Buffer]) -> List[Union[bytes, CosignKeysError]]: ...
+    def versions(self) -> List[KmsKeyVersion]: ...
+    def rotate(self) -> str: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> KmsKey: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+        /,
+    ) -> bool: ...
+
+def parse_key_ref(uri: str) -> str: ...
+def parse_kms_handle(uri: str) -> str: ...
+def is_kms_uri(uri: str) -> bool: ...
 def write_atomic(
     path: Union[str, "os.PathLike[str]"],
     data: _Buffer,

@@ -17,7 +17,7 @@ import (
 )
 
 // Constants of the header that are not status codes.
-var notStatus = []string{"ALGORITHM_", "HASH_", "FEATURE_", "VERSION_", "FINGERPRINT_", "PRIVATE_FILE_", "PUBLIC_FILE_"}
+var notStatus = []string{"ALGORITHM_", "HASH_", "FEATURE_", "VERSION_", "FINGERPRINT_", "PRIVATE_FILE_", "PUBLIC_FILE_", "DELETE_"}
 
 var define = regexp.MustCompile(`^#define CK_([A-Z0-9_]+) ([0-9]+)$`)
 
