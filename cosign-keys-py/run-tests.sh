@@ -45,7 +45,7 @@ step "install $(basename "${wheels[0]}")"
 "$py" -m pip install --quiet --disable-pip-version-check --no-index --no-deps "${wheels[0]}"
 
 step "mypy --strict (tests, examples, bench)"
-"$venv/bin/mypy" --strict tests examples/release_script.py bench/bench.py
+"$venv/bin/mypy" --strict tests examples/release_script.py examples/rotation_script.py bench/bench.py
 
 step "stubtest (the .pyi matches the native module)"
 # stubtest ignores MYPY_CACHE_DIR and writes .mypy_cache into the current

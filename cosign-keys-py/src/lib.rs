@@ -6,10 +6,13 @@
 //! re-exports these classes next to its exception hierarchy
 //! (`cosign_keys.errors`) and the `Algorithm` enum.
 
+mod audit;
 mod backend;
+mod backup;
 mod convert;
 mod encrypted;
 mod error;
+mod keyring;
 mod kms;
 mod private;
 mod public;
@@ -32,7 +35,13 @@ mod _native {
     use crate::error::BindingResult;
 
     #[pymodule_export]
+    use crate::audit::{audit_entries, audit_head, audit_verify};
+    #[pymodule_export]
+    use crate::backup::{backup_create, backup_recover, combine_shares};
+    #[pymodule_export]
     use crate::encrypted::{PyEncryptedPrivateKey, PyScryptParams};
+    #[pymodule_export]
+    use crate::keyring::PyKeyring;
     #[pymodule_export]
     use crate::kms::{is_kms_uri, parse_kms_handle, PyKmsKey};
     #[pymodule_export]
