@@ -41,8 +41,8 @@ mod lifecycle;
 
 pub mod algorithm;
 pub mod audit;
-pub mod batch;
 pub mod backup;
+pub mod batch;
 pub mod buf;
 pub mod encrypted;
 pub mod error;
