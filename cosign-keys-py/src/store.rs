@@ -228,8 +228,10 @@ impl PyStore {
     ///
     /// `encrypted_key` is an `EncryptedPrivateKey` or the key file's PEM
     /// (what `PrivateKey.encrypt` returns), `public_key` a `PublicKey` or its
-    /// PEM. `password` is kept beside the key only where the store has room
-    /// for it (Vault KV's `password` field); leave it `None` to keep it out.
+    /// PEM. `password` is kept beside the key where the store has a place
+    /// for it (Vault KV's `password` field); the file store refuses one
+    /// (`InvalidArgumentError`: a password in a file beside the key protects
+    /// nothing). Leave it `None` to keep it out.
     /// `created_by` and `labels` go into the metadata with the fingerprint,
     /// algorithm and the current time.
     ///
