@@ -45,12 +45,25 @@ step "install $(basename "${wheels[0]}")"
 "$py" -m pip install --quiet --disable-pip-version-check --no-index --no-deps "${wheels[0]}"
 
 step "mypy --strict (tests, examples, bench)"
-"$venv/bin/mypy" --strict tests examples/release_script.py bench/bench.py
+"$venv/bin/mypy" --strict tests examples/release_script.py examples/rotation_script.py bench/bench.py
 
 step "stubtest (the .pyi matches the native module)"
 # stubtest ignores MYPY_CACHE_DIR and writes .mypy_cache into the current
 # directory: run it from the target dir.
 (cd "$target_dir" && "$py" -m mypy.stubtest cosign_keys._native --allowlist "$here/stubtest-allowlist.txt")
+
+step "test servers"
+# The store and KMS tests find OpenBao and moto through the variables that
+# `scripts/servers/openbao.sh env` and `scripts/servers/moto.sh env` print,
+# inherited from this script's environment. Without them those tests skip
+# (with the reason), unless COSIGN_KEYS_REQUIRE_SERVERS=1 makes that a failure.
+for var in VAULT_ADDR COSIGN_KEYS_TEST_AWSKMS_ENDPOINT; do
+    if [[ -n "${!var:-}" ]]; then
+        echo "$var=${!var}"
+    else
+        echo "$var not set: its tests will $([[ "${COSIGN_KEYS_REQUIRE_SERVERS:-0}" == 1 ]] && echo fail || echo skip)"
+    fi
+done
 
 step "pytest"
 # Run from the tests' own directory so that the installed wheel, never the

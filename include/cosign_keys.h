@@ -148,6 +148,19 @@ typedef struct ck_encrypted_key ck_encrypted_key;
 typedef struct ck_error ck_error;
 
 /**
+ * A keyring opened with `ck_keyring_open`: where its manifest, signature
+ * ledger and audit log live. Holds no secret and no lock; every call reads
+ * the manifest afresh and saves it with check-and-set, so several handles
+ * (in this or other processes) may work on one keyring, and a call that
+ * loses a race fails with `CK_CONFLICT` instead of overwriting.
+ *
+ * The caller owns it and frees it with `ck_keyring_free`. Thread safety:
+ * any number of threads may use one handle at once; `ck_keyring_free` must
+ * not race with any other use.
+ */
+typedef struct ck_keyring ck_keyring;
+
+/**
  * A connection to one KMS key.
  *
  * Made by `ck_kms_open`; the caller owns it and frees it with
@@ -598,6 +611,75 @@ ck_status ck_hash_digest(ck_hash hash,
                          struct ck_error **err_out);
 
 /**
+ * Verifies the audit log at `path`: the whole hash chain (an edited,
+ * deleted, reordered or inserted record breaks it) and, with
+ * `expected_head` (`"<seq>:<64 hex>"`: what `ck_audit_head` gives, or the
+ * `seq` and `hash` of an `audit_head` object in a lifecycle result), that
+ * the log ends exactly there (truncation, records appended out of band).
+ * NULL skips the head check. A missing file is an empty log.
+ *
+ * `*json_out` receives `{"records": 12, "head": {"seq": 12, "hash": "<64
+ * hex>"}}`: keep the head for the next verification.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a malformed
+ * `expected_head`; `CK_AUDIT_TAMPERED`, whose message names the record
+ * where the log was changed and why; `CK_IO`. Thread-safe.
+ *
+ * # Safety
+ * `path` and `expected_head` are NULL or NUL-terminated strings;
+ * `json_out` and `err_out` are NULL or writable.
+ */
+ck_status ck_audit_verify(const char *path,
+                          const char *expected_head,
+                          struct ck_buf **json_out,
+                          struct ck_error **err_out);
+
+/**
+ * The audit log's current head as text, `"<seq>:<64 hex>"`
+ * (`"0:000…0"` for a missing or empty log), read from the last record
+ * alone (it does not verify the chain) into `*head_out`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_AUDIT_TAMPERED`
+ * for a broken last record; `CK_IO`. Thread-safe.
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string; `head_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_audit_head(const char *path, struct ck_buf **head_out, struct ck_error **err_out);
+
+/**
+ * Every record of the audit log at `path`, oldest first, as a JSON array
+ * in `*json_out` (without verifying the chain: call `ck_audit_verify`
+ * for that). Each element is the record as written, without its `prev`
+ * hash:
+ *
+ * ```text
+ * [{"seq": 7, "time": "<time>", "event": "key.rotated", "who": "alice",
+ *   "host": "build-7", "reason": "annual rotation",
+ *   "fingerprints": ["SHA256:…"], "old_fingerprint": "SHA256:…",
+ *   "new_fingerprint": "SHA256:…", "keyring": "file:///…",
+ *   "operation": "<id>", …}]
+ * ```
+ *
+ * The optional fields (`fingerprints`, `old_fingerprint`,
+ * `new_fingerprint`, `incident`, `artifact`, `digest`, `pipeline`,
+ * `target`, `keyring`, `operation`) appear when the event has them. Event
+ * names: `keyring.created`, `policy.changed`, `key.created`,
+ * `key.rotated`, `key.compromised`, `key.retired`, `key.destroyed`,
+ * `key.accessed`, `artifact.signed`, `trust.distributed`,
+ * `backup.created`, `backup.recovered`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_AUDIT_TAMPERED`
+ * for an unreadable record; `CK_IO`. Thread-safe.
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string; `json_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_audit_entries(const char *path, struct ck_buf **json_out, struct ck_error **err_out);
+
+/**
  * The number of items (the `count` given to `ck_kms_sign_digests`), or 0
  * if `batch` is NULL.
  *
@@ -655,6 +737,135 @@ ck_status ck_sign_batch_item(const struct ck_sign_batch *batch,
  * `batch` is NULL or a live `ck_sign_batch` not used by any other thread.
  */
 void ck_sign_batch_free(struct ck_sign_batch *batch);
+
+/**
+ * Writes an encrypted backup of the keyring to the file `out_path` (mode
+ * 0600; an ASCII-armored age file: `age -d` opens it with the passphrase):
+ * the manifest, the signature ledger, a copy of the audit log, and every
+ * locally stored key version that still has private material (still
+ * encrypted with its own password). KMS keys are recorded but have no
+ * private material to back up. Every key read is audited
+ * (`key.accessed`), then the backup (`backup.created`).
+ *
+ * The protection is either a passphrase (`passphrase`, `passphrase_len`:
+ * non-empty UTF-8; `threshold` and `shares` 0), or, with `passphrase`
+ * NULL, a generated passphrase split into `shares` shares of which any
+ * `threshold` recover it (2 ≤ threshold ≤ shares ≤ 255); fewer reveal
+ * nothing.
+ *
+ * `options_json` (NULL: defaults): `{"work_factor": 18, "overwrite":
+ * false}` — age's scrypt work factor (log2 N; default: age's, about a
+ * second) and whether to replace an existing file.
+ *
+ * `*json_out` receives, in a buffer wiped by `ck_buf_free` (the shares are
+ * secrets: hand each to a different person, then free the buffer):
+ *
+ * ```text
+ * {"summary": {"path": "…", "created_at": "<time>", "keyring": "<URI>",
+ *              "manifest_revision": 9,
+ *              "keys": [{"id": 3, "fingerprint": "SHA256:…",
+ *                        "location": {"kind": "store", "uri": "…", "version": 3}}],
+ *              "share_set": "9F2C1AB04E77D310" | null,
+ *              "threshold": 2 | null, "shares": 3 | null,
+ *              "audit_head": {"seq": 20, "hash": "<64 hex>"}},
+ *  "shares": ["CKS1-9F2C1AB04E77D310-2OF3-1-…", …]}   // [] with a passphrase
+ * ```
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (passphrase, share
+ * counts, options, time); `CK_ALREADY_EXISTS` without `overwrite`;
+ * `CK_NOT_FOUND` before the keyring exists; `CK_CONFLICT` while an
+ * operation is pending (finish it first); `CK_KEYRING_INVALID`; store,
+ * `CK_IO` and audit errors. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; the string arguments are NULL
+ * or NUL-terminated (`out_path` and `who` are required); `passphrase` has
+ * `passphrase_len` readable bytes or is NULL with length 0; `json_out` and
+ * `err_out` are NULL or writable.
+ */
+ck_status ck_backup_create(const struct ck_keyring *keyring,
+                           const char *out_path,
+                           const uint8_t *passphrase,
+                           size_t passphrase_len,
+                           uint8_t threshold,
+                           uint8_t shares,
+                           const char *options_json,
+                           const char *who,
+                           const char *reason,
+                           const char *now,
+                           struct ck_buf **json_out,
+                           struct ck_error **err_out);
+
+/**
+ * Restores the backup file `backup_path` into the keyring whose manifest
+ * is `manifest_uri` (its ledger beside it) and whose audit log is
+ * `audit_path`, writing every key back into its store (the original URI,
+ * or one mapped in `options_json`). The keys are the same keys (same
+ * fingerprints, same encrypted files, opened by their own passwords). The
+ * audit log is restored from the backup when the target has none; the
+ * recovery is audited (`backup.recovered`).
+ *
+ * The secret: the passphrase (`passphrase`, `passphrase_len`), or, with
+ * `passphrase` NULL, at least the threshold number of shares of the
+ * backup's set as a JSON array of strings in `shares_json` (e.g.
+ * `["CKS1-…", "CKS1-…"]`; wiped after use). Exactly one of the two.
+ *
+ * `options_json` (NULL: defaults): `{"store_map": {"<original URI>":
+ * "<new URI>"}, "overwrite": false, "max_work_factor": 22}` — restore
+ * stores elsewhere, replace a keyring that exists at the target, the
+ * highest age work factor to accept.
+ *
+ * `*json_out` receives:
+ *
+ * ```text
+ * {"keyring": "<URI>", "revision": 1,
+ *  "keys": [{"id": 3, "fingerprint": "SHA256:…",
+ *            "location": {"kind": "store", "uri": "…", "version": 1}}],
+ *  "audit_restored": true, "audit_head": {"seq": 21, "hash": "<64 hex>"}}
+ * ```
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`;
+ * `CK_RECOVERY_FAILED` for too few shares ("2 of 3 shares needed, 1
+ * given"), shares of another set, a damaged share, a wrong passphrase or a
+ * file that is not a backup; `CK_CONFLICT` when a keyring exists at the
+ * target without `overwrite`; `CK_IO`; store and audit errors. Thread-safe.
+ *
+ * # Safety
+ * The string arguments are NULL or NUL-terminated (`backup_path`,
+ * `manifest_uri`, `audit_path` and `who` are required); `passphrase` has
+ * `passphrase_len` readable bytes or is NULL with length 0; `json_out` and
+ * `err_out` are NULL or writable.
+ */
+ck_status ck_backup_recover(const char *backup_path,
+                            const uint8_t *passphrase,
+                            size_t passphrase_len,
+                            const char *shares_json,
+                            const char *manifest_uri,
+                            const char *audit_path,
+                            const char *options_json,
+                            const char *who,
+                            const char *reason,
+                            const char *now,
+                            struct ck_buf **json_out,
+                            struct ck_error **err_out);
+
+/**
+ * Combines shares (a JSON array of strings, at least the threshold number
+ * of one set) into the backup passphrase, for `age -d` by hand. The
+ * passphrase comes back in `*passphrase_out`, a buffer wiped by
+ * `ck_buf_free`; the share texts given are wiped after use.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a document that is
+ * not an array of strings; `CK_RECOVERY_FAILED` for too few shares, shares
+ * of different sets, a damaged share or one given twice. Thread-safe.
+ *
+ * # Safety
+ * `shares_json` is NULL or a NUL-terminated string; `passphrase_out` and
+ * `err_out` are NULL or writable.
+ */
+ck_status ck_backup_combine_shares(const char *shares_json,
+                                   struct ck_buf **passphrase_out,
+                                   struct ck_error **err_out);
 
 /**
  * The buffer's bytes, valid until `ck_buf_free`; never NULL for a live
@@ -975,6 +1186,545 @@ ck_status ck_write_atomic(const char *path,
                           uint32_t mode,
                           bool overwrite,
                           struct ck_error **err_out);
+
+/**
+ * Opens the keyring whose manifest is at `manifest_uri` (a file path,
+ * `file:///…`, or `vault-kv://mount/path`) with its audit log at the local
+ * file `audit_path`; the signature ledger lives beside the manifest
+ * (`keyring.json` → `keyring.signatures.json`). Credentials for Vault come
+ * from the environment (`VAULT_ADDR`, `VAULT_TOKEN`, …). Nothing is read or
+ * created yet: a keyring that does not exist is created by
+ * `ck_keyring_init` or a first `ck_keyring_rotate`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (empty or non-UTF-8
+ * URI, empty path); `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for a scheme this
+ * library was built without. Thread-safe.
+ *
+ * # Safety
+ * `manifest_uri` and `audit_path` are NULL or NUL-terminated strings;
+ * `keyring_out` and `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_open(const char *manifest_uri,
+                          const char *audit_path,
+                          struct ck_keyring **keyring_out,
+                          struct ck_error **err_out);
+
+/**
+ * Frees a keyring handle (nothing on disk changes). NULL is ignored.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring` not used by any other thread.
+ */
+void ck_keyring_free(struct ck_keyring *keyring);
+
+/**
+ * The keyring's state at `now` (RFC 3339 UTC, NULL: the current time), as
+ * JSON in `*json_out`:
+ *
+ * ```text
+ * {"keyring": "<manifest URI>", "revision": 7, "now": "<time>",
+ *  "policy": {"period_days": 365, "transition_window_days": 30},
+ *  "active_key": 2 | null,
+ *  "keys": [{<key record, docs/keyring-format.md: "id", "fingerprint",
+ *            "algorithm", "location", "public_key", "state", "created_at",
+ *            "activated_at", …, "history">,
+ *            "trusted": true, "status": "deactivated (trusted until …)"}],
+ *  "trusted": ["SHA256:…"],            // trust-bundle order
+ *  "due": {<as ck_keyring_due>},
+ *  "pending": {<pending operation>} | null,
+ *  "resign_count": 3,
+ *  "audit_head": {"seq": 12, "hash": "<64 hex>"}}
+ * ```
+ *
+ * `state` is one of `pre-active`, `active`, `deactivated`, `compromised`,
+ * `destroyed`; a retired key is `deactivated` with `retired_at`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad time;
+ * `CK_NOT_FOUND` before the keyring exists; `CK_KEYRING_INVALID`; store
+ * errors (`CK_UNAVAILABLE`, `CK_PERMISSION_DENIED`, …); `CK_IO`,
+ * `CK_AUDIT_TAMPERED` when the audit log's last record is broken.
+ * Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `now` is NULL or a
+ * NUL-terminated string; `json_out` and `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_status(const struct ck_keyring *keyring,
+                            const char *now,
+                            struct ck_buf **json_out,
+                            struct ck_error **err_out);
+
+/**
+ * What the rotation policy asks for at `now` (NULL: the current time), as
+ * JSON in `*json_out`:
+ *
+ * ```text
+ * {"now": "<time>", "rotation_due": true,
+ *  "rotation_due_at": "<time>" | null,   // null without an active key
+ *  "reason": "key #1 has been active since …",
+ *  "retire": [1],                         // ids whose window has ended
+ *  "pending_operation": "rotate <id> started … by …" | null}
+ * ```
+ *
+ * Errors: as `ck_keyring_status`. Thread-safe.
+ *
+ * # Safety
+ * As `ck_keyring_status`.
+ */
+ck_status ck_keyring_due(const struct ck_keyring *keyring,
+                         const char *now,
+                         struct ck_buf **json_out,
+                         struct ck_error **err_out);
+
+/**
+ * The public keys a verifier should trust at `at` (NULL: now) as one
+ * multi-key PEM bundle in `*pem_out`: the `PUBLIC KEY` blocks of the active
+ * key first, then of the deactivated keys still inside their transition
+ * window, newest first (never compromised, retired, destroyed or pre-active
+ * keys). Empty when no key is trusted. This is the
+ * `cosign-trust-bundle.pem` that `ck_keyring_distribute` writes.
+ *
+ * Errors: as `ck_keyring_status`. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `at` is NULL or a
+ * NUL-terminated string; `pem_out` and `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_trust_bundle(const struct ck_keyring *keyring,
+                                  const char *at,
+                                  struct ck_buf **pem_out,
+                                  struct ck_error **err_out);
+
+/**
+ * The trust bundle at `at` (NULL: now) as JSON in `*json_out`, in the
+ * same order as the PEM of `ck_keyring_trust_bundle`:
+ *
+ * ```text
+ * {"at": "<time>",
+ *  "keys": [{"id": 2, "fingerprint": "SHA256:…", "state": "active",
+ *            "public_key": "-----BEGIN PUBLIC KEY-----\n…"},
+ *           {"id": 1, "fingerprint": "SHA256:…", "state": "deactivated",
+ *            "trusted_until": "<time>", "public_key": "…"}]}
+ * ```
+ *
+ * Errors: as `ck_keyring_status`. Thread-safe.
+ *
+ * # Safety
+ * As `ck_keyring_trust_bundle`, with `json_out`.
+ */
+ck_status ck_keyring_trust_bundle_json(const struct ck_keyring *keyring,
+                                       const char *at,
+                                       struct ck_buf **json_out,
+                                       struct ck_error **err_out);
+
+/**
+ * Writes the trust bundle at `now` (NULL: the current time) into the
+ * directory `dir` (created if missing), atomically and mode 0644:
+ * `cosign.pub` (the active key), `cosign.pub.old` (the newest deactivated
+ * key still trusted) and `cosign-trust-bundle.pem` (every trusted key). A
+ * `cosign.pub` or `cosign.pub.old` left from an earlier bundle is removed
+ * when no key belongs there now. Audits the distribution (who, `reason`,
+ * the directory, the fingerprints). `*json_out` receives the bundle as
+ * `ck_keyring_trust_bundle_json` gives it.
+ *
+ * Errors: as `ck_keyring_status`; `CK_IO` for the files. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `dir`, `who`, `reason` and
+ * `now` are NULL or NUL-terminated strings (`who` and `dir` are required);
+ * `json_out` and `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_distribute(const struct ck_keyring *keyring,
+                                const char *dir,
+                                const char *who,
+                                const char *reason,
+                                const char *now,
+                                struct ck_buf **json_out,
+                                struct ck_error **err_out);
+
+/**
+ * The manifest as stored, with its revision, as JSON in `*json_out`:
+ * `{"revision": 7, "manifest": {<docs/keyring-format.md>}}`, or
+ * `{"revision": 0, "manifest": null}` before the keyring exists.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_KEYRING_INVALID`; store errors.
+ * Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `json_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_keyring_manifest(const struct ck_keyring *keyring,
+                              struct ck_buf **json_out,
+                              struct ck_error **err_out);
+
+/**
+ * Creates an empty keyring with a rotation policy: `policy_json` is
+ * `{"period_days": 90, "transition_window_days": 14}` (the window is
+ * optional: 30 days, or one day less than a shorter period), or NULL for
+ * the annual policy (365 days, 30-day window). Audited
+ * (`keyring.created`).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad policy
+ * (period 0, window not shorter than the period) or time; `CK_CONFLICT`
+ * if the keyring exists; store and audit errors (`CK_IO`, …). Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `policy_json`, `who`, `reason`
+ * and `now` are NULL or NUL-terminated strings (`who` is required);
+ * `err_out` is NULL or writable.
+ */
+ck_status ck_keyring_init(const struct ck_keyring *keyring,
+                          const char *policy_json,
+                          const char *who,
+                          const char *reason,
+                          const char *now,
+                          struct ck_error **err_out);
+
+/**
+ * Changes the rotation policy (`policy_json` as in `ck_keyring_init`,
+ * required here). Keys deactivated from now on get the new window; windows
+ * already running keep their end. Audited (`policy.changed`).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_NOT_FOUND`
+ * before the keyring exists; `CK_CONFLICT`; store and audit errors.
+ * Thread-safe.
+ *
+ * # Safety
+ * As `ck_keyring_init`.
+ */
+ck_status ck_keyring_set_policy(const struct ck_keyring *keyring,
+                                const char *policy_json,
+                                const char *who,
+                                const char *reason,
+                                const char *now,
+                                struct ck_error **err_out);
+
+/**
+ * Rotates: creates a new key, records it, activates it, and deactivates the
+ * old active key with the policy's transition window (it stays trusted for
+ * verification until the window ends). Creates the keyring if it does not
+ * exist yet.
+ *
+ * The new key: with a password (`pw`, `pw_len`; length 0 is the empty
+ * password), an `algorithm` key is generated here, encrypted in cosign's
+ * format and put into the key store `new_key_uri` (a directory path,
+ * `file:///…`, `vault-kv://mount/path`) as a new version; with `pw` NULL
+ * (and `pw_len` 0) it is created in the KMS `new_key_uri`
+ * (`hashivault://…`, `awskms://…`). The new key is stored before the
+ * keyring records it, and the old key stays active until the single save
+ * that switches them: after a failure the keyring is consistent, the old
+ * key still signs, and calling again with the same target completes the
+ * rotation.
+ *
+ * `options_json` (NULL: defaults), every field optional:
+ * `{"transition_window_days": 7, "expect_revision": 12,
+ *   "policy": {"period_days": 90}, "keep_password_in_store": false,
+ *   "scrypt": {"n": 65536, "r": 8, "p": 1}}` — the old key's window
+ * instead of the policy's; rotate only if the keyring is still at that
+ * revision (else `CK_CONFLICT`); the policy of a keyring this call
+ * creates; keep the password in the store too; the new key file's scrypt
+ * cost (default: cosign's). Unknown fields are refused.
+ *
+ * `*json_out` receives:
+ *
+ * ```text
+ * {"operation": "<id>", "kind": "rotate", "resumed": false,
+ *  "new_key": 2, "new_fingerprint": "SHA256:…",
+ *  "location": {"kind": "store", "uri": "…", "version": 2}
+ *            | {"kind": "kms", "uri": "…", "version": "<KMS version>"},
+ *  "old_key": 1 | null, "old_fingerprint": "SHA256:…" | null,
+ *  "old_trusted_until": "<time>" | null,
+ *  "revision": 5, "audit_head": {"seq": 9, "hash": "<64 hex>"}}
+ * ```
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (algorithm, options,
+ * time); `CK_INVALID_KDF_PARAMS`; `CK_CONFLICT` when another operation is
+ * pending or won the race; `CK_INVALID_TRANSITION`; store, KMS and audit
+ * errors. The password is copied into wiped memory and never kept.
+ * Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; the string arguments are NULL
+ * or NUL-terminated (`new_key_uri` and `who` are required); `pw` has
+ * `pw_len` readable bytes or is NULL with `pw_len` 0; `json_out` and
+ * `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_rotate(const struct ck_keyring *keyring,
+                            const char *new_key_uri,
+                            ck_algorithm algorithm,
+                            const uint8_t *pw,
+                            size_t pw_len,
+                            const char *options_json,
+                            const char *who,
+                            const char *reason,
+                            const char *now,
+                            struct ck_buf **json_out,
+                            struct ck_error **err_out);
+
+/**
+ * Emergency rotation: marks `key` (a selector: id or fingerprint)
+ * compromised — untrusted at once, never active again — with `reason` and
+ * `incident` (both required and non-empty; `reason` is also the audit
+ * reason), and rotates to a new key in the same call. The new key as in
+ * `ck_keyring_rotate`; `options_json` may hold only
+ * `keep_password_in_store` and `scrypt`. An interrupted emergency rotation
+ * of the same key to the same target is completed by calling again.
+ *
+ * `*json_out` receives the rotation outcome as in `ck_keyring_rotate`, with
+ * `"kind": "emergency-rotate"` and `"old_trusted_until": null`.
+ *
+ * Errors: as `ck_keyring_rotate`; `CK_NOT_FOUND` for an unknown key;
+ * `CK_INVALID_TRANSITION` for a key that cannot be compromised (already
+ * compromised, destroyed); `CK_INVALID_ARGUMENT` without reason or
+ * incident. Thread-safe.
+ *
+ * # Safety
+ * As `ck_keyring_rotate`; `key`, `reason` and `incident` are required
+ * NUL-terminated strings.
+ */
+ck_status ck_keyring_emergency_rotate(const struct ck_keyring *keyring,
+                                      const char *key,
+                                      const char *reason,
+                                      const char *incident,
+                                      const char *new_key_uri,
+                                      ck_algorithm algorithm,
+                                      const uint8_t *pw,
+                                      size_t pw_len,
+                                      const char *options_json,
+                                      const char *who,
+                                      const char *now,
+                                      struct ck_buf **json_out,
+                                      struct ck_error **err_out);
+
+/**
+ * Revokes: marks `key` (id or fingerprint) compromised with `reason` and
+ * `incident` (both required and non-empty; `reason` is also the audit
+ * reason). Verifiers stop trusting it at once and it can never be active
+ * again. If it was the active key, the keyring has no active key until the
+ * next rotation (`ck_keyring_emergency_rotate` does both in one call).
+ *
+ * `*json_out` receives:
+ *
+ * ```text
+ * {"operation": "<id>", "resumed": false, "key": 2,
+ *  "fingerprint": "SHA256:…", "previous_state": "active",
+ *  "incident": "INC-4711", "active_key": 3 | null,
+ *  "revision": 9, "audit_head": {"seq": 14, "hash": "<64 hex>"}}
+ * ```
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (empty reason or
+ * incident, time); `CK_NOT_FOUND`; `CK_INVALID_TRANSITION` (already
+ * compromised, destroyed); `CK_CONFLICT`; store and audit errors (a retry
+ * completes the revocation). Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; the string arguments are NULL
+ * or NUL-terminated (all but `now` are required); `json_out` and `err_out`
+ * are NULL or writable.
+ */
+ck_status ck_keyring_revoke(const struct ck_keyring *keyring,
+                            const char *key,
+                            const char *reason,
+                            const char *incident,
+                            const char *who,
+                            const char *now,
+                            struct ck_buf **json_out,
+                            struct ck_error **err_out);
+
+/**
+ * Retires deactivated keys whose transition window has ended: `key` (id or
+ * fingerprint) alone, or, with `key` NULL, every key `ck_keyring_due`
+ * lists under `"retire"`. A retired key is never trusted again and may be
+ * destroyed. `*json_out` receives `{"retired": [1]}` (empty when nothing
+ * was due).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_NOT_FOUND`;
+ * `CK_INVALID_TRANSITION` for a key that is not deactivated, whose window
+ * is still open, or that is already retired; `CK_CONFLICT`; store and
+ * audit errors. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `key`, `who`, `reason` and
+ * `now` are NULL or NUL-terminated strings (`who` is required); `json_out`
+ * and `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_retire(const struct ck_keyring *keyring,
+                            const char *key,
+                            const char *who,
+                            const char *reason,
+                            const char *now,
+                            struct ck_buf **json_out,
+                            struct ck_error **err_out);
+
+/**
+ * Destroys `key`'s private material (id or fingerprint): its store version
+ * is deleted irrecoverably and the key recorded `destroyed`; the record and
+ * its public key stay. Allowed for pre-active, compromised and retired
+ * keys. `*json_out` receives `{"audit_head": {"seq": 15, "hash": "…"}}`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_NOT_FOUND`;
+ * `CK_INVALID_TRANSITION` (active keys, deactivated keys not yet retired,
+ * destroyed keys); `CK_NOT_SUPPORTED` for a KMS key (schedule its deletion
+ * in the KMS); `CK_CONFLICT`; store and audit errors (a retry completes
+ * it). Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `key`, `who`, `reason` and
+ * `now` are NULL or NUL-terminated strings (`key` and `who` are required);
+ * `json_out` and `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_destroy(const struct ck_keyring *keyring,
+                             const char *key,
+                             const char *who,
+                             const char *reason,
+                             const char *now,
+                             struct ck_buf **json_out,
+                             struct ck_error **err_out);
+
+/**
+ * Completes an interrupted operation (after a crash or a failed call),
+ * whichever it is. A rotation stopped before its new key was stored needs
+ * the same new key it was started with (`new_key_uri`, `algorithm`,
+ * password, `options_json` as in `ck_keyring_rotate`); otherwise pass
+ * `new_key_uri` NULL (then `algorithm`, `pw`, `options_json` are ignored).
+ * `*json_out` receives `{"completed": "rotate" | "emergency-rotate" |
+ * "revoke" | "retire" | "destroy" | null}` (null: nothing was pending).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` when a rotation needs
+ * its new key; `CK_CONFLICT` when the new key given is not the pending
+ * rotation's target; as the operation being completed. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; the string arguments are NULL
+ * or NUL-terminated; `pw` has `pw_len` readable bytes or is NULL with
+ * `pw_len` 0; `json_out` and `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_resume(const struct ck_keyring *keyring,
+                            const char *new_key_uri,
+                            ck_algorithm algorithm,
+                            const uint8_t *pw,
+                            size_t pw_len,
+                            const char *options_json,
+                            const char *now,
+                            struct ck_buf **json_out,
+                            struct ck_error **err_out);
+
+/**
+ * Reads and decrypts a stored private key of the keyring into `*key_out`:
+ * `key` (id or fingerprint), or the active key for `key` NULL, unlocked
+ * with its password (`pw`, `pw_len`). The access is audited
+ * (`key.accessed`) before the key is read.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_NOT_FOUND` (no
+ * such key, no active key); `CK_INVALID_TRANSITION` for a destroyed key;
+ * `CK_NOT_SUPPORTED` for a KMS key (its private key never leaves the KMS);
+ * `CK_DECRYPTION_FAILED` for a wrong password; `CK_KEYRING_INVALID` when
+ * the store holds another key than recorded; store and audit errors.
+ * Runs scrypt at the key file's cost. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; the string arguments are NULL
+ * or NUL-terminated (`who` is required); `pw` has `pw_len` readable bytes
+ * (or is NULL with length 0: the empty password); `key_out` and `err_out`
+ * are NULL or writable.
+ */
+ck_status ck_keyring_unlock(const struct ck_keyring *keyring,
+                            const char *key,
+                            const uint8_t *pw,
+                            size_t pw_len,
+                            const char *who,
+                            const char *reason,
+                            const char *now,
+                            struct ck_private_key **key_out,
+                            struct ck_error **err_out);
+
+/**
+ * Signs an artifact's digest with the keyring's active key and records the
+ * signing event (for the re-sign list) and audits it. `digest` is hex,
+ * optionally `sha256:`-prefixed; the signature is over the digest bytes,
+ * as `cosign sign-blob` signs a pre-hashed blob. A stored key is unlocked
+ * with `pw`; for a KMS key the KMS signs and `pw` is unused (NULL).
+ *
+ * `*json_out` receives:
+ *
+ * ```text
+ * {"artifact": "registry.example/app:1.0", "digest": "sha256:…",
+ *  "pipeline": "pipeline-7", "fingerprint": "SHA256:…", "key_id": 2,
+ *  "signed_at": "<time>", "signature": "<base64>"}
+ * ```
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad digest or
+ * time; as `ck_keyring_unlock`; KMS errors. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; the string arguments are NULL
+ * or NUL-terminated (all but `reason` and `now` are required); `pw` has
+ * `pw_len` readable bytes or is NULL with length 0; `json_out` and
+ * `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_sign_digest(const struct ck_keyring *keyring,
+                                 const char *artifact,
+                                 const char *digest,
+                                 const char *pipeline,
+                                 const uint8_t *pw,
+                                 size_t pw_len,
+                                 const char *who,
+                                 const char *reason,
+                                 const char *now,
+                                 struct ck_buf **json_out,
+                                 struct ck_error **err_out);
+
+/**
+ * Records that `artifact` at `digest` was signed in `pipeline` by the key
+ * with `fingerprint` (`SHA256:…` or hex; NULL: the active key) at `now`,
+ * for a signature made elsewhere (e.g. `cosign sign` in a pipeline), and
+ * audits it. The ledger keeps the newest signature per (artifact, digest).
+ * `*json_out` receives the event as recorded: `{"artifact", "digest",
+ * "pipeline", "fingerprint", "key_id" (0 for a key not in the keyring),
+ * "signed_at"}`.
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`;
+ * `CK_INVALID_FINGERPRINT`; `CK_NOT_FOUND` without an active key when
+ * `fingerprint` is NULL; `CK_CONFLICT` under heavy concurrent recording;
+ * store and audit errors. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; the string arguments are NULL
+ * or NUL-terminated (`artifact`, `digest`, `pipeline` and `who` are
+ * required); `json_out` and `err_out` are NULL or writable.
+ */
+ck_status ck_keyring_record_signing(const struct ck_keyring *keyring,
+                                    const char *artifact,
+                                    const char *digest,
+                                    const char *pipeline,
+                                    const char *fingerprint,
+                                    const char *who,
+                                    const char *reason,
+                                    const char *now,
+                                    struct ck_buf **json_out,
+                                    struct ck_error **err_out);
+
+/**
+ * The artifacts to sign again — those whose newest recorded signature is by
+ * a key that is no longer active — as a JSON array in `*json_out`:
+ *
+ * ```text
+ * [{"artifact": "…", "digest": "sha256:…", "pipeline": "…",
+ *   "fingerprint": "SHA256:…", "key_id": 1, "signed_at": "<time>",
+ *   "key_state": "deactivated (trusted until …)" | "compromised" | "unknown"}]
+ * ```
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND` before the keyring exists;
+ * `CK_KEYRING_INVALID`; store errors. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `json_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_keyring_resign_list(const struct ck_keyring *keyring,
+                                 struct ck_buf **json_out,
+                                 struct ck_error **err_out);
 
 /**
  * Checks a KMS URI without connecting (cosign's syntaxes:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the C ABI (release), compiles the C test and example with
-# -Wall -Wextra -Werror, runs the test under valgrind (no leaks, no invalid
+# Builds the C ABI (release), compiles the C tests and example with
+# -Wall -Wextra -Werror, runs the tests under valgrind (no leaks, no invalid
 # reads or writes, no use of uninitialised memory), and runs the example
 # against the shared library found through the rendered pkg-config file.
 # The store and KMS tests use Vault/OpenBao and moto when VAULT_ADDR and
@@ -60,3 +60,9 @@ step "C example"
 mkdir "$out/keys"
 "$out/sign" "$out/keys" "example password"
 test "$(stat -c %a "$out/keys/cosign.key")" = 600
+
+step "C lifecycle tests (keyring, audit, backup) under valgrind"
+"$cc_bin" "${cflags[@]}" -I"$root/include" -I"$here/tests" "$here/tests/test_lifecycle.c" \
+    "$libdir/libcosign_keys.a" -lpthread -ldl -lm -lrt -lutil -o "$out/test_lifecycle"
+valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
+    --track-origins=yes -q "$out/test_lifecycle"

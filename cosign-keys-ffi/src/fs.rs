@@ -65,13 +65,13 @@ pub unsafe extern "C" fn ck_write_atomic(
 }
 
 #[cfg(unix)]
-fn os_str(bytes: &[u8]) -> Result<&OsStr, FfiError> {
+pub(crate) fn os_str(bytes: &[u8]) -> Result<&OsStr, FfiError> {
     use std::os::unix::ffi::OsStrExt;
     Ok(OsStr::from_bytes(bytes))
 }
 
 #[cfg(not(unix))]
-fn os_str(bytes: &[u8]) -> Result<&OsStr, FfiError> {
+pub(crate) fn os_str(bytes: &[u8]) -> Result<&OsStr, FfiError> {
     std::str::from_utf8(bytes)
         .map(OsStr::new)
         .map_err(|_| FfiError::invalid("path", "is not valid UTF-8"))

@@ -37,14 +37,18 @@
 mod guard;
 mod handle;
 mod json;
+mod lifecycle;
 
 pub mod algorithm;
+pub mod audit;
+pub mod backup;
 pub mod batch;
 pub mod buf;
 pub mod encrypted;
 pub mod error;
 pub mod fingerprint;
 pub mod fs;
+pub mod keyring;
 pub mod kms;
 pub mod private;
 pub mod public;

@@ -120,3 +120,44 @@ impl<'a, 'py> FromPyObject<'a, 'py> for AlgorithmArg {
             .map_err(|e| crate::error::BindingError::from(e).into())
     }
 }
+
+/// A time as an aware `datetime.datetime` in UTC (microsecond precision,
+/// as Python's `datetime` holds no finer).
+pub(crate) fn datetime_to_python(
+    py: Python<'_>,
+    time: std::time::SystemTime,
+) -> PyResult<Bound<'_, PyAny>> {
+    static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    static TIMEDELTA: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
+    let epoch = EPOCH.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        let datetime = py.import("datetime")?;
+        let utc = datetime.getattr("timezone")?.getattr("utc")?;
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("tzinfo", utc)?;
+        Ok(datetime
+            .getattr("datetime")?
+            .call((1970, 1, 1), Some(&kwargs))?
+            .unbind())
+    })?;
+    let timedelta = TIMEDELTA.import(py, "datetime", "timedelta")?;
+    // Whole seconds and microseconds either side of the epoch; timedelta
+    // normalises a negative second count with positive microseconds.
+    let (seconds, micros) = match time.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => (
+            i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+            after.subsec_micros(),
+        ),
+        Err(before) => {
+            let before = before.duration();
+            let micros = before.subsec_micros();
+            let seconds = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            if micros == 0 {
+                (-seconds, 0)
+            } else {
+                (-seconds - 1, 1_000_000 - micros)
+            }
+        }
+    };
+    let delta = timedelta.call1((0, seconds, micros))?;
+    epoch.bind(py).call_method1("__add__", (delta,))
+}

@@ -107,7 +107,7 @@ impl PyScryptParams {
     eq
 )]
 #[derive(PartialEq)]
-pub(crate) struct PyEncryptedPrivateKey(EncryptedPrivateKey);
+pub(crate) struct PyEncryptedPrivateKey(pub(crate) EncryptedPrivateKey);
 
 #[pymethods]
 impl PyEncryptedPrivateKey {

@@ -61,3 +61,9 @@ fn core_to_python(py: Python<'_>, err: &Error) -> PyErr {
         }
     }
 }
+
+/// The Python exception object for a core error, without raising it (for
+/// results that carry per-item errors).
+pub(crate) fn exception_object(py: Python<'_>, err: &Error) -> Py<PyAny> {
+    core_to_python(py, err).into_value(py).into_any()
+}

@@ -6,11 +6,17 @@
 //! re-exports these classes next to its exception hierarchy
 //! (`cosign_keys.errors`) and the `Algorithm` enum.
 
+mod audit;
+mod backend;
+mod backup;
 mod convert;
 mod encrypted;
 mod error;
+mod keyring;
+mod kms;
 mod private;
 mod public;
+mod store;
 mod version;
 
 use pyo3::prelude::*;
@@ -29,11 +35,21 @@ mod _native {
     use crate::error::BindingResult;
 
     #[pymodule_export]
+    use crate::audit::{audit_entries, audit_head, audit_verify};
+    #[pymodule_export]
+    use crate::backup::{backup_create, backup_recover, combine_shares};
+    #[pymodule_export]
     use crate::encrypted::{PyEncryptedPrivateKey, PyScryptParams};
+    #[pymodule_export]
+    use crate::keyring::PyKeyring;
+    #[pymodule_export]
+    use crate::kms::{is_kms_uri, parse_kms_handle, PyKmsKey};
     #[pymodule_export]
     use crate::private::PyPrivateKey;
     #[pymodule_export]
     use crate::public::{PyFingerprint, PyPublicKey};
+    #[pymodule_export]
+    use crate::store::{parse_key_ref, PyStore};
 
     /// Writes `data` to `path` atomically (temporary file, fsync, rename)
     /// with permission bits `mode`; refuses to replace an existing file
@@ -56,12 +72,13 @@ mod _native {
         Ok(())
     }
 
-    /// The optional capabilities compiled into this build (store and KMS
-    /// backends as they are added); empty for the default build.
+    /// The optional capabilities compiled into this build, with the names
+    /// of the C ABI's `CK_FEATURE_*` bits: `file-store` (directory and
+    /// `env://` stores), `vault` (the `vault-kv://` store and the
+    /// `hashivault://` KMS) and `aws-kms` (the `awskms://` KMS).
     #[pyfunction]
     fn features(py: Python<'_>) -> PyResult<Bound<'_, PyFrozenSet>> {
-        let enabled: [&str; 0] = [];
-        PyFrozenSet::new(py, enabled)
+        PyFrozenSet::new(py, ["file-store", "vault", "aws-kms"])
     }
 
     /// Every stable error code as `(number, name)`, in numeric order; the

@@ -12,6 +12,7 @@ no iterations); released, it keeps counting at close to the baseline rate.
 from __future__ import annotations
 
 import re
+import socket
 import sys
 import threading
 import time
@@ -21,7 +22,7 @@ import pytest
 
 from helpers import generated_key
 
-from cosign_keys import Algorithm, EncryptedPrivateKey, PrivateKey
+from cosign_keys import Algorithm, EncryptedPrivateKey, KmsKey, PermissionDenied, PrivateKey, Store
 
 PASSWORD = "gil test password"
 
@@ -125,3 +126,102 @@ def test_method_detects_a_call_that_holds_the_gil() -> None:
         f"longest pause {longest * 1000:.0f} ms"
     )
     assert longest > duration / 2
+
+
+# --- store and KMS calls: the GIL is released while they wait on the network
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    """Reads one HTTP request; returns its head."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    match = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    length = int(match.group(1)) if match else 0
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head
+
+
+def _answer_from_this_thread(
+    call: Callable[[], object], monkeypatch: pytest.MonkeyPatch
+) -> Tuple[BaseException, List[bytes]]:
+    """Runs `call` (which talks to Vault at a loopback port we listen on) in a
+    worker thread, and answers its HTTP requests from THIS thread, in Python,
+    with 403 permission denied.
+
+    Python code here needs the GIL, so the call can only see our 403 (and
+    raise PermissionDenied) if it released the GIL while it waited. A call
+    that held it would starve this thread until its own request timeout and
+    fail with UnavailableError instead. No clock is involved."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.05)
+    for name in ("VAULT_NAMESPACE", "VAULT_CACERT", "VAULT_ROLE_ID", "VAULT_SECRET_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VAULT_ADDR", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    monkeypatch.setenv("VAULT_TOKEN", "gil-test-token")
+    outcome: List[BaseException] = []
+    done = threading.Event()
+
+    def worker() -> None:
+        try:
+            call()
+        except BaseException as exc:  # noqa: BLE001 - returned to the test
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    requests: List[bytes] = []
+    thread = threading.Thread(target=worker)
+    with listener:
+        thread.start()
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(10)
+                requests.append(_read_request(conn))
+                body = b'{"errors":["permission denied"]}'
+                conn.sendall(
+                    b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+                )
+    thread.join()
+    assert outcome, "the call succeeded against a server that refuses everything"
+    return outcome[0], requests
+
+
+def _sign_digests_raising() -> None:
+    """sign_digests returns per-item errors; raise the first for the test."""
+    (result,) = KmsKey.open("hashivault://gil-test").sign_digests([bytes(32)])
+    if isinstance(result, BaseException):
+        raise result
+
+
+_NETWORK_CALLS: Dict[str, Callable[[], object]] = {
+    "Store (vault-kv://) versions": lambda: Store.open("vault-kv://secret/gil-test").versions(),
+    "Store (vault-kv://) get": lambda: Store.open("vault-kv://secret/gil-test").get(),
+    "KmsKey (hashivault://) public_key": lambda: KmsKey.open("hashivault://gil-test").public_key(),
+    "KmsKey (hashivault://) sign_digests": _sign_digests_raising,
+}
+
+
+@pytest.mark.parametrize("name", list(_NETWORK_CALLS))
+def test_gil_released_during_network_calls(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    error, requests = _answer_from_this_thread(_NETWORK_CALLS[name], monkeypatch)
+    print(f"\n{name}: {len(requests)} request(s) answered from the main thread; raised {error!r}")
+    assert isinstance(error, PermissionDenied), f"{name}: expected our 403, got {error!r}"
+    assert requests and all(r.split(b" ", 1)[0] in (b"GET", b"POST", b"PUT", b"LIST") for r in requests)
+    # The token went to the server, never into the error message.
+    assert "gil-test-token" not in str(error)

@@ -1,29 +1,40 @@
 //! A KMS key from the command line, through the blocking facade (used by
-//! `tests/interop/kms-awskms.sh` to hand our public key and signatures to
-//! the real cosign).
+//! `tests/interop/kms-awskms.sh` and `tests/interop/kms-hashivault.sh` to
+//! hand our public keys and signatures to the real cosign, and to check
+//! cosign's). Generic over the backends: build it with the features of the
+//! ones you need (`--features aws`, `--features vault`).
 //!
 //! ```text
-//! cargo run -p cosign-keys --features aws --example kms -- URI create [ALGORITHM]
-//! cargo run -p cosign-keys --features aws --example kms -- URI public-key
-//! cargo run -p cosign-keys --features aws --example kms -- URI sign-blob FILE
-//! cargo run -p cosign-keys --features aws --example kms -- URI sign-digests N
+//! cargo run -p cosign-keys --features vault --example kms -- URI create [ALGORITHM]
+//! cargo run -p cosign-keys --features vault --example kms -- URI public-key
+//! cargo run -p cosign-keys --features vault --example kms -- URI sign-blob FILE
+//! cargo run -p cosign-keys --features vault --example kms -- URI verify-blob FILE SIGFILE
+//! cargo run -p cosign-keys --features vault --example kms -- URI sign-digests N
+//! cargo run -p cosign-keys --features vault --example kms -- URI rotate
+//! cargo run -p cosign-keys --features vault --example kms -- URI versions
 //! ```
 //!
 //! `public-key` prints the PKIX PEM then `fingerprint <hex>` on stderr;
 //! `sign-blob` prints the base64 signature, as `cosign sign-blob` does;
-//! `sign-digests N` signs N distinct SHA-256 digests in one bulk call and
-//! prints how long that took (a quick loop, not a benchmark).
+//! `verify-blob` checks a base64 signature (cosign's output) over FILE with
+//! the key's current public key and our verifier, printing `Verified OK` on
+//! stderr as cosign does; `sign-digests N` signs N distinct SHA-256 digests
+//! in one bulk call and prints how long that took (a quick loop, not a
+//! benchmark); `rotate` prints the new version; `versions` prints
+//! `version fingerprint` lines.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use cosign_keys::kms::blocking::KmsKey;
-use cosign_keys::{sha256, Algorithm};
+use cosign_keys::{sha256, Algorithm, Signature};
 
 fn run(args: &[String]) -> Result<(), String> {
     let [uri, command, rest @ ..] = args else {
         return Err(
-            "usage: kms URI create [ALG] | public-key | sign-blob FILE | sign-digests N".into(),
+            "usage: kms URI create [ALG] | public-key | sign-blob FILE | verify-blob FILE SIGFILE \
+             | sign-digests N | rotate | versions"
+                .into(),
         );
     };
     let key = KmsKey::open(uri).map_err(|e| e.to_string())?;
@@ -61,6 +72,20 @@ fn run(args: &[String]) -> Result<(), String> {
                 "{n} digests in {secs:.2}s: {:.0} signatures/s, {failed} failed",
                 f64::from(n) / secs
             );
+        }
+        ("verify-blob", [file, sig_file]) => {
+            let blob = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+            let text = std::fs::read_to_string(sig_file).map_err(|e| format!("{sig_file}: {e}"))?;
+            let sig = Signature::from_base64(&text).map_err(|e| e.to_string())?;
+            let pk = key.public_key().map_err(|e| e.to_string())?;
+            pk.verify(&blob, &sig).map_err(|e| e.to_string())?;
+            eprintln!("Verified OK");
+        }
+        ("rotate", []) => println!("{}", key.rotate().map_err(|e| e.to_string())?),
+        ("versions", []) => {
+            for v in key.versions().map_err(|e| e.to_string())? {
+                println!("{} {}", v.version, v.public_key.fingerprint());
+            }
         }
         _ => return Err(format!("unknown command `{command}` or wrong arguments")),
     }

@@ -29,6 +29,8 @@ mod aws;
 pub mod blocking;
 pub(crate) mod bulk;
 mod handle;
+#[cfg(feature = "vault")]
+mod transit;
 
 pub use handle::KmsHandle;
 
@@ -142,6 +144,16 @@ pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<
     if let KmsHandle::AwsKms { .. } = handle {
         return Ok(Box::new(aws::AwsKms::open(handle).await?));
     }
+    #[cfg(feature = "vault")]
+    if let KmsHandle::HashiVault { .. } = &handle {
+        let kms = match &options.vault {
+            Some(config) => transit::TransitKms::open(handle, config).await?,
+            None => {
+                transit::TransitKms::open(handle, &crate::vault::VaultConfig::from_env()?).await?
+            }
+        };
+        return Ok(Box::new(kms));
+    }
     let scheme = handle.scheme();
     let reason = match handle {
         KmsHandle::GcpKms { .. } => {
@@ -156,8 +168,9 @@ pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<
         KmsHandle::HashiVault { .. } => "built without the `vault` feature",
         #[cfg(not(feature = "aws"))]
         KmsHandle::AwsKms { .. } => "built without the `aws` feature",
+        // HashiVault and AwsKms with their features on returned above.
         #[allow(unreachable_patterns)]
-        _ => "client not implemented yet",
+        _ => "no client for this scheme in this build",
     };
     Err(crate::Error::NotSupported {
         scheme: scheme.into(),

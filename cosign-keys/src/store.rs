@@ -28,6 +28,8 @@ pub mod env;
 pub mod file;
 mod keyref;
 mod timestamp;
+#[cfg(feature = "vault")]
+mod vault_kv;
 
 pub use document_file::FileDocumentStore;
 pub use keyref::{KeyRef, DEFAULT_PREFIX};
@@ -306,6 +308,20 @@ pub async fn open_document(uri: &str, options: &StoreOptions) -> Result<Box<dyn 
     let key_ref = KeyRef::parse(uri)?;
     let _ = options;
     match key_ref {
+        #[cfg(feature = "vault")]
+        KeyRef::VaultKv { .. } => {
+            let doc = match &options.vault {
+                Some(config) => vault_kv::VaultKvDocument::open(key_ref, config).await?,
+                None => {
+                    vault_kv::VaultKvDocument::open(
+                        key_ref,
+                        &crate::vault::VaultConfig::from_env()?,
+                    )
+                    .await?
+                }
+            };
+            Ok(Box::new(doc))
+        }
         KeyRef::File { dir, prefix } => {
             if prefix != DEFAULT_PREFIX {
                 return Err(crate::Error::InvalidUri {
@@ -365,11 +381,16 @@ pub async fn open_ref(key_ref: KeyRef, options: &StoreOptions) -> Result<Box<dyn
             scheme: "vault-kv".into(),
             reason: "built without the `vault` feature".into(),
         }),
-        // Reached with the `vault` feature until its adapter lands.
-        #[allow(unreachable_patterns)]
-        other => Err(crate::Error::NotSupported {
-            scheme: other.scheme().into(),
-            reason: "store adapter not implemented yet".into(),
-        }),
+        #[cfg(feature = "vault")]
+        KeyRef::VaultKv { .. } => {
+            let store = match &options.vault {
+                Some(config) => vault_kv::VaultKvStore::open(key_ref, config).await?,
+                None => {
+                    vault_kv::VaultKvStore::open(key_ref, &crate::vault::VaultConfig::from_env()?)
+                        .await?
+                }
+            };
+            Ok(Box::new(store))
+        }
     }
 }

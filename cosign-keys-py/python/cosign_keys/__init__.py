@@ -1,9 +1,15 @@
 """Cosign-compatible signing keys: generate, encrypt, import, fingerprint,
-sign and verify, with key files the ``cosign`` CLI reads and writes.
+sign and verify, with key files the ``cosign`` CLI reads and writes; keep
+them in key stores (:class:`Store`: a directory, ``env://``, Vault KV) or
+sign with keys that never leave a KMS (:class:`KmsKey`: Vault transit,
+AWS KMS); run their lifecycle with a :class:`Keyring` (rotation,
+revocation, trust bundles, re-sign lists, a tamper-evident audit log,
+encrypted backups with split-knowledge recovery).
 
 Key material is ``bytes``; passwords are ``str`` or ``bytes`` (or a
 ``bytearray`` you can wipe afterwards with :func:`wipe`). Slow calls (scrypt,
-key generation, signing, verification, file writes) release the GIL.
+key generation, signing, verification, file writes, every store, KMS and
+keyring call) release the GIL.
 
 >>> import cosign_keys
 >>> key = cosign_keys.PrivateKey.generate("ed25519")
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from . import errors
+from . import audit, backup, errors, kms, lifecycle, store
 from ._native import (
     DEFAULT_MAX_MEMORY_BYTES,
     DEFAULT_MAX_WORK,
@@ -29,6 +35,26 @@ from ._native import (
     write_atomic,
 )
 from .algorithm import Algorithm
+from .audit import AuditEntry, AuditHead, AuditReport, audit_entries, audit_head, verify_audit
+from .backup import (
+    BackupKey,
+    BackupSummary,
+    RecoverySummary,
+    combine_shares,
+    create_backup,
+    recover_backup,
+)
+from .kms import KmsKey, KmsKeyVersion, is_kms_uri, open_kms_key, parse_kms_handle
+from .store import (
+    KeyMetadata,
+    Store,
+    StoredKey,
+    StoredPublicKey,
+    VersionInfo,
+    VersionState,
+    open_store,
+    parse_key_ref,
+)
 from .errors import (
     AlreadyExistsError,
     AuditTamperedError,
@@ -57,6 +83,28 @@ from .errors import (
     UnsupportedOperationError,
     WrongKeyKindError,
 )
+from .lifecycle import (
+    Actor,
+    Compromise,
+    Due,
+    HistoryEntry,
+    KeyLocation,
+    KeyRecord,
+    Keyring,
+    KeyState,
+    KeyStatus,
+    Manifest,
+    PendingOperation,
+    ResignEntry,
+    RevocationOutcome,
+    RotationOutcome,
+    RotationPolicy,
+    SignedArtifact,
+    SigningEvent,
+    Status,
+    TrustBundle,
+    TrustedKey,
+)
 
 EncryptedKey = EncryptedPrivateKey
 """Short alias of :class:`EncryptedPrivateKey`."""
@@ -72,16 +120,25 @@ def wipe(buffer: Union[bytearray, memoryview]) -> None:
 __all__ = [
     "DEFAULT_MAX_MEMORY_BYTES",
     "DEFAULT_MAX_WORK",
+    "Actor",
     "Algorithm",
     "AlreadyExistsError",
+    "AuditEntry",
+    "AuditHead",
+    "AuditReport",
     "AuditTamperedError",
+    "BackupKey",
+    "BackupSummary",
+    "Compromise",
     "Conflict",
     "CosignKeysError",
     "CryptoError",
+    "Due",
     "EncryptedKey",
     "EncryptedPrivateKey",
     "ErrorCode",
     "Fingerprint",
+    "HistoryEntry",
     "IncorrectPasswordError",
     "InternalError",
     "InvalidArgumentError",
@@ -90,24 +147,65 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidTransitionError",
     "KdfLimitError",
+    "KeyLocation",
+    "KeyMetadata",
+    "KeyRecord",
+    "KeyState",
+    "KeyStatus",
+    "Keyring",
     "KeyringError",
+    "KmsKey",
+    "KmsKeyVersion",
     "LifecycleError",
+    "Manifest",
     "NotFound",
     "NotSupportedError",
     "OutOfMemoryError",
+    "PendingOperation",
     "PermissionDenied",
     "PrivateKey",
     "PublicKey",
     "RecoveryError",
+    "RecoverySummary",
+    "ResignEntry",
+    "RevocationOutcome",
+    "RotationOutcome",
+    "RotationPolicy",
     "ScryptParams",
+    "SignedArtifact",
+    "SigningEvent",
+    "Status",
+    "Store",
     "StoreError",
+    "StoredKey",
+    "StoredPublicKey",
+    "TrustBundle",
+    "TrustedKey",
     "UnavailableError",
     "UnsupportedAlgorithmError",
     "UnsupportedOperationError",
+    "VersionInfo",
+    "VersionState",
     "WrongKeyKindError",
     "__version__",
+    "audit",
+    "audit_entries",
+    "audit_head",
+    "backup",
+    "combine_shares",
+    "create_backup",
     "errors",
     "features",
+    "is_kms_uri",
+    "kms",
+    "lifecycle",
+    "open_kms_key",
+    "open_store",
+    "parse_key_ref",
+    "parse_kms_handle",
+    "recover_backup",
+    "store",
+    "verify_audit",
     "wipe",
     "write_atomic",
 ]

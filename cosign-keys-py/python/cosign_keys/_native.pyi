@@ -1,9 +1,13 @@
 """Type stubs of the native extension (use :mod:`cosign_keys`, not this)."""
 
 import os
-from typing import Iterable, List, Optional, Tuple, Union, final
+from types import TracebackType
+from typing import Iterable, List, Mapping, Optional, Tuple, Type, Union, final
 
 from .algorithm import Algorithm
+from .errors import CosignKeysError
+from .kms import KmsKeyVersion
+from .store import StoredKey, StoredPublicKey, VersionInfo
 
 _Buffer = Union[bytes, bytearray, memoryview]
 """Bytes-like input: ``bytes`` is read in place, the others are copied."""
@@ -17,6 +21,11 @@ __all__ = [
     "PrivateKey",
     "Fingerprint",
     "PublicKey",
+    "Store",
+    "KmsKey",
+    "parse_key_ref",
+    "parse_kms_handle",
+    "is_kms_uri",
     "write_atomic",
     "features",
     "error_codes",
@@ -24,6 +33,13 @@ __all__ = [
     "__version__",
     "DEFAULT_MAX_MEMORY_BYTES",
     "DEFAULT_MAX_WORK",
+    "Keyring",
+    "audit_verify",
+    "audit_head",
+    "audit_entries",
+    "backup_create",
+    "backup_recover",
+    "combine_shares",
 ]
 
 __version__: str
@@ -162,6 +178,71 @@ class EncryptedPrivateKey:
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
 
+@final
+class Store:
+    """A key store opened from a URI; every call releases the GIL."""
+
+    @staticmethod
+    def open(uri: str) -> Store: ...
+    @property
+    def uri(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    def put(
+        self,
+        encrypted_key: Union[EncryptedPrivateKey, _Buffer],
+        public_key: Union[PublicKey, _Buffer],
+        *,
+        password: Optional[_Password] = None,
+        created_by: str,
+        labels: Optional[Mapping[str, str]] = None,
+        overwrite: bool = False,
+        expected_version: Optional[int] = None,
+    ) -> int: ...
+    def get(self, version: Optional[int] = None) -> StoredKey: ...
+    def get_public(self, version: Optional[int] = None) -> StoredPublicKey: ...
+    def versions(self) -> List[VersionInfo]: ...
+    def delete(self, version: Optional[int] = None, *, destroy: bool = False) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Store: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+        /,
+    ) -> bool: ...
+
+@final
+class KmsKey:
+    """A signing key inside a KMS; every call releases the GIL."""
+
+    @staticmethod
+    def open(uri: str) -> KmsKey: ...
+    @property
+    def uri(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    def create(self, algorithm: _AlgorithmArg = "ecdsa-p256") -> PublicKey: ...
+    def public_key(self) -> PublicKey: ...
+    def sign_digest(self, digest: _Buffer) -> bytes: ...
+    def sign_blob(self, data: _Buffer) -> bytes: ...
+    def sign_digests(self, digests: Iterable[_Buffer]) -> List[Union[bytes, CosignKeysError]]: ...
+    def versions(self) -> List[KmsKeyVersion]: ...
+    def rotate(self) -> str: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> KmsKey: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+        /,
+    ) -> bool: ...
+
+def parse_key_ref(uri: str) -> str: ...
+def parse_kms_handle(uri: str) -> str: ...
+def is_kms_uri(uri: str) -> bool: ...
 def write_atomic(
     path: Union[str, "os.PathLike[str]"],
     data: _Buffer,
@@ -171,3 +252,130 @@ def write_atomic(
 def features() -> frozenset[str]: ...
 def error_codes() -> List[Tuple[int, str]]: ...
 def algorithm_table() -> List[Tuple[str, Optional[str]]]: ...
+
+_Actor = Tuple[str, str, Optional[str]]
+"""``(who, reason, host)``; ``host`` ``None`` is this machine."""
+_Policy = Tuple[int, int]
+"""``(period_days, transition_window_days)``."""
+_Scrypt = Tuple[int, int, int]
+"""``(n, r, p)``."""
+
+@final
+class Keyring:
+    """A keyring; results are the core's JSON (use ``cosign_keys.Keyring``)."""
+
+    @staticmethod
+    def open(
+        manifest: str, audit_log: Union[str, "os.PathLike[str]"], signatures: Optional[str] = None
+    ) -> Keyring: ...
+    @property
+    def location(self) -> str: ...
+    @property
+    def audit_log(self) -> str: ...
+    @property
+    def signatures(self) -> str: ...
+    def manifest(self) -> Optional[Tuple[str, int]]: ...
+    def init(self, policy: _Policy, actor: _Actor, now: Optional[int] = None) -> str: ...
+    def set_policy(self, policy: _Policy, actor: _Actor, now: Optional[int] = None) -> None: ...
+    def rotate(
+        self,
+        uri: str,
+        algorithm: _AlgorithmArg,
+        password: Optional[_Password],
+        actor: _Actor,
+        *,
+        now: Optional[int] = None,
+        window_days: Optional[int] = None,
+        expect_revision: Optional[int] = None,
+        policy: Optional[_Policy] = None,
+        keep_password: bool = False,
+        scrypt: Optional[_Scrypt] = None,
+    ) -> str: ...
+    def emergency_rotate(
+        self,
+        key: str,
+        compromise: Tuple[str, str],
+        uri: str,
+        algorithm: _AlgorithmArg,
+        password: Optional[_Password],
+        actor: _Actor,
+        *,
+        now: Optional[int] = None,
+        keep_password: bool = False,
+        scrypt: Optional[_Scrypt] = None,
+    ) -> str: ...
+    def revoke(
+        self, key: str, compromise: Tuple[str, str], actor: _Actor, now: Optional[int] = None
+    ) -> str: ...
+    def resume(
+        self,
+        uri: Optional[str] = None,
+        algorithm: Optional[_AlgorithmArg] = None,
+        password: Optional[_Password] = None,
+        *,
+        now: Optional[int] = None,
+        keep_password: bool = False,
+        scrypt: Optional[_Scrypt] = None,
+    ) -> Optional[str]: ...
+    def retire(self, key: Optional[str], actor: _Actor, now: Optional[int] = None) -> List[int]: ...
+    def destroy(self, key: str, actor: _Actor, now: Optional[int] = None) -> str: ...
+    def status(self, now: Optional[int] = None) -> str: ...
+    def due(self, now: Optional[int] = None) -> str: ...
+    def trust_bundle(self, at: Optional[int] = None) -> Tuple[str, str]: ...
+    def distribute(
+        self, directory: str, actor: _Actor, now: Optional[int] = None
+    ) -> Tuple[str, str]: ...
+    def unlock(
+        self, key: Optional[str], password: _Password, actor: _Actor, now: Optional[int] = None
+    ) -> Tuple[PrivateKey, str]: ...
+    def sign_digest(
+        self,
+        artifact: str,
+        digest: str,
+        pipeline: str,
+        password: Optional[_Password],
+        actor: _Actor,
+        now: Optional[int] = None,
+    ) -> str: ...
+    def record_signing(
+        self,
+        artifact: str,
+        digest: str,
+        pipeline: str,
+        fingerprint: Optional[str],
+        actor: _Actor,
+        now: Optional[int] = None,
+    ) -> str: ...
+    def resign_list(self) -> str: ...
+    def audit_head(self) -> str: ...
+
+def audit_verify(path: str, expected_head: Optional[str] = None) -> Tuple[int, str]: ...
+def audit_head(path: str) -> str: ...
+def audit_entries(path: str) -> List[Tuple[int, str, str]]: ...
+def backup_create(
+    keyring: Keyring,
+    out: str,
+    actor: _Actor,
+    *,
+    passphrase: Optional[_Password] = None,
+    threshold: Optional[int] = None,
+    shares: Optional[int] = None,
+    work_factor: Optional[int] = None,
+    overwrite: bool = False,
+    now: Optional[int] = None,
+) -> Tuple[str, Optional[List[str]]]: ...
+def backup_recover(
+    path: str,
+    manifest: str,
+    audit_log: str,
+    actor: _Actor,
+    *,
+    passphrase: Optional[_Password] = None,
+    shares: Optional[List[str]] = None,
+    signatures: Optional[str] = None,
+    store_map: List[Tuple[str, str]] = ...,
+    overwrite: bool = False,
+    max_work_factor: Optional[int] = None,
+    now: Optional[int] = None,
+) -> str: ...
+def combine_shares(shares: List[str]) -> bytearray: ...

@@ -17,7 +17,8 @@ Wrong argument *types* still raise :class:`TypeError`; the value errors
 from __future__ import annotations
 
 import enum
-from typing import Dict, Tuple, Type
+import re
+from typing import Dict, Optional, Tuple, Type
 
 __all__ = [
     "AlreadyExistsError",
@@ -207,6 +208,10 @@ class NotSupportedError(UnsupportedOperationError):
     """The URI names a backend this build does not support."""
 
 
+# The core words every audit failure "... failed at record <n>: <why>".
+_AUDIT_RECORD = re.compile(r"\bat record (\d+)\b")
+
+
 class LifecycleError(CosignKeysError):
     """A key-lifecycle operation failed (keyring, audit trail, recovery)."""
 
@@ -220,7 +225,16 @@ class KeyringError(LifecycleError):
 
 
 class AuditTamperedError(LifecycleError):
-    """The audit trail failed verification."""
+    """The audit trail failed verification: a record was edited, deleted,
+    reordered or inserted, or the log does not end at the expected head.
+    :attr:`record` is the record (line) number where it was found."""
+
+    @property
+    def record(self) -> Optional[int]:
+        """The 1-based record number where the chain breaks (0 when the last
+        record is torn), or ``None`` if the message does not say."""
+        match = _AUDIT_RECORD.search(self.message)
+        return None if match is None else int(match.group(1))
 
 
 class RecoveryError(LifecycleError):

@@ -1,0 +1,797 @@
+package cosignkeys
+
+/*
+#include <stdlib.h>
+#include "cosign_keys.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// KeyState is where a key version is in its life (NIST SP 800-57 / KMIP
+// names). A retired key is [KeyDeactivated] with a non-zero RetiredAt.
+type KeyState string
+
+// Key states; newer libraries may report others.
+const (
+	KeyPreActive   KeyState = "pre-active"
+	KeyActive      KeyState = "active"
+	KeyDeactivated KeyState = "deactivated"
+	KeyCompromised KeyState = "compromised"
+	KeyDestroyed   KeyState = "destroyed"
+)
+
+// Actor is who acts and why; every lifecycle call records it (with this
+// machine's host name) in the audit log.
+type Actor struct {
+	Who    string `json:"who"`
+	Host   string `json:"host,omitempty"` // filled in by the library on the way in
+	Reason string `json:"reason"`
+}
+
+// Policy is a keyring's rotation policy.
+type Policy struct {
+	// PeriodDays is the number of days from a key's activation until its
+	// rotation is due (365 annual, 90 quarterly).
+	PeriodDays uint32 `json:"period_days"`
+	// TransitionWindowDays is how long a replaced key stays trusted for
+	// verification; shorter than the period. 0 in [Keyring.Init] and
+	// [Keyring.SetPolicy] means 30 days (or one day less than a shorter
+	// period).
+	TransitionWindowDays uint32 `json:"transition_window_days"`
+}
+
+// AnnualPolicy and QuarterlyPolicy are the two usual policies.
+var (
+	AnnualPolicy    = Policy{PeriodDays: 365, TransitionWindowDays: 30}
+	QuarterlyPolicy = Policy{PeriodDays: 90, TransitionWindowDays: 30}
+)
+
+func (p Policy) document() string {
+	if p.TransitionWindowDays == 0 {
+		return fmt.Sprintf(`{"period_days":%d}`, p.PeriodDays)
+	}
+	return fmt.Sprintf(`{"period_days":%d,"transition_window_days":%d}`, p.PeriodDays, p.TransitionWindowDays)
+}
+
+// KeyLocation is where a key version's private key lives: a key store
+// version (Kind "store", StoreVersion) or a KMS key version (Kind "kms",
+// KMSVersion).
+type KeyLocation struct {
+	Kind         string // "store" or "kms"
+	URI          string
+	StoreVersion uint64 // Kind "store"
+	KMSVersion   string // Kind "kms"
+}
+
+// UnmarshalJSON reads {"kind", "uri", "version"}, whose version is a
+// number for a store and a string for a KMS.
+func (l *KeyLocation) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Kind    string          `json:"kind"`
+		URI     string          `json:"uri"`
+		Version json.RawMessage `json:"version"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*l = KeyLocation{Kind: raw.Kind, URI: raw.URI}
+	if len(raw.Version) == 0 {
+		return nil
+	}
+	if raw.Kind == "store" {
+		return json.Unmarshal(raw.Version, &l.StoreVersion)
+	}
+	if err := json.Unmarshal(raw.Version, &l.KMSVersion); err != nil {
+		// A number from a KMS that numbers its versions.
+		var n json.Number
+		if json.Unmarshal(raw.Version, &n) != nil {
+			return err
+		}
+		l.KMSVersion = n.String()
+	}
+	return nil
+}
+
+// String is the location as people read it, e.g. "keys/prod (version 3)".
+func (l KeyLocation) String() string {
+	if l.Kind == "store" {
+		return l.URI + " (version " + strconv.FormatUint(l.StoreVersion, 10) + ")"
+	}
+	return l.URI + " (KMS version " + l.KMSVersion + ")"
+}
+
+// Compromise is why a key was marked compromised.
+type Compromise struct {
+	Reason   string `json:"reason"`
+	Incident string `json:"incident"`
+}
+
+// HistoryEntry is one transition in a key's history.
+type HistoryEntry struct {
+	Event     string    `json:"event"` // created, activated, deactivated, retired, compromised, destroyed, recovered
+	State     KeyState  `json:"state"` // the state afterwards
+	At        time.Time `json:"at"`
+	By        Actor     `json:"by"`
+	Incident  string    `json:"incident,omitempty"`
+	Operation string    `json:"operation,omitempty"`
+}
+
+// KeyRecord is one key version of a keyring (docs/keyring-format.md). Zero
+// times and ids mean "not (yet)".
+type KeyRecord struct {
+	ID            uint32         `json:"id"`
+	Fingerprint   Fingerprint    `json:"fingerprint"`
+	Algorithm     Algorithm      `json:"algorithm"`
+	Location      KeyLocation    `json:"location"`
+	PublicKey     string         `json:"public_key"` // PKIX PEM
+	State         KeyState       `json:"state"`
+	CreatedAt     time.Time      `json:"created_at"`
+	ActivatedAt   time.Time      `json:"activated_at"`
+	DeactivatedAt time.Time      `json:"deactivated_at"`
+	TrustedUntil  time.Time      `json:"trusted_until"` // deactivated keys: end of the transition window
+	RetiredAt     time.Time      `json:"retired_at"`
+	CompromisedAt time.Time      `json:"compromised_at"`
+	DestroyedAt   time.Time      `json:"destroyed_at"`
+	Compromise    *Compromise    `json:"compromise"`
+	Predecessor   uint32         `json:"predecessor"`
+	Successor     uint32         `json:"successor"`
+	History       []HistoryEntry `json:"history"`
+}
+
+// PendingOperation is a lifecycle operation in progress or interrupted;
+// [Keyring.Resume] (or the same call again) completes it.
+type PendingOperation struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"` // rotate, emergency-rotate, revoke, retire, destroy
+	Step      string    `json:"step"` // intent, recorded, committed
+	StartedAt time.Time `json:"started_at"`
+	Actor     Actor     `json:"actor"`
+	Target    *struct {
+		Kind      string    `json:"kind"` // store or kms
+		URI       string    `json:"uri"`
+		Algorithm Algorithm `json:"algorithm"`
+	} `json:"target"`
+	OldKey         uint32      `json:"old_key"`
+	NewKey         uint32      `json:"new_key"`
+	CompromisedKey uint32      `json:"compromised_key"`
+	Compromise     *Compromise `json:"compromise"`
+	Keys           []uint32    `json:"keys"`
+	WindowDays     uint32      `json:"window_days"`
+}
+
+// Manifest is the keyring document (docs/keyring-format.md).
+type Manifest struct {
+	Format    string            `json:"format"`
+	Version   uint32            `json:"version"`
+	CreatedAt time.Time         `json:"created_at"`
+	UpdatedAt time.Time         `json:"updated_at"`
+	Policy    Policy            `json:"policy"`
+	Keys      []KeyRecord       `json:"keys"`
+	Pending   *PendingOperation `json:"pending"`
+}
+
+// AuditHead is the end of an audit log: its number of records and the
+// SHA-256 of its last line. Keep it where the log's writers cannot change
+// it, and pass it to [VerifyAudit] to detect truncation.
+type AuditHead struct {
+	Seq  uint64 `json:"seq"`
+	Hash string `json:"hash"` // lowercase hex
+}
+
+// String is the head's text form, "<seq>:<hash>".
+func (h AuditHead) String() string { return strconv.FormatUint(h.Seq, 10) + ":" + h.Hash }
+
+// ParseAuditHead parses the text form "<seq>:<64 hex>".
+func ParseAuditHead(text string) (AuditHead, error) {
+	seqText, hash, ok := strings.Cut(strings.TrimSpace(text), ":")
+	seq, err := strconv.ParseUint(seqText, 10, 64)
+	if !ok || err != nil || len(hash) != 64 || !isHex(hash) {
+		return AuditHead{}, &Error{Code: CodeInvalidArgument, Msg: fmt.Sprintf("%q is not <record number>:<64 hex digits>", text)}
+	}
+	return AuditHead{Seq: seq, Hash: hash}, nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// KeyStatus is one key in a [Status]: its record, whether verifiers trust
+// it at the status time, and its state in words.
+type KeyStatus struct {
+	KeyRecord
+	Trusted bool   `json:"trusted"`
+	Status  string `json:"status"` // e.g. "deactivated (trusted until 2027-02-04T09:00:00Z)"
+}
+
+// Due is what the rotation policy asks for at a time.
+type Due struct {
+	Now              time.Time `json:"now"`
+	RotationDue      bool      `json:"rotation_due"`
+	RotationDueAt    time.Time `json:"rotation_due_at"` // zero without an active key
+	Reason           string    `json:"reason"`
+	Retire           []uint32  `json:"retire"`            // keys whose window has ended
+	PendingOperation string    `json:"pending_operation"` // "" when none
+}
+
+// Status is a keyring's state at a time.
+type Status struct {
+	Keyring     string            `json:"keyring"`
+	Revision    uint64            `json:"revision"`
+	Now         time.Time         `json:"now"`
+	Policy      Policy            `json:"policy"`
+	ActiveKey   uint32            `json:"active_key"` // 0 when none
+	Keys        []KeyStatus       `json:"keys"`
+	Trusted     []Fingerprint     `json:"trusted"` // trust-bundle order
+	Due         Due               `json:"due"`
+	Pending     *PendingOperation `json:"pending"`
+	ResignCount int               `json:"resign_count"`
+	AuditHead   AuditHead         `json:"audit_head"`
+}
+
+// Key is the record of the key with this id, or nil.
+func (s *Status) Key(id uint32) *KeyStatus {
+	for i := range s.Keys {
+		if s.Keys[i].ID == id {
+			return &s.Keys[i]
+		}
+	}
+	return nil
+}
+
+// TrustedKey is one key of a [TrustBundle].
+type TrustedKey struct {
+	ID           uint32      `json:"id"`
+	Fingerprint  Fingerprint `json:"fingerprint"`
+	State        KeyState    `json:"state"`         // active or deactivated
+	TrustedUntil time.Time   `json:"trusted_until"` // deactivated keys
+	PublicKey    string      `json:"public_key"`    // PKIX PEM
+}
+
+// TrustBundle is the public keys a verifier should trust at a time: the
+// active key first, then deactivated keys inside their window, newest first.
+type TrustBundle struct {
+	At   time.Time    `json:"at"`
+	Keys []TrustedKey `json:"keys"`
+}
+
+// RotationOutcome is what a rotation did.
+type RotationOutcome struct {
+	Operation       string       `json:"operation"`
+	Kind            string       `json:"kind"` // rotate or emergency-rotate
+	Resumed         bool         `json:"resumed"`
+	NewKey          uint32       `json:"new_key"`
+	NewFingerprint  Fingerprint  `json:"new_fingerprint"`
+	Location        KeyLocation  `json:"location"`
+	OldKey          uint32       `json:"old_key"`           // 0 for a first key
+	OldFingerprint  *Fingerprint `json:"old_fingerprint"`   // nil for a first key
+	OldTrustedUntil time.Time    `json:"old_trusted_until"` // zero if none or compromised
+	Revision        uint64       `json:"revision"`
+	AuditHead       AuditHead    `json:"audit_head"`
+}
+
+// RevocationOutcome is what a revocation did.
+type RevocationOutcome struct {
+	Operation     string      `json:"operation"`
+	Resumed       bool        `json:"resumed"`
+	Key           uint32      `json:"key"`
+	Fingerprint   Fingerprint `json:"fingerprint"`
+	PreviousState KeyState    `json:"previous_state"`
+	Incident      string      `json:"incident"`
+	ActiveKey     uint32      `json:"active_key"` // 0 when the active key was revoked
+	Revision      uint64      `json:"revision"`
+	AuditHead     AuditHead   `json:"audit_head"`
+}
+
+// SigningEvent is a recorded signature: an artifact signed by a key in a
+// pipeline.
+type SigningEvent struct {
+	Artifact    string      `json:"artifact"`
+	Digest      string      `json:"digest"`
+	Pipeline    string      `json:"pipeline"`
+	Fingerprint Fingerprint `json:"fingerprint"` // of the signing key
+	KeyID       uint32      `json:"key_id"`      // 0 for a key not in the keyring
+	SignedAt    time.Time   `json:"signed_at"`
+}
+
+// SignedArtifact is a signature made by [Keyring.SignDigest].
+type SignedArtifact struct {
+	SigningEvent
+	Signature string `json:"signature"` // base64, as cosign sign-blob prints it
+}
+
+// ResignEntry is an artifact to sign again: its newest signature is by a
+// key that is no longer active.
+type ResignEntry struct {
+	SigningEvent
+	KeyState string `json:"key_state"` // e.g. "compromised", "deactivated (…)", "unknown"
+}
+
+// NewKey is the key a rotation creates: with a non-nil Password, generated
+// here, encrypted in cosign's format and put into the key store URI (a
+// directory, file://…, vault-kv://…); with a nil Password, created in the
+// KMS URI (hashivault://…, awskms://…).
+type NewKey struct {
+	URI       string
+	Algorithm Algorithm
+	Password  []byte // nil: a KMS key; empty non-nil: the empty password
+	// KeepPasswordInStore also keeps the password in the store (Vault KV's
+	// password field).
+	KeepPasswordInStore bool
+	// Scrypt, when not nil, sets the key file's scrypt cost (default:
+	// cosign's).
+	Scrypt *ScryptParams
+}
+
+// RotateOptions are the choices of [Keyring.Rotate]; the zero value is the
+// default.
+type RotateOptions struct {
+	// TransitionWindowDays, when not nil, is the old key's window instead
+	// of the policy's.
+	TransitionWindowDays *uint32
+	// ExpectRevision, when not nil, makes the rotation happen only if the
+	// keyring is still at that revision (else ErrConflict).
+	ExpectRevision *uint64
+	// Policy, when not nil, is the policy of a keyring this rotation
+	// creates.
+	Policy *Policy
+}
+
+// rotateDocument is the options_json of the rotating calls.
+func rotateDocument(key *NewKey, opts RotateOptions) string {
+	doc := map[string]any{}
+	if opts.TransitionWindowDays != nil {
+		doc["transition_window_days"] = *opts.TransitionWindowDays
+	}
+	if opts.ExpectRevision != nil {
+		doc["expect_revision"] = *opts.ExpectRevision
+	}
+	if opts.Policy != nil {
+		p := map[string]uint32{"period_days": opts.Policy.PeriodDays}
+		if opts.Policy.TransitionWindowDays != 0 {
+			p["transition_window_days"] = opts.Policy.TransitionWindowDays
+		}
+		doc["policy"] = p
+	}
+	if key.KeepPasswordInStore {
+		doc["keep_password_in_store"] = true
+	}
+	if key.Scrypt != nil {
+		doc["scrypt"] = map[string]uint64{"n": key.Scrypt.N, "r": uint64(key.Scrypt.R), "p": uint64(key.Scrypt.P)}
+	}
+	text, _ := json.Marshal(doc)
+	return string(text)
+}
+
+// cArgs holds the C strings of one call and frees them afterwards.
+type cArgs struct{ ptrs []unsafe.Pointer }
+
+// str is a C copy of s.
+func (a *cArgs) str(s string) *C.char {
+	p := C.CString(s)
+	a.ptrs = append(a.ptrs, unsafe.Pointer(p))
+	return p
+}
+
+// opt is a C copy of s, or NULL for "".
+func (a *cArgs) opt(s string) *C.char {
+	if s == "" {
+		return nil
+	}
+	return a.str(s)
+}
+
+// time is t as RFC 3339 UTC (to the second), or NULL ("now") for the zero
+// time.
+func (a *cArgs) time(t time.Time) *C.char {
+	if t.IsZero() {
+		return nil
+	}
+	return a.str(t.UTC().Format(time.RFC3339))
+}
+
+func (a *cArgs) free() {
+	for _, p := range a.ptrs {
+		C.free(p)
+	}
+	a.ptrs = nil
+}
+
+// jsonCall runs a C function that fills a ck_buf with a JSON document and
+// decodes it into v.
+func jsonCall(what string, v any, f func(out **C.ck_buf, cerr **C.ck_error) C.ck_status) error {
+	var out *C.ck_buf
+	var cerr *C.ck_error
+	if err := statusError(f(&out, &cerr), cerr); err != nil {
+		return err
+	}
+	return decodeResult(what, takeBuf(out), v)
+}
+
+// decodeResult decodes a JSON document of the library.
+func decodeResult(what string, data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return &Error{Code: CodeBackend, Msg: fmt.Sprintf("unreadable %s from the library: %v", what, err)}
+	}
+	return nil
+}
+
+// Keyring is a keyring: its manifest (a file or Vault KV document), the
+// signature ledger beside it, and its local audit log. It holds no secret
+// and no lock: every call reads the manifest afresh and saves with
+// check-and-set, so a call that loses a race fails with ErrConflict.
+// Safe for concurrent use; Close when done.
+//
+// Times: a zero time.Time means "now"; times are handled to the second,
+// in UTC.
+type Keyring struct {
+	handle[*C.ck_keyring]
+}
+
+// OpenKeyring opens the keyring whose manifest is at manifestURI (a file
+// path, file://…, vault-kv://mount/path) with its audit log at the local
+// file auditPath. Nothing is read or created yet: [Keyring.Init] or a
+// first [Keyring.Rotate] creates the keyring.
+func OpenKeyring(manifestURI, auditPath string) (*Keyring, error) {
+	var a cArgs
+	defer a.free()
+	var p *C.ck_keyring
+	var cerr *C.ck_error
+	if err := statusError(C.ck_keyring_open(a.str(manifestURI), a.str(auditPath), &p, &cerr), cerr); err != nil {
+		return nil, err
+	}
+	k := &Keyring{handle[*C.ck_keyring]{ptr: p, name: "Keyring", free: func(p *C.ck_keyring) { C.ck_keyring_free(p) }}}
+	runtime.SetFinalizer(k, (*Keyring).Close)
+	return k, nil
+}
+
+// Close frees the handle (nothing on disk changes). Idempotent; always nil.
+func (k *Keyring) Close() error {
+	if k.release() {
+		runtime.SetFinalizer(k, nil)
+	}
+	return nil
+}
+
+// Init creates an empty keyring with a policy (nil: [AnnualPolicy]).
+// ErrConflict if it exists.
+func (k *Keyring) Init(policy *Policy, actor Actor, now time.Time) error {
+	return k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		var doc *C.char
+		if policy != nil {
+			doc = a.str(policy.document())
+		}
+		var cerr *C.ck_error
+		return statusError(C.ck_keyring_init(p, doc, a.str(actor.Who), a.opt(actor.Reason), a.time(now), &cerr), cerr)
+	})
+}
+
+// SetPolicy changes the rotation policy (for keys deactivated from now on).
+func (k *Keyring) SetPolicy(policy Policy, actor Actor, now time.Time) error {
+	return k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		var cerr *C.ck_error
+		return statusError(C.ck_keyring_set_policy(p, a.str(policy.document()), a.str(actor.Who), a.opt(actor.Reason), a.time(now), &cerr), cerr)
+	})
+}
+
+// Rotate creates a new key, activates it and deactivates the old one with
+// the transition window; it creates the keyring if needed. After a failure
+// the old key still signs, and calling again with the same target completes
+// the rotation.
+func (k *Keyring) Rotate(key NewKey, opts RotateOptions, actor Actor, now time.Time) (*RotationOutcome, error) {
+	var out RotationOutcome
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("rotation outcome", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_rotate(p, a.str(key.URI), C.ck_algorithm(key.Algorithm),
+				cOptionalBytes(key.Password), C.size_t(len(key.Password)), a.str(rotateDocument(&key, opts)),
+				a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// EmergencyRotate marks key (an id such as "2", or a fingerprint)
+// compromised — untrusted at once, never active again — and rotates to a
+// new key, in one call. The compromise reason is also the audit reason.
+func (k *Keyring) EmergencyRotate(key string, c Compromise, newKey NewKey, who string, now time.Time) (*RotationOutcome, error) {
+	var out RotationOutcome
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("rotation outcome", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_emergency_rotate(p, a.str(key), a.str(c.Reason), a.str(c.Incident),
+				a.str(newKey.URI), C.ck_algorithm(newKey.Algorithm),
+				cOptionalBytes(newKey.Password), C.size_t(len(newKey.Password)),
+				a.str(rotateDocument(&newKey, RotateOptions{})), a.str(who), a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Revoke marks key (id or fingerprint) compromised: untrusted at once and
+// never active again. If it was the active key there is none until the
+// next rotation. The compromise reason is also the audit reason.
+func (k *Keyring) Revoke(key string, c Compromise, who string, now time.Time) (*RevocationOutcome, error) {
+	var out RevocationOutcome
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("revocation outcome", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_revoke(p, a.str(key), a.str(c.Reason), a.str(c.Incident), a.str(who), a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Retire retires deactivated keys whose window has ended: key (id or
+// fingerprint) alone, or every key due for it when key is "". It returns
+// the ids retired.
+func (k *Keyring) Retire(key string, actor Actor, now time.Time) ([]uint32, error) {
+	var out struct {
+		Retired []uint32 `json:"retired"`
+	}
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("retire result", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_retire(p, a.opt(key), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
+		})
+	})
+	return out.Retired, err
+}
+
+// Destroy deletes key's private material from its store (irrecoverably)
+// and records it destroyed; the record stays. Allowed for pre-active,
+// compromised and retired keys. It returns the audit head afterwards.
+func (k *Keyring) Destroy(key string, actor Actor, now time.Time) (AuditHead, error) {
+	var out struct {
+		AuditHead AuditHead `json:"audit_head"`
+	}
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("destroy result", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_destroy(p, a.str(key), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
+		})
+	})
+	return out.AuditHead, err
+}
+
+// Resume completes an interrupted operation and returns its kind ("" when
+// nothing was pending). A rotation stopped before its new key was stored
+// needs the same newKey it was started with; otherwise pass nil.
+func (k *Keyring) Resume(newKey *NewKey, now time.Time) (string, error) {
+	var out struct {
+		Completed *string `json:"completed"`
+	}
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("resume result", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			if newKey == nil {
+				return C.ck_keyring_resume(p, nil, 0, nil, 0, nil, a.time(now), o, cerr)
+			}
+			return C.ck_keyring_resume(p, a.str(newKey.URI), C.ck_algorithm(newKey.Algorithm),
+				cOptionalBytes(newKey.Password), C.size_t(len(newKey.Password)),
+				a.str(rotateDocument(newKey, RotateOptions{})), a.time(now), o, cerr)
+		})
+	})
+	if err != nil || out.Completed == nil {
+		return "", err
+	}
+	return *out.Completed, nil
+}
+
+// Status is the keyring's state at now. ErrNotFound before it exists.
+func (k *Keyring) Status(now time.Time) (*Status, error) {
+	var out Status
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("status", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_status(p, a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Due is what the rotation policy asks for at now.
+func (k *Keyring) Due(now time.Time) (*Due, error) {
+	var out Due
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("due", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_due(p, a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TrustBundle is the set of public keys verifiers should trust at at.
+func (k *Keyring) TrustBundle(at time.Time) (*TrustBundle, error) {
+	var out TrustBundle
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("trust bundle", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_trust_bundle_json(p, a.time(at), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TrustBundlePEM is the trust bundle at at as one multi-key PEM (active key
+// first), the cosign-trust-bundle.pem admission controllers read.
+func (k *Keyring) TrustBundlePEM(at time.Time) ([]byte, error) {
+	var a cArgs
+	defer a.free()
+	return k.bufCall(func(p *C.ck_keyring, out **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_trust_bundle(p, a.time(at), out, cerr)
+	})
+}
+
+// Distribute writes cosign.pub, cosign.pub.old and cosign-trust-bundle.pem
+// for now into dir (removing a stale cosign.pub or cosign.pub.old) and
+// audits it.
+func (k *Keyring) Distribute(dir string, actor Actor, now time.Time) (*TrustBundle, error) {
+	var out TrustBundle
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("trust bundle", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_distribute(p, a.str(dir), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Manifest is the keyring document and its revision; nil and 0 before the
+// keyring exists.
+func (k *Keyring) Manifest() (*Manifest, uint64, error) {
+	var out struct {
+		Revision uint64    `json:"revision"`
+		Manifest *Manifest `json:"manifest"`
+	}
+	err := k.use(func(p *C.ck_keyring) error {
+		return jsonCall("manifest", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_manifest(p, o, cerr)
+		})
+	})
+	return out.Manifest, out.Revision, err
+}
+
+// Unlock reads and decrypts a stored key of the keyring: key (id or
+// fingerprint), or the active key for "". The access is audited.
+func (k *Keyring) Unlock(key string, password []byte, actor Actor, now time.Time) (*PrivateKey, error) {
+	var priv *C.ck_private_key
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		var cerr *C.ck_error
+		return statusError(C.ck_keyring_unlock(p, a.opt(key), cOptionalBytes(password), C.size_t(len(password)),
+			a.str(actor.Who), a.opt(actor.Reason), a.time(now), &priv, &cerr), cerr)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newPrivateKey(priv), nil
+}
+
+// SignDigest signs an artifact's digest ("sha256:<hex>" or hex) with the
+// active key (a stored key unlocked with password; for a KMS key password
+// is unused), records the signing event and audits it.
+func (k *Keyring) SignDigest(artifact, digest, pipeline string, password []byte, actor Actor, now time.Time) (*SignedArtifact, error) {
+	var out SignedArtifact
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("signed artifact", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_sign_digest(p, a.str(artifact), a.str(digest), a.str(pipeline),
+				cOptionalBytes(password), C.size_t(len(password)), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RecordSigning records that artifact at digest was signed in pipeline by
+// the key with fingerprint ("" for the active key), for a signature made
+// elsewhere, and audits it.
+func (k *Keyring) RecordSigning(artifact, digest, pipeline, fingerprint string, actor Actor, now time.Time) (*SigningEvent, error) {
+	var out SigningEvent
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall("signing event", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_record_signing(p, a.str(artifact), a.str(digest), a.str(pipeline), a.opt(fingerprint),
+				a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ResignList is the artifacts whose newest signature is by a key that is no
+// longer active: exactly those to sign again.
+func (k *Keyring) ResignList() ([]ResignEntry, error) {
+	var out []ResignEntry
+	err := k.use(func(p *C.ck_keyring) error {
+		return jsonCall("re-sign list", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_resign_list(p, o, cerr)
+		})
+	})
+	return out, err
+}
+
+// UnmarshalText parses a fingerprint's text form (SHA256:… or hex), so
+// library documents decode into Fingerprint fields.
+func (f *Fingerprint) UnmarshalText(text []byte) error {
+	fp, err := ParseFingerprint(string(text))
+	if err != nil {
+		return err
+	}
+	*f = fp
+	return nil
+}
+
+// MarshalText is the SHA256:… form.
+func (f Fingerprint) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText parses an algorithm name ("ecdsa-p256", …).
+func (a *Algorithm) UnmarshalText(text []byte) error {
+	alg, err := ParseAlgorithm(string(text))
+	if err != nil {
+		return err
+	}
+	*a = alg
+	return nil
+}
+
+// MarshalText is the algorithm's name.
+func (a Algorithm) MarshalText() ([]byte, error) { return []byte(a.String()), nil }

@@ -1,0 +1,132 @@
+//! The audit trail: verifying a keyring's hash-chained JSON Lines log,
+//! reading its head (to keep elsewhere) and its records.
+
+use std::ffi::c_char;
+
+use ckcore::audit::{AuditHead, AuditLog};
+use serde_json::{Map, Value};
+
+use crate::buf::{ck_buf, write_buf};
+use crate::error::ck_error;
+use crate::guard::{run, Out};
+use crate::lifecycle::{optional_utf8, path, write_json};
+use crate::status::ck_status;
+
+/// Verifies the audit log at `path`: the whole hash chain (an edited,
+/// deleted, reordered or inserted record breaks it) and, with
+/// `expected_head` (`"<seq>:<64 hex>"`: what `ck_audit_head` gives, or the
+/// `seq` and `hash` of an `audit_head` object in a lifecycle result), that
+/// the log ends exactly there (truncation, records appended out of band).
+/// NULL skips the head check. A missing file is an empty log.
+///
+/// `*json_out` receives `{"records": 12, "head": {"seq": 12, "hash": "<64
+/// hex>"}}`: keep the head for the next verification.
+///
+/// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a malformed
+/// `expected_head`; `CK_AUDIT_TAMPERED`, whose message names the record
+/// where the log was changed and why; `CK_IO`. Thread-safe.
+///
+/// # Safety
+/// `path` and `expected_head` are NULL or NUL-terminated strings;
+/// `json_out` and `err_out` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ck_audit_verify(
+    path: *const c_char,
+    expected_head: *const c_char,
+    json_out: *mut *mut ck_buf,
+    err_out: *mut *mut ck_error,
+) -> ck_status {
+    run(err_out, || {
+        // SAFETY: caller's contract.
+        let log = AuditLog::new(unsafe { self::path(path, "path") }?);
+        // SAFETY: caller's contract.
+        let expected = unsafe { optional_utf8(expected_head, "expected_head") }?
+            .map(str::parse::<AuditHead>)
+            .transpose()?;
+        let out = Out::new(json_out, "json_out")?;
+        let report = log.verify(expected.as_ref())?;
+        // SAFETY: caller's contract.
+        unsafe { write_json(out, &report) }
+    })
+}
+
+/// The audit log's current head as text, `"<seq>:<64 hex>"`
+/// (`"0:000…0"` for a missing or empty log), read from the last record
+/// alone (it does not verify the chain) into `*head_out`.
+///
+/// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_AUDIT_TAMPERED`
+/// for a broken last record; `CK_IO`. Thread-safe.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string; `head_out` and `err_out` are
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ck_audit_head(
+    path: *const c_char,
+    head_out: *mut *mut ck_buf,
+    err_out: *mut *mut ck_error,
+) -> ck_status {
+    run(err_out, || {
+        // SAFETY: caller's contract.
+        let log = AuditLog::new(unsafe { self::path(path, "path") }?);
+        let out = Out::new(head_out, "head_out")?;
+        let head = log.head()?;
+        // SAFETY: caller's contract.
+        unsafe { write_buf(out, head.to_string().as_bytes()) }
+    })
+}
+
+/// Every record of the audit log at `path`, oldest first, as a JSON array
+/// in `*json_out` (without verifying the chain: call `ck_audit_verify`
+/// for that). Each element is the record as written, without its `prev`
+/// hash:
+///
+/// ```text
+/// [{"seq": 7, "time": "<time>", "event": "key.rotated", "who": "alice",
+///   "host": "build-7", "reason": "annual rotation",
+///   "fingerprints": ["SHA256:…"], "old_fingerprint": "SHA256:…",
+///   "new_fingerprint": "SHA256:…", "keyring": "file:///…",
+///   "operation": "<id>", …}]
+/// ```
+///
+/// The optional fields (`fingerprints`, `old_fingerprint`,
+/// `new_fingerprint`, `incident`, `artifact`, `digest`, `pipeline`,
+/// `target`, `keyring`, `operation`) appear when the event has them. Event
+/// names: `keyring.created`, `policy.changed`, `key.created`,
+/// `key.rotated`, `key.compromised`, `key.retired`, `key.destroyed`,
+/// `key.accessed`, `artifact.signed`, `trust.distributed`,
+/// `backup.created`, `backup.recovered`.
+///
+/// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_AUDIT_TAMPERED`
+/// for an unreadable record; `CK_IO`. Thread-safe.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string; `json_out` and `err_out` are
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ck_audit_entries(
+    path: *const c_char,
+    json_out: *mut *mut ck_buf,
+    err_out: *mut *mut ck_error,
+) -> ck_status {
+    run(err_out, || {
+        // SAFETY: caller's contract.
+        let log = AuditLog::new(unsafe { self::path(path, "path") }?);
+        let out = Out::new(json_out, "json_out")?;
+        let entries: Vec<Value> = log
+            .entries()?
+            .into_iter()
+            .map(|entry| {
+                let mut record = Map::new();
+                record.insert("seq".into(), entry.seq.into());
+                record.insert("time".into(), entry.time.to_string().into());
+                if let Ok(Value::Object(fields)) = serde_json::to_value(&entry.event) {
+                    record.extend(fields);
+                }
+                Value::Object(record)
+            })
+            .collect();
+        // SAFETY: caller's contract.
+        unsafe { write_json(out, &entries) }
+    })
+}
