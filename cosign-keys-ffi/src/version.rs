@@ -79,6 +79,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn feature_bits_follow_the_build() {
+        let f = ck_features();
+        assert_ne!(f & CK_FEATURE_FILE_STORE, 0);
+        assert_eq!(f & CK_FEATURE_VAULT != 0, cfg!(feature = "vault"));
+        assert_eq!(f & CK_FEATURE_AWS_KMS != 0, cfg!(feature = "aws"));
+        // Every bit is distinct.
+        let all = [
+            CK_FEATURE_ECDSA,
+            CK_FEATURE_ED25519,
+            CK_FEATURE_RSA,
+            CK_FEATURE_COSIGN_KEY_FILE,
+            CK_FEATURE_IMPORT,
+            CK_FEATURE_ATOMIC_WRITE,
+            CK_FEATURE_FILE_STORE,
+            CK_FEATURE_VAULT,
+            CK_FEATURE_AWS_KMS,
+        ];
+        assert_eq!(
+            all.iter().fold(0, |acc, b| acc | b).count_ones() as usize,
+            all.len()
+        );
+    }
+
+    #[test]
     fn version_constants_and_symbol_match_the_crate() {
         assert_eq!(
             format!("{CK_VERSION_MAJOR}.{CK_VERSION_MINOR}.{CK_VERSION_PATCH}"),
