@@ -680,65 +680,6 @@ ck_status ck_audit_head(const char *path, struct ck_buf **head_out, struct ck_er
 ck_status ck_audit_entries(const char *path, struct ck_buf **json_out, struct ck_error **err_out);
 
 /**
- * The number of items (the `count` given to `ck_kms_sign_digests`), or 0
- * if `batch` is NULL.
- *
- * # Safety
- * `batch` is NULL or a live `ck_sign_batch`.
- */
-size_t ck_sign_batch_len(const struct ck_sign_batch *batch);
-
-/**
- * The number of items that failed (0 when every digest was signed), or 0
- * if `batch` is NULL.
- *
- * # Safety
- * `batch` is NULL or a live `ck_sign_batch`.
- */
-size_t ck_sign_batch_failed(const struct ck_sign_batch *batch);
-
-/**
- * The status of item `index` alone, without its detail: `CK_OK` if that
- * digest was signed, else its error code. Returns `CK_NULL_PARAMETER` if
- * `batch` is NULL and `CK_INVALID_ARGUMENT` if `index` is not below
- * `ck_sign_batch_len`.
- *
- * # Safety
- * `batch` is NULL or a live `ck_sign_batch`.
- */
-ck_status ck_sign_batch_status(const struct ck_sign_batch *batch, size_t index);
-
-/**
- * Reads item `index` as if it were the result of `ck_kms_sign_digest`:
- * returns `CK_OK` and writes a new buffer with the signature into
- * `*signature_out`, or returns the item's error code and, if `err_out` is
- * not NULL, a new `ck_error` with its message. May be called any number of
- * times; each call makes new objects.
- *
- * Errors: the item's own error; `CK_NULL_PARAMETER` (`batch` or
- * `signature_out` NULL); `CK_INVALID_ARGUMENT` if `index` is not below
- * `ck_sign_batch_len`. Thread-safe.
- *
- * # Safety
- * `batch` is NULL or a live `ck_sign_batch`; `signature_out` and `err_out`
- * are NULL or writable.
- */
-ck_status ck_sign_batch_item(const struct ck_sign_batch *batch,
-                             size_t index,
-                             struct ck_buf **signature_out,
-                             struct ck_error **err_out);
-
-/**
- * Frees a batch and every signature and message it holds. NULL is allowed
- * and ignored. Freeing twice is undefined behaviour. Buffers and errors
- * made from it by `ck_sign_batch_item` stay valid.
- *
- * # Safety
- * `batch` is NULL or a live `ck_sign_batch` not used by any other thread.
- */
-void ck_sign_batch_free(struct ck_sign_batch *batch);
-
-/**
  * Writes an encrypted backup of the keyring to the file `out_path` (mode
  * 0600; an ASCII-armored age file: `age -d` opens it with the passphrase):
  * the manifest, the signature ledger, a copy of the audit log, and every
@@ -866,6 +807,65 @@ ck_status ck_backup_recover(const char *backup_path,
 ck_status ck_backup_combine_shares(const char *shares_json,
                                    struct ck_buf **passphrase_out,
                                    struct ck_error **err_out);
+
+/**
+ * The number of items (the `count` given to `ck_kms_sign_digests`), or 0
+ * if `batch` is NULL.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch`.
+ */
+size_t ck_sign_batch_len(const struct ck_sign_batch *batch);
+
+/**
+ * The number of items that failed (0 when every digest was signed), or 0
+ * if `batch` is NULL.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch`.
+ */
+size_t ck_sign_batch_failed(const struct ck_sign_batch *batch);
+
+/**
+ * The status of item `index` alone, without its detail: `CK_OK` if that
+ * digest was signed, else its error code. Returns `CK_NULL_PARAMETER` if
+ * `batch` is NULL and `CK_INVALID_ARGUMENT` if `index` is not below
+ * `ck_sign_batch_len`.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch`.
+ */
+ck_status ck_sign_batch_status(const struct ck_sign_batch *batch, size_t index);
+
+/**
+ * Reads item `index` as if it were the result of `ck_kms_sign_digest`:
+ * returns `CK_OK` and writes a new buffer with the signature into
+ * `*signature_out`, or returns the item's error code and, if `err_out` is
+ * not NULL, a new `ck_error` with its message. May be called any number of
+ * times; each call makes new objects.
+ *
+ * Errors: the item's own error; `CK_NULL_PARAMETER` (`batch` or
+ * `signature_out` NULL); `CK_INVALID_ARGUMENT` if `index` is not below
+ * `ck_sign_batch_len`. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch`; `signature_out` and `err_out`
+ * are NULL or writable.
+ */
+ck_status ck_sign_batch_item(const struct ck_sign_batch *batch,
+                             size_t index,
+                             struct ck_buf **signature_out,
+                             struct ck_error **err_out);
+
+/**
+ * Frees a batch and every signature and message it holds. NULL is allowed
+ * and ignored. Freeing twice is undefined behaviour. Buffers and errors
+ * made from it by `ck_sign_batch_item` stay valid.
+ *
+ * # Safety
+ * `batch` is NULL or a live `ck_sign_batch` not used by any other thread.
+ */
+void ck_sign_batch_free(struct ck_sign_batch *batch);
 
 /**
  * The buffer's bytes, valid until `ck_buf_free`; never NULL for a live

@@ -5,27 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// skipIfPending skips a test whose backend is not on this branch yet: the
-// core's placeholder error says "not implemented yet", which no real
-// backend says. Any other error is returned for the test to check.
-func skipIfPending(t *testing.T, err error) {
-	t.Helper()
-	var e *Error
-	if errors.Is(err, ErrNotSupported) && errors.As(err, &e) && strings.Contains(e.Msg, "not implemented yet") {
-		t.Skipf("backend not implemented on this branch yet: %v", err)
-	}
-}
-
 func openStore(t *testing.T, uri string) *Store {
 	t.Helper()
 	s, err := OpenStore(uri)
-	skipIfPending(t, err)
 	if err != nil {
 		t.Fatalf("OpenStore(%s): %v", uri, err)
 	}

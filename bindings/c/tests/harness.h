@@ -51,8 +51,5 @@ static inline size_t len(const ck_buf *b) { return ck_buf_len(b); }
 
 /* The store and KMS tests (test_backends.c). */
 void test_backends(void);
-/* Set when a backend was skipped because it is not implemented on this
- * branch yet (its error codes are then not required). */
-extern int g_backends_pending;
 
 #endif

@@ -922,9 +922,11 @@ int main(int argc, char **argv) {
     /* Store and KMS codes reachable without a server (the directory store). */
     const ck_status reachable_backends[] = {CK_INVALID_URI, CK_NOT_SUPPORTED, CK_NOT_FOUND, CK_CONFLICT};
     for (size_t i = 0; i < sizeof reachable_backends / sizeof reachable_backends[0]; i++) {
-        if (g_backends_pending && reachable_backends[i] != CK_INVALID_URI && reachable_backends[i] != CK_NOT_SUPPORTED)
-            continue;
         CHECK(g_seen[reachable_backends[i]], "error code %s was never reached", name_of(reachable_backends[i]));
+    }
+    /* With Vault's read-only token: a refused write. */
+    if (getenv("VAULT_ADDR") && getenv("COSIGN_KEYS_TEST_READONLY_TOKEN")) {
+        CHECK(g_seen[CK_PERMISSION_DENIED], "error code %s was never reached", name_of(CK_PERMISSION_DENIED));
     }
 
     printf("c: %d passed, %d failed\n", g_passed, g_failed);
