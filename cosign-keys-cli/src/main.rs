@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use cosign_keys::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE};
+use cosign_keys::fs::{
+    replace_if_unchanged, write_atomic, Overwrite, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE,
+};
 use cosign_keys::{Algorithm, EncryptedPrivateKey, Error, ErrorCode, PrivateKey, Signature};
 use source::KeySource;
 
@@ -50,6 +52,11 @@ const KEY_SOURCES: &str =
 #[derive(Parser)]
 #[command(name = "cosign-keys", version, about = "Manage Cosign signing keys", long_about = None)]
 struct Cli {
+    /// Go on (with a warning) when a store's private key file is readable by
+    /// others or its directory writable by others; by default they are
+    /// refused, as OpenSSH does. Same as COSIGN_KEYS_ALLOW_INSECURE_PERMISSIONS=1.
+    #[arg(long, global = true)]
+    allow_insecure_permissions: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -239,6 +246,11 @@ type CliResult<T> = Result<T, Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.allow_insecure_permissions {
+        // Read by the library wherever it opens a file store; set before any
+        // other thread exists.
+        std::env::set_var(cosign_keys::fs::PermissionPolicy::ENV, "1");
+    }
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -454,16 +466,19 @@ fn change_file_password(key: &Path) -> CliResult<()> {
             dir.display()
         )));
     }
-    let locked = EncryptedPrivateKey::from_pem(&read(key)?)?;
+    let original = read(key)?;
+    let locked = EncryptedPrivateKey::from_pem(&original)?;
     // Unlock first, so a wrong old password fails before any prompt.
     let unlocked = locked.decrypt(&password::existing()?)?;
     let new = password::new_for_change()?;
     let resealed = unlocked.encrypt_with(&new, locked.scrypt_params())?;
-    write_atomic(
+    // Under the lock beside the file, and only if nobody changed it since we
+    // read it: of two concurrent changes one wins, the other is a CONFLICT.
+    replace_if_unchanged(
         key,
+        &original,
         resealed.to_pem().as_bytes(),
         PRIVATE_FILE_MODE,
-        Overwrite::Yes,
     )?;
     eprintln!("Password changed for {}", key.display());
     Ok(())

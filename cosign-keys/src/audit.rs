@@ -138,6 +138,7 @@ impl AuditLog {
     /// # Errors
     /// [`Error::Io`]; [`Error::AuditTampered`] for a broken last record.
     pub fn head(&self) -> Result<AuditHead> {
+        crate::fs::refuse_symlink(&self.path)?;
         let mut file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AuditHead::empty()),
@@ -188,6 +189,7 @@ impl AuditLog {
     }
 
     fn read_all(&self) -> Result<Vec<u8>> {
+        crate::fs::refuse_symlink(&self.path)?;
         let mut file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -212,9 +214,8 @@ impl AuditLog {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let file = opts
-            .open(&self.path)
-            .map_err(|e| Error::io(&self.path, e))?;
+        // Never through a link (issue 11): refused as PermissionDenied.
+        let file = crate::fs::open_no_follow(&self.path, &mut opts)?;
         Ok((file, !existed))
     }
 }

@@ -8,6 +8,10 @@
 //! flushed afterwards, so after a crash either the old file or the complete
 //! new one is there, never a torn one.
 //!
+//! Our own bookkeeping files are opened without following links, key files
+//! and directories are checked as OpenSSH checks them, and in-place changes
+//! of a plain key file lock it ([`replace_if_unchanged`]).
+//!
 //! [`shred`] is the opposite: overwrite a file's bytes, flush, then unlink it
 //! (best effort; its documentation lists what it cannot reach).
 
@@ -16,6 +20,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
+
+mod hygiene;
+#[cfg(unix)]
+pub(crate) use hygiene::replace_with_symlink;
+pub use hygiene::{
+    check_key_dir, check_private_key_file, open_no_follow, refuse_symlink, replace_if_unchanged,
+    PermissionPolicy,
+};
+pub(crate) use hygiene::{read_no_follow, remove_temp_files};
 
 /// Mode for files holding private keys.
 pub const PRIVATE_FILE_MODE: u32 = 0o600;

@@ -96,7 +96,11 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            if path.is_symlink() {
+                let rel = path.strip_prefix(base).unwrap().display().to_string();
+                let target = std::fs::read_link(&path).unwrap();
+                out.push((rel, format!("-> {}", target.display()).into_bytes()));
+            } else if path.is_dir() {
                 walk(base, &path, out);
             } else {
                 let rel = path.strip_prefix(base).unwrap().display().to_string();
@@ -508,51 +512,184 @@ fn a_crash_before_the_commit_leaves_the_previous_version() {
 
 #[test]
 fn a_crash_after_the_commit_keeps_both_versions_and_heals() {
-    for target in ["cosign.key", "cosign.pub"] {
-        let d = TempDir::new("crash-after");
-        let store = Store::open(&d.uri()).unwrap();
-        let (first, rec) = record("a");
-        store.put(rec, &PutOptions::default()).unwrap();
-        let old_key = std::fs::read(d.join("cosign.key")).unwrap();
+    let d = TempDir::new("crash-after");
+    let store = Store::open(&d.uri()).unwrap();
+    let (first, rec) = record("a");
+    store.put(rec, &PutOptions::default()).unwrap();
+    let old_key = std::fs::read(d.join("cosign.key")).unwrap();
 
-        let (second, rec) = record("b");
-        let guard = crash_before_rename(d.join(target));
-        let crashed = catch_unwind(AssertUnwindSafe(|| store.put(rec, &overwrite())));
-        drop(guard);
-        assert!(
-            crashed.is_err(),
-            "{target}: the injected crash did not happen"
-        );
+    // Killed just before `.cosign.current` moves to version 2.
+    let (second, rec) = record("b");
+    let guard = crash_before_rename(d.join(".cosign.current"));
+    let crashed = catch_unwind(AssertUnwindSafe(|| store.put(rec, &overwrite())));
+    drop(guard);
+    assert!(crashed.is_err(), "the injected crash did not happen");
 
-        // Version 2 is committed and readable; version 1 is intact.
-        assert_eq!(store.get(None).unwrap().version, 2);
-        assert_eq!(
-            store.get(None).unwrap().public_key.fingerprint(),
-            second.fingerprint()
-        );
-        assert_eq!(
-            store.get(Some(1)).unwrap().public_key.fingerprint(),
-            first.fingerprint()
-        );
-        if target == "cosign.key" {
-            // The crash hit before the rename: the old file is whole.
-            assert_eq!(std::fs::read(d.join("cosign.key")).unwrap(), old_key);
+    // Version 2 is committed and readable; version 1 is intact, and the
+    // cosign names still show version 1 as a whole pair.
+    assert_eq!(store.get(None).unwrap().version, 2);
+    assert_eq!(
+        store.get(None).unwrap().public_key.fingerprint(),
+        second.fingerprint()
+    );
+    assert_eq!(
+        store.get(Some(1)).unwrap().public_key.fingerprint(),
+        first.fingerprint()
+    );
+    assert_eq!(std::fs::read(d.join("cosign.key")).unwrap(), old_key);
+    assert_eq!(pair_fingerprint(d.path()), Some(first.fingerprint()));
+    assert!(!temp_files(d.path()).is_empty());
+
+    // The next write through the store brings the names in line.
+    let (third, rec) = record("c");
+    assert_eq!(store.put(rec, &overwrite()).unwrap(), 3);
+    assert!(temp_files(d.path()).is_empty());
+    assert_eq!(
+        std::fs::read_to_string(d.join("cosign.pub")).unwrap(),
+        third.public_key().to_pem()
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("cosign.key")).unwrap(),
+        store.get(Some(3)).unwrap().private_key.to_pem()
+    );
+}
+
+/// The fingerprint both cosign names agree on: `None` when the private key
+/// name resolves to nothing; panics if they hold two different keys.
+fn pair_fingerprint(dir: &Path) -> Option<cosign_keys::Fingerprint> {
+    let public = std::fs::read(dir.join("cosign.pub")).ok().map(|pem| {
+        cosign_keys::PublicKey::from_pem(&pem)
+            .unwrap()
+            .fingerprint()
+    });
+    let private = std::fs::read(dir.join("cosign.key")).ok().map(|pem| {
+        cosign_keys::EncryptedPrivateKey::from_pem(&pem)
+            .unwrap()
+            .decrypt(&Password::from(PASSWORD))
+            .unwrap()
+            .fingerprint()
+    });
+    match (private, public) {
+        (Some(k), Some(p)) => {
+            assert_eq!(k, p, "cosign.key and cosign.pub hold different keys");
+            Some(k)
         }
-        assert!(!temp_files(d.path()).is_empty());
-
-        // The next write through the store brings the names in line.
-        let (third, rec) = record("c");
-        assert_eq!(store.put(rec, &overwrite()).unwrap(), 3);
-        assert!(temp_files(d.path()).is_empty());
-        assert_eq!(
-            std::fs::read_to_string(d.join("cosign.pub")).unwrap(),
-            third.public_key().to_pem()
-        );
-        assert_eq!(
-            std::fs::read_to_string(d.join("cosign.key")).unwrap(),
-            store.get(Some(3)).unwrap().private_key.to_pem()
-        );
+        (Some(_), None) => panic!("cosign.key without cosign.pub"),
+        (None, _) => None,
     }
+}
+
+/// Starting layouts for the every-step crash test.
+#[derive(Debug, Clone, Copy)]
+enum Start {
+    /// Written by this build: links through `.cosign.current`.
+    Linked,
+    /// `cosign generate-key-pair` output: plain files, no index.
+    Cosign,
+    /// An earlier build: an index, plain copies under the cosign names.
+    Copies,
+}
+
+fn start(d: &TempDir, how: Start) -> (Store, PrivateKey) {
+    let store = Store::open(&d.uri()).unwrap();
+    let (first, rec) = record("a");
+    match how {
+        Start::Linked => {
+            store.put(rec, &PutOptions::default()).unwrap();
+        }
+        Start::Cosign => {
+            write_private(&d.join("cosign.key"), rec.private_key.to_pem().as_bytes());
+            std::fs::write(d.join("cosign.pub"), first.public_key().to_pem()).unwrap();
+        }
+        Start::Copies => {
+            store.put(rec, &PutOptions::default()).unwrap();
+            for name in ["cosign.key", "cosign.pub"] {
+                let bytes = std::fs::read(d.join(name)).unwrap();
+                std::fs::remove_file(d.join(name)).unwrap();
+                write_private(&d.join(name), &bytes);
+            }
+            std::fs::remove_file(d.join(".cosign.current")).unwrap();
+        }
+    }
+    (store, first)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) {
+    std::fs::write(path, bytes).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+#[test]
+fn a_writer_killed_before_any_rename_of_a_put_leaves_one_pair() {
+    // Count the renames a put makes from each starting layout, then kill a
+    // put before each one in turn.
+    let mut crashes = 0;
+    for how in [Start::Linked, Start::Cosign, Start::Copies] {
+        let steps = {
+            let d = TempDir::new("count");
+            let (store, _) = start(&d, how);
+            let seen = Arc::new(AtomicU32::new(0));
+            let counter = Arc::clone(&seen);
+            let prefix = d.path().to_owned();
+            let guard = failpoint::on_before_rename(move |path| {
+                if path.starts_with(&prefix) {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+            store.put(record("b").1, &overwrite()).unwrap();
+            drop(guard);
+            seen.load(Ordering::SeqCst)
+        };
+        assert!(steps >= 3, "{how:?}: only {steps} renames");
+        for kill_at in 0..steps {
+            let d = TempDir::new("every-step");
+            let (store, first) = start(&d, how);
+            assert_eq!(pair_fingerprint(d.path()), Some(first.fingerprint()));
+            let (second, rec) = record("b");
+            let seen = Arc::new(AtomicU32::new(0));
+            let counter = Arc::clone(&seen);
+            let prefix = d.path().to_owned();
+            let _quiet = crash_before_rename(PathBuf::from("/nowhere"));
+            let guard = failpoint::on_before_rename(move |path| {
+                if path.starts_with(&prefix) && counter.fetch_add(1, Ordering::SeqCst) == kill_at {
+                    panic!("simulated crash before renaming onto {}", path.display());
+                }
+            });
+            let crashed = catch_unwind(AssertUnwindSafe(|| store.put(rec, &overwrite())));
+            drop(guard);
+            assert!(crashed.is_err(), "{how:?} step {kill_at}: no crash");
+            crashes += 1;
+            // Whatever the step, the names show one pair: the old or the new.
+            let shown = pair_fingerprint(d.path());
+            assert!(
+                shown == Some(first.fingerprint()) || shown == Some(second.fingerprint()),
+                "{how:?} step {kill_at}: the names show {shown:?}"
+            );
+            // The next writer finishes the job and tidies.
+            let (third, rec) = record("c");
+            store.put(rec, &overwrite()).unwrap();
+            assert_eq!(
+                pair_fingerprint(d.path()),
+                Some(third.fingerprint()),
+                "{how:?} {kill_at}"
+            );
+            assert!(
+                temp_files(d.path()).is_empty(),
+                "{how:?} {kill_at}: {:?}",
+                temp_files(d.path())
+            );
+            assert!(std::fs::symlink_metadata(d.join("cosign.key"))
+                .unwrap()
+                .file_type()
+                .is_symlink());
+            // Every earlier version is still there and unlocks.
+            for v in store.versions().unwrap() {
+                let got = store.get(Some(v.version)).unwrap();
+                got.private_key.decrypt(&Password::from(PASSWORD)).unwrap();
+            }
+        }
+    }
+    eprintln!("{crashes} injected crashes, every one left a matching pair");
 }
 
 #[test]
@@ -627,7 +764,8 @@ fn a_pair_written_by_cosign_is_version_1_and_kept_when_replaced() {
     let d = TempDir::new("adopt");
     let (old, rec) = record("x");
     let old_pem = rec.private_key.to_pem();
-    std::fs::write(d.join("cosign.key"), &old_pem).unwrap();
+    // cosign writes its private key with mode 0600.
+    write_private(&d.join("cosign.key"), old_pem.as_bytes());
     std::fs::write(d.join("cosign.pub"), old.public_key().to_pem()).unwrap();
     let store = Store::open(d.path().to_str().unwrap()).unwrap();
     let versions = store.versions().unwrap();
@@ -720,12 +858,16 @@ fn destroy_overwrites_the_bytes_before_unlinking() {
         .to_string()
         .contains("destroyed"));
 
-    // Destroying the newest live version also overwrites the cosign names.
-    let names_key = witness("cosign.key", "witness-names");
+    // The cosign names are links into the newest version's directory: no
+    // copy of the key is left to overwrite.
+    assert_eq!(
+        std::fs::read_link(d.join("cosign.key")).unwrap(),
+        Path::new(".cosign.current/cosign.key")
+    );
     let v2_key = witness(".cosign.versions/2/cosign.key", "witness-v2");
-    assert_eq!(names_key, v2_key);
+    assert_eq!(std::fs::read(d.join("cosign.key")).unwrap(), v2_key);
     store.delete(Some(2), DeleteMode::Destroy).unwrap();
-    for w in ["witness-names", "witness-v2"] {
+    for w in ["witness-v2"] {
         let after = std::fs::read(d.join(w)).unwrap();
         assert_eq!(after.len(), v2_key.len());
         assert_ne!(after, v2_key, "{w}");
@@ -736,7 +878,7 @@ fn destroy_overwrites_the_bytes_before_unlinking() {
     // delete(None) removes every trace of the store, and nothing else.
     store.delete(None, DeleteMode::Destroy).unwrap();
     let left: Vec<_> = tree(d.path()).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(left, ["witness-names", "witness-v1", "witness-v2"]);
+    assert_eq!(left, ["witness-v1", "witness-v2"]);
     assert!(!d.join(".cosign.versions").exists());
     assert!(store.versions().unwrap().is_empty());
     assert_eq!(
@@ -909,6 +1051,8 @@ fn a_read_only_file_system_refuses_writes() {
         return;
     }
     let m = Mount(d);
+    // A fresh tmpfs is mode 1777, which a store directory may not be.
+    std::fs::set_permissions(m.0.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let store = Store::open(&m.0.uri()).unwrap();
     let (key, rec) = record("a");
     store.put(rec, &PutOptions::default()).unwrap();
@@ -940,31 +1084,32 @@ fn a_read_only_file_system_refuses_writes() {
 }
 
 #[test]
-fn destroying_a_version_the_cosign_names_still_hold_overwrites_them() {
+fn destroying_a_version_the_cosign_names_still_show_moves_them_first() {
     let d = TempDir::new("destroy-stale");
     let store = Store::open(&d.uri()).unwrap();
     store.put(record("a").1, &PutOptions::default()).unwrap();
-    // Crash after committing version 2, before cosign.key was replaced:
-    // the names still hold version 1.
-    let guard = crash_before_rename(d.join("cosign.key"));
+    // Crash after committing version 2, before `.cosign.current` moved:
+    // the names still show version 1.
+    let guard = crash_before_rename(d.join(".cosign.current"));
     let crashed = catch_unwind(AssertUnwindSafe(|| store.put(record("b").1, &overwrite())));
     drop(guard);
     assert!(crashed.is_err());
     let v1 = std::fs::read(d.join(".cosign.versions/1/cosign.key")).unwrap();
     assert_eq!(std::fs::read(d.join("cosign.key")).unwrap(), v1);
-    std::fs::hard_link(d.join("cosign.key"), d.join("witness")).unwrap();
+    std::fs::hard_link(d.join(".cosign.versions/1/cosign.key"), d.join("witness")).unwrap();
 
     store.delete(Some(1), DeleteMode::Destroy).unwrap();
     let after = std::fs::read(d.join("witness")).unwrap();
     assert_eq!(after.len(), v1.len());
-    assert_ne!(
-        after, v1,
-        "the copy under cosign.key was unlinked, not overwritten"
-    );
-    // The names now show the newest live version.
+    assert_ne!(after, v1, "version 1's key was unlinked, not overwritten");
+    // The names now show the newest live version, as one pair.
     assert_eq!(
         std::fs::read_to_string(d.join("cosign.key")).unwrap(),
         store.get(Some(2)).unwrap().private_key.to_pem()
+    );
+    assert_eq!(
+        pair_fingerprint(d.path()),
+        Some(store.get(Some(2)).unwrap().public_key.fingerprint())
     );
 }
 

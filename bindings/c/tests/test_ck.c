@@ -518,6 +518,11 @@ static void test_bad_input(void) {
     EXPECT(CK_INVALID_ARGUMENT, ck_private_key_import((const uint8_t *)"x", 1, NULL, 2, 0, 0, &pk_out, ERR));
     EXPECT(CK_INVALID_ARGUMENT, ck_write_atomic("", MSG, MSG_LEN, CK_PUBLIC_FILE_MODE, false, ERR));
     EXPECT(CK_INVALID_ARGUMENT, ck_write_atomic("/tmp/ck-never", MSG, MSG_LEN, 010000, false, ERR));
+    /* Issue 11: setuid, setgid and sticky bits are refused, and nothing is written. */
+    EXPECT(CK_INVALID_ARGUMENT, ck_write_atomic("/tmp/ck-never-suid", MSG, MSG_LEN, 04755, true, ERR));
+    EXPECT(CK_INVALID_ARGUMENT, ck_write_atomic("/tmp/ck-never-suid", MSG, MSG_LEN, 02755, true, ERR));
+    EXPECT(CK_INVALID_ARGUMENT, ck_write_atomic("/tmp/ck-never-suid", MSG, MSG_LEN, 01644, true, ERR));
+    CHECK(access("/tmp/ck-never-suid", F_OK) != 0);
 
     /* MALFORMED_PEM, UNKNOWN_PEM_LABEL, WRONG_KEY_KIND. */
     const char *not_pem = "this is not PEM";

@@ -12,12 +12,16 @@
 //! over the document and flushes the directory. Two processes (or threads)
 //! saving from the same revision: exactly one wins. A reader needs no lock:
 //! it sees the old or the new file, never a torn one.
+//!
+//! The document and its lock are never opened through a symbolic link
+//! ([`Error::PermissionDenied`]), and a save removes the temporary files
+//! (`.<name>.tmp-*`) that killed writers left beside the document.
 
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use super::{Document, DocumentStore};
-use crate::fs::{write_atomic, Overwrite};
+use crate::fs::{open_no_follow, read_no_follow, remove_temp_files, write_atomic, Overwrite};
 use crate::{Error, Result};
 
 /// The first line's prefix.
@@ -82,12 +86,10 @@ impl FileDocumentStore {
     }
 
     fn read(&self) -> Result<Option<Document>> {
-        let raw = match fs::read(&self.path) {
-            Ok(raw) => raw,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(&self.path, e)),
-        };
-        parse(&self.path, raw).map(Some)
+        match read_no_follow(&self.path)? {
+            Some(raw) => parse(&self.path, raw).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Opens (creating) the lock file and takes the exclusive lock; it is
@@ -104,9 +106,7 @@ impl FileDocumentStore {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(MODE);
         }
-        let file = opts
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
+        let file = open_no_follow(&lock_path, &mut opts)?;
         file.lock().map_err(|e| Error::io(&lock_path, e))?;
         Ok(file)
     }
@@ -178,6 +178,19 @@ impl DocumentStore for FileDocumentStore {
                      reload and retry"
                 ),
             });
+        }
+        // Under the lock no other writer is live: what killed writers left
+        // (`.<name>.tmp-*`) goes.
+        if let (Some(dir), Some(name)) = (
+            self.path.parent(),
+            self.path.file_name().and_then(|n| n.to_str()),
+        ) {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            remove_temp_files(dir, &[name.to_owned()])?;
         }
         let revision = current + 1;
         let mut out = format!("{HEADER}{revision}\n").into_bytes();

@@ -7,14 +7,21 @@
 //!
 //! | path | what | mode |
 //! |---|---|---|
-//! | `cosign.key` | the newest live version's encrypted private key, cosign's PEM | 0600 |
-//! | `cosign.pub` | its public key (PKIX PEM) | 0644 |
+//! | `cosign.key` | link to `.cosign.current/cosign.key`: the newest live version's encrypted private key, cosign's PEM | link (target 0600) |
+//! | `cosign.pub` | link to `.cosign.current/cosign.pub`: its public key (PKIX PEM) | link (target 0644) |
+//! | `.cosign.current` | link to `.cosign.versions/<n>`, the newest live version | link |
 //! | `cosign.meta.json` | the index of every version: number, state, fingerprint, algorithm, created_by, created_at (RFC 3339 UTC), labels; format described in the sidecar section below | 0644 |
 //! | `.cosign.versions/<n>/cosign.key`, `.pub` | every live version, the newest included | 0600 / 0644 |
 //! | `.cosign.lock` | the advisory lock (`flock`) writers take exclusively and readers shared | 0644 |
 //!
-//! So `cosign sign-blob --key /etc/keys/cosign.key` keeps working, and the
-//! store reads any version from the history directory.
+//! Every link is relative, so the directory can be moved or mounted
+//! elsewhere. Stores written by earlier builds (plain files under the cosign
+//! names) and pairs cosign wrote are turned into this layout by the next
+//! write, without ever showing a mismatched pair (see below).
+//!
+//! So `cosign sign-blob --key /etc/keys/cosign.key` keeps working (cosign,
+//! like any program, follows the links), and the store reads any version
+//! from the history directory.
 //!
 //! # Sidecar format (version 1)
 //!
@@ -34,19 +41,59 @@
 //! link or rename, directory fsync), and a put goes in this order:
 //!
 //! 1. take the exclusive lock, re-read the index, check `expected_version`
-//!    and `overwrite`;
+//!    and `overwrite`; point the names at the newest committed live version
+//!    (finishing an interrupted write), then remove what killed writers left
+//!    (`.*.tmp-*` files, uncommitted version directories);
 //! 2. write `.cosign.versions/<n>/cosign.key` and `.pub` (new files only);
 //! 3. replace `cosign.meta.json`: **the commit point**;
-//! 4. replace `cosign.key`, then `cosign.pub`, with copies of version `n`.
+//! 4. replace `.cosign.current` with a link to `.cosign.versions/<n>`: one
+//!    `rename(2)` moves both cosign names to version `n`.
 //!
 //! A crash before step 3 leaves the index, and so every earlier version and
 //! the cosign names, as they were; the half-written version directory and
 //! temporary files are unlisted leftovers, removed by the next write. A
-//! crash during step 4 leaves version `n` committed and readable through the
-//! store, while the cosign names may still show the previous pair (or, for
-//! a moment, the new key beside the previous `.pub`); the next write through
-//! the store brings them back in line. The store's own reads always go
-//! through the index and the history directory, never the cosign names.
+//! crash before step 4 leaves version `n` committed and readable through the
+//! store while the cosign names still show the previous pair; the next write
+//! through the store moves them. The store's own reads always go through the
+//! index and the history directory, never the cosign names.
+//!
+//! ## Why `cosign.key` and `cosign.pub` always hold one pair
+//!
+//! Claim: at every instant, whatever instruction a writer is killed at,
+//! `cosign.key` and `cosign.pub` resolve to the two files of one version
+//! directory (or a name resolves to nothing: never to a file of another
+//! version).
+//!
+//! - Once the names are our links, nothing ever changes them: they hold the
+//!   fixed text `.cosign.current/cosign.key` and `.cosign.current/cosign.pub`.
+//!   Both therefore resolve through the same link, `.cosign.current`, and
+//!   so into the same directory `.cosign.versions/<n>`.
+//! - `.cosign.current` is only ever replaced by `rename(2)` of a complete
+//!   link made under a temporary name; POSIX makes that rename atomic: any
+//!   lookup sees the old link or the new one. So the names move from one
+//!   version directory to another in one step, together.
+//! - It is only pointed at a version whose two files were written, flushed
+//!   and committed to the index before (step 4 follows step 3), and files in
+//!   a version directory are never rewritten (`Overwrite::No`).
+//! - A version directory is removed only after `.cosign.current` has moved
+//!   away from it: a delete commits the index, moves the link to the newest
+//!   remaining live version (or removes the link, which makes both names
+//!   resolve to nothing at once), and only then removes files; the tidying
+//!   of step 1 first moves the link, then removes only directories that are
+//!   not the newest live version. A writer killed between those steps leaves
+//!   the link on a directory whose files are still all there.
+//! - Migration from plain files (an earlier build, or cosign's own
+//!   `generate-key-pair`) first points `.cosign.current` at the live version
+//!   whose bytes the plain names already hold, then renames a link over each
+//!   name: each rename swaps a file for a link that resolves to the same
+//!   bytes, so no reader sees a change. If the plain names hold no live
+//!   version, the private key name is removed first, then the public name
+//!   and the key name become links, in that order: at worst a reader finds
+//!   no private key, never a key beside another key's public key.
+//!
+//! A version with no private key (a public key adopted from a directory
+//! that had only `cosign.pub`) leaves the `cosign.key` link dangling: the
+//! pair is then the public key alone.
 //!
 //! Deletes commit the new state to the index first, then remove files, so a
 //! crash leaves files of a deleted version behind at worst, and the next
@@ -59,6 +106,18 @@
 //!
 //! # What it refuses
 //!
+//! - A symbolic link where the store keeps its own files: the lock file, the
+//!   index, the versions directory and the version directories, their files,
+//!   temporary files ([`Error::PermissionDenied`]). They are opened with
+//!   `O_NOFOLLOW` or checked with `lstat` first. `.cosign.current` must be a
+//!   link of the form above, so the names never lead outside the store.
+//! - As OpenSSH does, a private key file its group or others may access, and
+//!   a store directory its group or others may write to
+//!   ([`Error::PermissionDenied`]), when reading a private key or writing.
+//!   [`FileStore::with_permission_policy`] with [`PermissionPolicy::Warn`]
+//!   (or `COSIGN_KEYS_ALLOW_INSECURE_PERMISSIONS=1`, the default of
+//!   [`FileStore::new`]; CLI `--allow-insecure-permissions`) downgrades this
+//!   to a warning on standard error.
 //! - A [`KeyPairRecord`] carrying a password ([`Error::InvalidArgument`]): a
 //!   password in a file beside the key it unlocks protects nothing.
 //! - Writing over a live key without [`PutOptions::overwrite`]
@@ -79,6 +138,7 @@
 //! the index and the lock file.
 
 mod lock;
+mod names;
 mod sidecar;
 
 use std::io::ErrorKind;
@@ -92,7 +152,11 @@ use super::{
     DeleteMode, KeyMetadata, KeyPairRecord, KeyRef, KeyStore, PutOptions, StoredKey,
     StoredPublicKey, VersionInfo, VersionState,
 };
-use crate::fs::{shred, sync_dir, write_atomic, Overwrite, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE};
+use crate::fs::{
+    check_key_dir, check_private_key_file, open_no_follow, read_no_follow, refuse_symlink,
+    remove_temp_files, shred, sync_dir, write_atomic, Overwrite, PermissionPolicy,
+    PRIVATE_FILE_MODE, PUBLIC_FILE_MODE,
+};
 use crate::{EncryptedPrivateKey, Error, PublicKey, Result};
 
 /// A key store in a local directory. See the [module documentation](self)
@@ -111,6 +175,7 @@ pub struct FileStore {
     key_ref: KeyRef,
     dir: PathBuf,
     prefix: String,
+    permissions: PermissionPolicy,
 }
 
 impl FileStore {
@@ -141,7 +206,27 @@ impl FileStore {
             },
             dir,
             prefix: prefix.to_owned(),
+            permissions: PermissionPolicy::from_env(),
         })
+    }
+
+    /// What to do about a private key file others may read or a store
+    /// directory others may write to: refuse ([`PermissionPolicy::Enforce`],
+    /// the default unless `COSIGN_KEYS_ALLOW_INSECURE_PERMISSIONS=1`) or go
+    /// on with a warning ([`PermissionPolicy::Warn`]).
+    ///
+    /// ```
+    /// use cosign_keys::fs::PermissionPolicy;
+    /// use cosign_keys::store::file::FileStore;
+    /// let store = FileStore::new("/srv/shared-keys", "cosign")?
+    ///     .with_permission_policy(PermissionPolicy::Warn);
+    /// # let _ = store;
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_permission_policy(mut self, policy: PermissionPolicy) -> Self {
+        self.permissions = policy;
+        self
     }
 
     fn name(&self, suffix: &str) -> PathBuf {
@@ -165,6 +250,16 @@ impl FileStore {
     fn version_dir(&self, version: u64) -> PathBuf {
         self.history_dir().join(version.to_string())
     }
+    /// Refuses links where the store keeps its own files (before use).
+    fn check_bookkeeping(&self, version: Option<u64>) -> Result<()> {
+        refuse_symlink(&self.history_dir())?;
+        refuse_symlink(&self.sidecar_path())?;
+        refuse_symlink(&self.lock_path())?;
+        if let Some(v) = version {
+            refuse_symlink(&self.version_dir(v))?;
+        }
+        Ok(())
+    }
     fn version_key(&self, version: u64) -> PathBuf {
         self.version_dir(version)
             .join(format!("{}.key", self.prefix))
@@ -179,7 +274,7 @@ impl FileStore {
 
     fn read_index(&self) -> Result<Option<Sidecar>> {
         let path = self.sidecar_path();
-        read_optional(&path)?
+        read_no_follow(&path)?
             .map(|bytes| Sidecar::parse(&bytes, &path, &self.prefix))
             .transpose()
     }
@@ -214,8 +309,9 @@ impl FileStore {
     /// A committed version's public key, checked against the index.
     fn read_version_public(&self, record: &VersionRecord) -> Result<(PublicKey, KeyMetadata)> {
         let v = record.version;
+        self.check_bookkeeping(Some(v))?;
         let path = self.version_pub(v);
-        let pem = read_optional(&path)?.ok_or_else(|| {
+        let pem = read_no_follow(&path)?.ok_or_else(|| {
             self.not_found(&format!(" version {v}: {} is missing", path.display()))
         })?;
         let public = PublicKey::from_pem(&pem)?;
@@ -259,6 +355,7 @@ impl FileStore {
     }
 
     fn get_public_now(&self, version: Option<u64>) -> Result<StoredPublicKey> {
+        self.check_bookkeeping(None)?;
         let _lock = Lock::shared(&self.lock_path(), &self.what())?;
         let (version, (public_key, metadata)) = match self.read_index()? {
             Some(index) => {
@@ -275,21 +372,43 @@ impl FileStore {
     }
 
     fn get_now(&self, version: Option<u64>) -> Result<StoredKey> {
+        self.check_bookkeeping(None)?;
+        check_key_dir(&self.dir, self.permissions)?;
         let _lock = Lock::shared(&self.lock_path(), &self.what())?;
-        let (version, key_path, (public_key, metadata)) = match self.read_index()? {
+        let (version, key_path, own, (public_key, metadata)) = match self.read_index()? {
             Some(index) => {
                 let record = self.resolve(&index, version)?;
                 let v = record.version;
-                (v, self.version_key(v), self.read_version_public(record)?)
+                let public = self.read_version_public(record)?;
+                (v, self.version_key(v), true, public)
             }
-            None => (1, self.key_path(), self.read_legacy_public(version)?),
+            None => (1, self.key_path(), false, self.read_legacy_public(version)?),
         };
-        let pem = read_optional(&key_path)?.ok_or_else(|| {
+        let missing = || {
             self.not_found(&format!(
                 " version {version}: no private key ({} is missing)",
                 key_path.display()
             ))
-        })?;
+        };
+        // The history's files are ours (never followed); a pair cosign wrote
+        // is the user's and may be a link.
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        let opened = if own {
+            open_no_follow(&key_path, &mut options)
+        } else {
+            options.open(&key_path).map_err(|e| Error::io(&key_path, e))
+        };
+        let mut file = match opened {
+            Ok(file) => file,
+            Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
+                return Err(missing())
+            }
+            Err(e) => return Err(e),
+        };
+        check_private_key_file(&key_path, &file, self.permissions)?;
+        let mut pem = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut pem).map_err(|e| Error::io(&key_path, e))?;
         Ok(StoredKey {
             version,
             private_key: EncryptedPrivateKey::from_pem(&pem)?,
@@ -300,6 +419,7 @@ impl FileStore {
     }
 
     fn versions_now(&self) -> Result<Vec<VersionInfo>> {
+        self.check_bookkeeping(None)?;
         let _lock = Lock::shared(&self.lock_path(), &self.what())?;
         if let Some(index) = self.read_index()? {
             return Ok(index.versions.iter().map(VersionRecord::info).collect());
@@ -347,7 +467,9 @@ impl FileStore {
                 }
             }
         }
+        check_key_dir(&self.dir, self.permissions)?;
         create_dir(&self.dir)?;
+        self.check_bookkeeping(None)?;
         let _lock = Lock::exclusive(&self.lock_path(), &self.what())?;
         let names_exist = exists(&self.key_path())? || exists(&self.pub_path())?;
         let (mut index, adopt) = match self.read_index()? {
@@ -374,9 +496,11 @@ impl FileStore {
             };
             return Err(Error::AlreadyExists { path });
         }
-        self.tidy(&index)?;
         if adopt {
+            self.tidy(&index)?;
             self.adopt_legacy(&mut index)?;
+        } else {
+            self.prepare(&index)?;
         }
         let version = current + 1;
         self.write_version(
@@ -409,6 +533,9 @@ impl FileStore {
         let key_pem = read_optional(&self.key_path())?;
         if let Some(pem) = &key_pem {
             EncryptedPrivateKey::from_pem(pem)?;
+            let file =
+                std::fs::File::open(self.key_path()).map_err(|e| Error::io(self.key_path(), e))?;
+            check_private_key_file(&self.key_path(), &file, self.permissions)?;
         }
         self.write_version(1, key_pem.as_deref(), &pub_pem)?;
         let metadata = legacy_metadata(&public, modified(&pub_path)?);
@@ -419,6 +546,7 @@ impl FileStore {
 
     fn write_version(&self, version: u64, key_pem: Option<&[u8]>, pub_pem: &[u8]) -> Result<()> {
         let history = self.history_dir();
+        refuse_symlink(&history)?;
         if !exists(&history)? {
             create_dir(&history)?;
             sync_dir(&self.dir)?;
@@ -451,37 +579,13 @@ impl FileStore {
         )
     }
 
-    /// Makes the cosign names a copy of the newest live version (key first,
-    /// then public key), or removes them when no version is live.
-    fn sync_names(&self, index: &Sidecar) -> Result<()> {
-        let targets = [
-            (self.key_path(), PRIVATE_FILE_MODE),
-            (self.pub_path(), PUBLIC_FILE_MODE),
-        ];
-        let Some(latest) = index.latest_live() else {
-            for (name, _) in &targets {
-                if exists(name)? {
-                    shred(name)?;
-                }
-            }
-            return Ok(());
-        };
-        let v = latest.version;
-        for ((name, mode), source) in targets
-            .iter()
-            .zip([self.version_key(v), self.version_pub(v)])
-        {
-            match read_optional(&source)? {
-                Some(want) if read_optional(name)?.as_deref() != Some(want.as_slice()) => {
-                    write_atomic(name, &want, *mode, Overwrite::Yes)?;
-                }
-                Some(_) => {}
-                // A version without a private key (an adopted public key).
-                None if exists(name)? => shred(name)?,
-                None => {}
-            }
-        }
-        Ok(())
+    /// Under the exclusive lock, before changing anything: points the names
+    /// at the newest committed live version (finishing an interrupted
+    /// write), then tidies; in that order, so no directory the names lead
+    /// into is removed.
+    fn prepare(&self, index: &Sidecar) -> Result<()> {
+        self.sync_names(index)?;
+        self.tidy(index)
     }
 
     /// Under the exclusive lock: removes what interrupted operations left
@@ -492,9 +596,12 @@ impl FileStore {
             format!("{}.key", self.prefix),
             format!("{}.pub", self.prefix),
             format!("{}.meta.json", self.prefix),
+            format!(".{}.current", self.prefix),
         ];
         remove_temp_files(&self.dir, &names)?;
         let history = self.history_dir();
+        refuse_symlink(&history)?;
+        let current = self.current_version_link()?;
         let entries = match std::fs::read_dir(&history) {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
@@ -509,8 +616,22 @@ impl FileStore {
             else {
                 continue;
             };
+            if entry
+                .file_type()
+                .map_err(|e| Error::io(entry.path(), e))?
+                .is_symlink()
+            {
+                return Err(refuse_symlink(&entry.path()).err().unwrap_or_else(|| {
+                    Error::io(entry.path(), std::io::Error::other("unexpected link"))
+                }));
+            }
             match index.record(version).map(|r| r.state) {
-                Some(StateName::Live) => remove_temp_files(&entry.path(), &names[..2])?,
+                Some(StateName::Live) => {
+                    remove_temp_files(&entry.path(), &names[..2])?;
+                }
+                // The names still lead there (a write was interrupted before
+                // it moved them): keep it until they move.
+                _ if current == Some(version) => {}
                 Some(StateName::Destroyed) => self.remove_version(version, true)?,
                 Some(StateName::Deleted) | None => self.remove_version(version, false)?,
             }
@@ -521,6 +642,7 @@ impl FileStore {
     /// Removes a version's directory; `destroy` overwrites files first.
     fn remove_version(&self, version: u64, destroy: bool) -> Result<()> {
         let dir = self.version_dir(version);
+        refuse_symlink(&dir)?;
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
@@ -557,6 +679,8 @@ impl FileStore {
         if !exists(&self.dir)? {
             return Err(self.not_found(" (no key pair there)"));
         }
+        check_key_dir(&self.dir, self.permissions)?;
+        self.check_bookkeeping(None)?;
         let lock = Lock::exclusive(&self.lock_path(), &self.what())?;
         let Some(mut index) = self.read_index()? else {
             // A pair written by cosign: it is version 1 and the only one.
@@ -571,13 +695,14 @@ impl FileStore {
             self.remove_names(destroy)?;
             return self.remove_lock(lock);
         };
-        self.tidy(&index)?;
+        self.prepare(&index)?;
         let Some(version) = version else {
             for record in &mut index.versions {
                 record.state = next_state(record.state, destroy);
             }
             self.commit(&index)?;
-            self.remove_names(destroy)?;
+            // No version is live now: the link goes first, then the names.
+            self.sync_names(&index)?;
             for record in &index.versions {
                 self.remove_version(record.version, destroy)?;
             }
@@ -592,22 +717,15 @@ impl FileStore {
             std::fs::remove_file(&sidecar).map_err(|e| Error::io(&sidecar, e))?;
             return self.remove_lock(lock);
         };
-        // The cosign names may hold this version (the newest, or left there
-        // by an interrupted write): destroying it overwrites them too,
-        // before another version is renamed over them.
-        let names_hold_it = destroy
-            && read_optional(&self.version_key(version))?
-                .is_some_and(|v| read_optional(&self.key_path()).ok().flatten() == Some(v));
         let record = index
             .record_mut(version)
             .ok_or_else(|| self.not_found(&format!(" version {version}")))?;
         record.state = next_state(record.state, destroy);
         self.commit(&index)?;
-        if names_hold_it {
-            self.remove_names(true)?;
-        }
-        self.remove_version(version, destroy)?;
-        self.sync_names(&index)
+        // Move the names away (to the previous live version, or remove
+        // them) before the version's files go.
+        self.sync_names(&index)?;
+        self.remove_version(version, destroy)
     }
 
     /// Removes the lock file while still holding it (see the `lock` module).
@@ -669,36 +787,6 @@ fn create_dir(dir: &Path) -> Result<()> {
     builder.create(dir).map_err(|e| Error::io(dir, e))
 }
 
-/// Removes `.<name>.tmp-*` files that [`write_atomic`] leaves when a process
-/// dies between writing and renaming.
-fn remove_temp_files(dir: &Path, names: &[String]) -> Result<()> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(dir, e)),
-    };
-    let mut removed = false;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let file_name = entry.file_name();
-        let Some(file_name) = file_name.to_str() else {
-            continue;
-        };
-        let leftover = names
-            .iter()
-            .any(|n| file_name.starts_with(&format!(".{n}.tmp-")));
-        if leftover {
-            let path = entry.path();
-            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-            removed = true;
-        }
-    }
-    if removed {
-        sync_dir(dir)?;
-    }
-    Ok(())
-}
-
 /// Errors after the commit point: the version exists, a cosign name lags.
 fn after_commit(version: u64, err: Error) -> Error {
     match err {
@@ -706,8 +794,8 @@ fn after_commit(version: u64, err: Error) -> Error {
             source: std::io::Error::new(
                 source.kind(),
                 format!(
-                    "version {version} is stored, but this name still shows an earlier \
-                     version ({source}); the next write through the store updates it"
+                    "version {version} is stored, but the cosign names may still show an \
+                     earlier version ({source}); the next write through the store moves them"
                 ),
             ),
             path,

@@ -6,11 +6,15 @@
 //! holding the lock). A process that opened the old file and then got the
 //! lock would hold a lock nobody else sees, so after locking we check that
 //! the name still points at the file we locked, and start over if not.
+//!
+//! The lock file is opened with `O_NOFOLLOW`: a link planted in its place is
+//! refused, for readers and writers alike.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::fs::open_no_follow;
 use crate::{Error, Result};
 
 /// How long a writer waits for another writer before giving up with
@@ -50,8 +54,10 @@ impl Lock {
         loop {
             let file = match open(path, kind) {
                 Ok(file) => file,
+                // A planted link is refused for readers too.
+                Err(e @ Error::PermissionDenied { .. }) => return Err(e),
                 Err(_) if kind == Kind::Shared => return Ok(None),
-                Err(e) => return Err(Error::io(path, e)),
+                Err(e) => return Err(e),
             };
             let locked = match kind {
                 Kind::Shared => file.try_lock_shared(),
@@ -80,7 +86,9 @@ impl Lock {
     }
 }
 
-fn open(path: &Path, kind: Kind) -> std::io::Result<File> {
+/// Opens the lock file without following a link (refused as
+/// [`Error::PermissionDenied`]).
+fn open(path: &Path, kind: Kind) -> Result<File> {
     let mut options = OpenOptions::new();
     match kind {
         // flock works on a read-only descriptor, so readers need no write
@@ -93,14 +101,14 @@ fn open(path: &Path, kind: Kind) -> std::io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o644);
     }
-    options.open(path)
+    open_no_follow(path, &mut options)
 }
 
 fn same_file(path: &Path, file: &File) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        match (std::fs::metadata(path), file.metadata()) {
+        match (std::fs::symlink_metadata(path), file.metadata()) {
             (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
             _ => false,
         }
