@@ -1125,3 +1125,109 @@ fn a_cosign_key_without_its_pub_says_what_is_missing() {
     let versions = store.versions().unwrap();
     assert_eq!((versions.len(), versions[0].fingerprint), (1, None));
 }
+
+fn assert_link_refused<T>(result: Result<T, Error>, what: &str) {
+    let Err(err) = result else {
+        panic!("{what}: not refused");
+    };
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{what}: {err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("symbolic link") || text.contains("not a link cosign-keys made"),
+        "{what}: {text}"
+    );
+}
+
+#[test]
+fn symlinked_bookkeeping_is_refused_and_its_target_untouched() {
+    for name in [
+        ".cosign.versions",
+        ".cosign.lock",
+        "cosign.meta.json",
+        ".cosign.versions/1",
+    ] {
+        let d = TempDir::new("links");
+        let store = Store::open(&d.uri()).unwrap();
+        store.put(record("a").1, &PutOptions::default()).unwrap();
+        // The real thing moves elsewhere; a link takes its name.
+        let elsewhere = TempDir::new("elsewhere");
+        let moved = elsewhere.join("moved");
+        std::fs::rename(d.join(name), &moved).unwrap();
+        std::os::unix::fs::symlink(&moved, d.join(name)).unwrap();
+        let before = tree(elsewhere.path());
+
+        assert_link_refused(store.put(record("b").1, &overwrite()), name);
+        assert_link_refused(store.get(None), name);
+        assert_link_refused(store.delete(Some(1), DeleteMode::Destroy), name);
+        assert_eq!(tree(elsewhere.path()), before, "{name}: the target changed");
+    }
+}
+
+#[test]
+fn a_current_link_leading_outside_the_store_is_refused() {
+    let d = TempDir::new("current-out");
+    let store = Store::open(&d.uri()).unwrap();
+    store.put(record("a").1, &PutOptions::default()).unwrap();
+    let outside = TempDir::new("outside");
+    std::fs::remove_file(d.join(".cosign.current")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.join(".cosign.current")).unwrap();
+    assert_link_refused(store.put(record("b").1, &overwrite()), ".cosign.current");
+    // Removing it lets the next write make it again.
+    std::fs::remove_file(d.join(".cosign.current")).unwrap();
+    let (second, rec) = record("b");
+    store.put(rec, &overwrite()).unwrap();
+    assert_eq!(pair_fingerprint(d.path()), Some(second.fingerprint()));
+}
+
+fn file_store(
+    d: &TempDir,
+    policy: cosign_keys::fs::PermissionPolicy,
+) -> cosign_keys::store::file::FileStore {
+    cosign_keys::store::file::FileStore::new(d.path(), "cosign")
+        .unwrap()
+        .with_permission_policy(policy)
+}
+
+#[test]
+fn insecure_modes_are_refused_unless_explicitly_allowed() {
+    use cosign_keys::fs::PermissionPolicy;
+    use cosign_keys::store::KeyStore;
+    let d = TempDir::new("perms");
+    let strict = file_store(&d, PermissionPolicy::Enforce);
+    let lenient = file_store(&d, PermissionPolicy::Warn);
+    let (key, rec) = record("a");
+    pollster::block_on(strict.put(rec, &PutOptions::default())).unwrap();
+
+    // A private key others may read.
+    let key_file = d.join(".cosign.versions/1/cosign.key");
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = pollster::block_on(strict.get(None)).err().unwrap();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert!(err.to_string().contains("mode 0644"), "{err}");
+    let got = pollster::block_on(lenient.get(None)).unwrap();
+    assert_eq!(got.public_key.fingerprint(), key.fingerprint());
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // A store directory others may write to.
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let err = pollster::block_on(strict.put(record("b").1, &overwrite()))
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), ErrorCode::PermissionDenied, "{err}");
+    assert!(err.to_string().contains("mode 0777"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("COSIGN_KEYS_ALLOW_INSECURE_PERMISSIONS"),
+        "{err}"
+    );
+    assert_eq!(
+        pollster::block_on(strict.get(None)).err().unwrap().code(),
+        ErrorCode::PermissionDenied
+    );
+    assert_eq!(pollster::block_on(strict.versions()).unwrap().len(), 1);
+    assert_eq!(
+        pollster::block_on(lenient.put(record("b").1, &overwrite())).unwrap(),
+        2
+    );
+    assert_eq!(pollster::block_on(lenient.get(None)).unwrap().version, 2);
+}

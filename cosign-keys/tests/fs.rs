@@ -125,3 +125,69 @@ fn running_as_root() -> bool {
     std::fs::remove_dir_all(&dir).unwrap();
     root
 }
+
+#[test]
+fn concurrent_in_place_changes_of_one_key_file_exactly_one_wins() {
+    use cosign_keys::fs::replace_if_unchanged;
+    use std::sync::{Arc, Barrier};
+    let dir = scratch("replace-race");
+    let path = dir.join("cosign.key");
+    write_atomic(&path, b"original", PRIVATE_FILE_MODE, Overwrite::No).unwrap();
+    // A killed writer's leftover, which the winner tidies under the lock.
+    std::fs::write(dir.join(".cosign.key.tmp-0123456789ab"), b"junk").unwrap();
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let (path, barrier) = (path.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                // Every writer has read "original" before any writes.
+                let read = std::fs::read(&path).unwrap();
+                barrier.wait();
+                replace_if_unchanged(
+                    &path,
+                    &read,
+                    format!("new {i}").as_bytes(),
+                    PRIVATE_FILE_MODE,
+                )
+                .map(|()| i)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .all(|e| matches!(e, Error::Conflict { .. })));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        format!("new {}", winners[0]).into_bytes()
+    );
+    assert_eq!(mode(&path), 0o600);
+    assert!(!dir.join(".cosign.key.tmp-0123456789ab").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_symlinked_audit_log_is_refused() {
+    use cosign_keys::audit::AuditLog;
+    let dir = scratch("audit-link");
+    std::fs::write(dir.join("real.jsonl"), b"").unwrap();
+    std::os::unix::fs::symlink(dir.join("real.jsonl"), dir.join("audit.jsonl")).unwrap();
+    let log = AuditLog::new(dir.join("audit.jsonl"));
+    for err in [
+        log.head().err(),
+        log.entries().err(),
+        log.verify(None).err(),
+    ] {
+        let err = err.expect("a linked audit log was read");
+        assert_eq!(
+            err.code(),
+            cosign_keys::ErrorCode::PermissionDenied,
+            "{err}"
+        );
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

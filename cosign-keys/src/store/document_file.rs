@@ -259,4 +259,30 @@ mod tests {
         assert_eq!(doc.revision, 2);
         fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn a_save_tidies_killed_writers_temporary_files_and_refuses_links() {
+        let dir = temp("tidy");
+        let path = dir.join("keyring.json");
+        let store = FileDocumentStore::new(&path);
+        pollster::block_on(store.save(b"{}", 0)).unwrap();
+        fs::write(dir.join(".keyring.json.tmp-00112233aabb"), b"half").unwrap();
+        fs::write(dir.join(".other.tmp-00112233aabb"), b"not ours").unwrap();
+        pollster::block_on(store.save(b"[]", 1)).unwrap();
+        assert!(!dir.join(".keyring.json.tmp-00112233aabb").exists());
+        assert!(dir.join(".other.tmp-00112233aabb").exists());
+
+        // The document and its lock are never followed through a link.
+        let linked = dir.join("linked.json");
+        std::os::unix::fs::symlink(&path, &linked).unwrap();
+        let err = pollster::block_on(FileDocumentStore::new(&linked).load()).unwrap_err();
+        assert!(matches!(err, Error::PermissionDenied { .. }), "{err}");
+        let lock_linked = dir.join("l2.json");
+        std::os::unix::fs::symlink(dir.join("elsewhere"), dir.join("l2.json.lock")).unwrap();
+        let err =
+            pollster::block_on(FileDocumentStore::new(&lock_linked).save(b"{}", 0)).unwrap_err();
+        assert!(matches!(err, Error::PermissionDenied { .. }), "{err}");
+        assert!(!dir.join("elsewhere").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
