@@ -1164,14 +1164,15 @@ ck_status ck_fingerprint_parse(const char *text,
 
 /**
  * Writes `data` to the file `path` atomically with permission bits `mode`
- * (e.g. `CK_PRIVATE_FILE_MODE`; at most 07777): the bytes go to a new
+ * (e.g. `CK_PRIVATE_FILE_MODE`; at most 0777, no setuid, setgid or sticky
+ * bit): the bytes go to a new
  * temporary file in the same directory, are flushed to disk, then moved
  * into place, so after a crash either the old file or the complete new one
  * is there. Unless `overwrite` is true, an existing file is never replaced
  * (checked atomically).
  *
- * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for an empty path or a
- * mode over 07777; `CK_ALREADY_EXISTS`; `CK_IO` (the message names the path
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for an empty path, a
+ * mode over 07777 or a mode with any of the bits 07000 (nothing is written); `CK_ALREADY_EXISTS`; `CK_IO` (the message names the path
  * and the system error; the target is then untouched). Thread-safe (as the
  * file system is).
  *

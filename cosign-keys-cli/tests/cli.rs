@@ -280,3 +280,55 @@ fn sign_and_verify_a_digest() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[test]
+fn two_concurrent_change_passwords_on_one_key_file_one_wins_the_other_is_told() {
+    let d = Dir::new("chpw-race");
+    assert!(d.run(Some("old"), &["generate-key-pair"]).status.success());
+    let fp = stdout(&d.run(None, &["fingerprint", "--key", "cosign.pub"]));
+    let children: Vec<_> = ["new-a", "new-b"]
+        .iter()
+        .map(|new| {
+            Command::new(BIN)
+                .current_dir(&d.0)
+                .args(["change-password", "--key", "cosign.key"])
+                .env("COSIGN_PASSWORD", "old")
+                .env("COSIGN_NEW_PASSWORD", new)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let winners: Vec<usize> = (0..2).filter(|&i| outs[i].status.success()).collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "{:?}",
+        outs.iter().map(stderr).collect::<Vec<_>>()
+    );
+    let loser = &outs[1 - winners[0]];
+    // The loser either saw the change under the lock (CONFLICT, exit 8) or
+    // started after it and could not unlock with the old password (exit 3):
+    // never a silent success.
+    let code = loser.status.code();
+    assert!(
+        (code == Some(8) && stderr(loser).contains("[CONFLICT]")) || code == Some(3),
+        "{code:?}: {}",
+        stderr(loser)
+    );
+    let winner_password = ["new-a", "new-b"][winners[0]];
+    assert_eq!(
+        stdout(&d.run(
+            Some(winner_password),
+            &["fingerprint", "--key", "cosign.key"]
+        )),
+        fp
+    );
+    assert_eq!(mode(&d.path("cosign.key")), 0o600);
+}

@@ -459,3 +459,64 @@ fn a_refused_store_write_exits_9_and_changes_nothing() {
     );
     assert_eq!(d.ok(None, &["versions", "--key", &ks]).lines().count(), 1);
 }
+
+#[test]
+fn an_insecure_store_is_refused_unless_explicitly_allowed() {
+    let d = Dir::new("insecure");
+    let ks = d.store("keys");
+    d.ok(Some("pw"), &["generate-key-pair", "--store", &ks]);
+    std::fs::write(d.path("blob"), b"hello").unwrap();
+    let sign = ["sign-blob", "--key", ks.as_str(), "blob"];
+
+    // A store directory anyone may write to: refused, as OpenSSH does.
+    std::fs::set_permissions(d.path("keys"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = d.run(Some("pw"), &sign);
+    assert_exit(&out, 9, "[PERMISSION_DENIED]");
+    assert!(
+        stderr(&out).contains("--allow-insecure-permissions"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The flag (anywhere on the line) or the variable downgrade it to a warning.
+    let mut flagged = sign.to_vec();
+    flagged.push("--allow-insecure-permissions");
+    let out = d.run(Some("pw"), &flagged);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));
+    let out = d
+        .command(Some("pw"), &sign)
+        .env("COSIGN_KEYS_ALLOW_INSECURE_PERMISSIONS", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A private key file others may read: refused too.
+    std::fs::set_permissions(d.path("keys"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        d.path("keys/.cosign.versions/1/cosign.key"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    assert_exit(&d.run(Some("pw"), &sign), 9, "mode 0644");
+}
+
+#[test]
+fn the_cosign_names_of_a_store_are_links_that_read_as_one_pair() {
+    let d = Dir::new("links");
+    let ks = d.store("keys");
+    d.ok(Some("pw"), &["generate-key-pair", "--store", &ks]);
+    d.ok(
+        Some("pw"),
+        &["generate-key-pair", "--store", &ks, "--force"],
+    );
+    assert_eq!(
+        std::fs::read_link(d.path("keys/.cosign.current")).unwrap(),
+        Path::new(".cosign.versions/2")
+    );
+    // The plain-file commands read the names like any program does.
+    let fp_key = d.ok(Some("pw"), &["fingerprint", "--key", "keys/cosign.key"]);
+    let fp_pub = d.ok(None, &["fingerprint", "--key", "keys/cosign.pub"]);
+    assert_eq!(fp_key, fp_pub);
+    assert_eq!(mode(&d.path("keys/cosign.key")), 0o600);
+}
