@@ -437,6 +437,11 @@ x_file_store() { # DIR: a store written by cosign-keys is a directory cosign sig
     ours_verify "file://$PWD/store" store-v1.sig blob
     # A new version replaces cosign.key; the old one stays readable by version.
     ck generate-key-pair --store "file://$PWD/store" --force
+    # The names are links through .cosign.current (issue 11): cosign follows them.
+    [[ -L store/cosign.key && -L store/cosign.pub && -L store/.cosign.current ]] ||
+        die "store/cosign.key, cosign.pub and .cosign.current should be links"
+    cs public-key --key store/cosign.key | cmp - store/cosign.pub ||
+        die "cosign.key and cosign.pub of the store are not one pair"
     cosign_sign store/cosign.key blob store-v2.sig
     ours_verify "file://$PWD/store" store-v2.sig blob
     ck verify-blob --key "file://$PWD/store" --key-version 1 --signature store-v1.sig blob
