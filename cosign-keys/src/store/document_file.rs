@@ -107,7 +107,7 @@ impl FileDocumentStore {
         let file = opts
             .open(&lock_path)
             .map_err(|e| Error::io(&lock_path, e))?;
-        file.lock().map_err(|e| Error::io(&lock_path, e))?;
+        crate::lock::acquire(&file, &lock_path, false)?;
         Ok(file)
     }
 }
