@@ -128,8 +128,18 @@ fn audit_verify_uses_the_keyring_and_its_anchor() {
     fs::write(&log, [&whole[..], b"{\"seq\":99,\"ti"].concat()).unwrap();
     let out = d.run(&["audit", "verify"]);
     ok(&out);
-    assert!(stderr(&out).contains("incomplete record (13 bytes"), "{}", stderr(&out));
-    ok(&d.run(&["trust-bundle", "--out", "trust", "--now", "2026-03-02T09:00:00Z"]));
+    assert!(
+        stderr(&out).contains("incomplete record (13 bytes"),
+        "{}",
+        stderr(&out)
+    );
+    ok(&d.run(&[
+        "trust-bundle",
+        "--out",
+        "trust",
+        "--now",
+        "2026-03-02T09:00:00Z",
+    ]));
     let out = d.run(&["audit", "verify", "--json"]);
     let report: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
     assert!(report.get("incomplete_tail").is_none(), "{report}");
@@ -148,7 +158,10 @@ fn audit_verify_uses_the_keyring_and_its_anchor() {
     );
     let status = d.status();
     assert!(
-        status["audit_problem"].as_str().unwrap().contains("AUDIT_TAMPERED"),
+        status["audit_problem"]
+            .as_str()
+            .unwrap()
+            .contains("AUDIT_TAMPERED"),
         "{status}"
     );
     fs::write(&log, kept).unwrap();
@@ -172,22 +185,44 @@ fn revoke_with_a_locked_audit_log_goes_through_and_says_so() {
     holder.lock().unwrap();
     let out = d.revoke();
     failed_with(&out, EXIT_AUDIT_INCOMPLETE, "AUDIT INCOMPLETE");
-    assert!(stderr(&out).contains("locked by another process"), "{}", stderr(&out));
-    assert!(stdout(&out).contains("marked compromised"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("locked by another process"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("marked compromised"),
+        "{}",
+        stdout(&out)
+    );
     let status = d.status();
     assert_eq!(status["keys"][1]["state"], "compromised");
     assert_eq!(status["audit_pending"], 1);
     // Anything else that writes the log waits (bounded) and fails clearly.
     failed_with(
-        &d.run(&["trust-bundle", "--out", "trust", "--now", "2026-04-01T10:00:00Z"]),
+        &d.run(&[
+            "trust-bundle",
+            "--out",
+            "trust",
+            "--now",
+            "2026-04-01T10:00:00Z",
+        ]),
         EXIT_UNAVAILABLE,
         "UNAVAILABLE",
     );
     drop(holder);
-    ok(&d.run(&["trust-bundle", "--out", "trust", "--now", "2026-04-01T10:00:00Z"]));
+    ok(&d.run(&[
+        "trust-bundle",
+        "--out",
+        "trust",
+        "--now",
+        "2026-04-01T10:00:00Z",
+    ]));
     assert_eq!(d.status()["audit_pending"], 0);
     ok(&d.run(&["audit", "verify"]));
-    assert!(fs::read_to_string(d.log()).unwrap().contains("\"incident\":\"INC-11\""));
+    assert!(fs::read_to_string(d.log())
+        .unwrap()
+        .contains("\"incident\":\"INC-11\""));
 }
 
 #[test]
@@ -262,7 +297,13 @@ fn revoke_on_a_read_only_audit_file_system_exits_13_and_the_next_command_catches
     assert!(ok(&d.run(&["status"])).contains("AUDIT PENDING: 3"));
 
     remount("rw");
-    ok(&d.run(&["trust-bundle", "--out", "trust", "--now", "2026-04-01T10:00:00Z"]));
+    ok(&d.run(&[
+        "trust-bundle",
+        "--out",
+        "trust",
+        "--now",
+        "2026-04-01T10:00:00Z",
+    ]));
     assert_eq!(d.status()["audit_pending"], 0);
     let out = ok(&d.run(&["audit", "verify"]));
     assert!(out.contains("Audit log OK"), "{out}");

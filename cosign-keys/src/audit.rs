@@ -223,9 +223,9 @@ impl AuditLog {
         if once {
             if let Some(op) = &event.operation {
                 let content = tail::read_complete(&mut file, &self.path, tail.complete)?;
-                let present = chain::records(&content)?
-                    .iter()
-                    .any(|r| r.event.event == event.event && r.event.operation.as_ref() == Some(op));
+                let present = chain::records(&content)?.iter().any(|r| {
+                    r.event.event == event.event && r.event.operation.as_ref() == Some(op)
+                });
                 if present {
                     return Ok(Written::Present(head));
                 }

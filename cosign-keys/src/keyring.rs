@@ -378,7 +378,10 @@ impl Keyring {
         for _ in 0..8 {
             let mut next = state.manifest.clone();
             next.audit_pending.retain(|r| !written.contains(r));
-            match self.save_as(&mut next, state.revision, now, state.emergency).await {
+            match self
+                .save_as(&mut next, state.revision, now, state.emergency)
+                .await
+            {
                 Ok(revision) => {
                     state.manifest = next;
                     state.revision = revision;
@@ -411,12 +414,9 @@ impl Keyring {
     /// The audit head to report: the log's, or the manifest's anchor when
     /// the log cannot be read.
     pub(crate) fn reported_head(&self, manifest: &Manifest) -> AuditHead {
-        self.audit.head().unwrap_or_else(|_| {
-            manifest
-                .audit_head
-                .clone()
-                .unwrap_or_else(AuditHead::empty)
-        })
+        self.audit
+            .head()
+            .unwrap_or_else(|_| manifest.audit_head.clone().unwrap_or_else(AuditHead::empty))
     }
 
     /// Saves a step of pending operation `op`: applies `mutate` to the
@@ -438,7 +438,10 @@ impl Keyring {
         for _ in 0..8 {
             let mut next = state.manifest.clone();
             mutate(&mut next)?;
-            match self.save_as(&mut next, state.revision, now, state.emergency).await {
+            match self
+                .save_as(&mut next, state.revision, now, state.emergency)
+                .await
+            {
                 Ok(revision) => {
                     state.manifest = next;
                     state.revision = revision;
@@ -502,9 +505,13 @@ impl Keyring {
         // Once a record is queued, later ones queue behind it (in order).
         let written = if queue.is_empty() {
             if resumed {
-                self.audit.append_once(anchor.as_ref(), &event, now).map(|_| ())
+                self.audit
+                    .append_once(anchor.as_ref(), &event, now)
+                    .map(|_| ())
             } else {
-                self.audit.append_after(anchor.as_ref(), &event, now).map(|_| ())
+                self.audit
+                    .append_after(anchor.as_ref(), &event, now)
+                    .map(|_| ())
             }
         } else {
             Err(Error::AuditTampered {

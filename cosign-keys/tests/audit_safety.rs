@@ -77,7 +77,9 @@ fn a_torn_tail_is_moved_aside_and_the_next_rotation_goes_on() {
     let keyring = two_keys(&dir, config(&dir.0));
     let log = keyring.audit_log().clone();
     // An unanchored record (key access), torn by a "crash" mid-line.
-    keyring.unlock(None, &password(), &alice(), t("2026-03-02T09:00:00Z")).unwrap();
+    keyring
+        .unlock(None, &password(), &alice(), t("2026-03-02T09:00:00Z"))
+        .unwrap();
     let whole = fs::read(log.path()).unwrap();
     let cut = whole.len() - 40;
     let torn_start = whole[..whole.len() - 1]
@@ -96,7 +98,11 @@ fn a_torn_tail_is_moved_aside_and_the_next_rotation_goes_on() {
     // Readers ignore the torn bytes and say how many there are.
     let report = log.verify(None).unwrap();
     assert_eq!(report.incomplete_tail, (cut - torn_start) as u64);
-    assert!(keyring.status(t("2026-03-02T10:00:00Z")).unwrap().audit_problem.is_none());
+    assert!(keyring
+        .status(t("2026-03-02T10:00:00Z"))
+        .unwrap()
+        .audit_problem
+        .is_none());
 
     // The next writer repairs and goes on.
     let store = dir.path("keys").display().to_string();
@@ -111,16 +117,26 @@ fn a_torn_tail_is_moved_aside_and_the_next_rotation_goes_on() {
     let entries = log.entries().unwrap();
     let repair = &entries[records_before];
     assert_eq!(repair.event.event, EventKind::AuditRepaired);
-    assert_eq!(entries[records_before + 1].event.event, EventKind::KeyCreated);
+    assert_eq!(
+        entries[records_before + 1].event.event,
+        EventKind::KeyCreated
+    );
     // The bytes are kept, in the sidecar the repair record names.
     let kept = sidecars(&dir.0);
     assert_eq!(kept.len(), 1, "{kept:?}");
     let name = kept[0].file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(repair.event.target.as_deref(), Some(name.as_str()));
-    assert!(repair.event.reason.contains(&name), "{}", repair.event.reason);
+    assert!(
+        repair.event.reason.contains(&name),
+        "{}",
+        repair.event.reason
+    );
     assert_eq!(fs::read(&kept[0]).unwrap(), &whole[torn_start..cut]);
     // Nothing else was touched: the records before are byte-identical.
-    assert_eq!(&fs::read(log.path()).unwrap()[..torn_start], &whole[..torn_start]);
+    assert_eq!(
+        &fs::read(log.path()).unwrap()[..torn_start],
+        &whole[..torn_start]
+    );
 }
 
 #[test]
@@ -171,11 +187,8 @@ fn a_deleted_log_is_found_by_the_next_operation_and_by_verify() {
     fs::remove_file(&path).unwrap();
 
     let store = dir.path("keys").display().to_string();
-    let (record, reason) = tampered(keyring.rotate(
-        &new_key(&store),
-        &alice(),
-        t("2026-04-01T09:00:00Z"),
-    ));
+    let (record, reason) =
+        tampered(keyring.rotate(&new_key(&store), &alice(), t("2026-04-01T09:00:00Z")));
     assert_eq!(record, 1);
     assert!(reason.contains("no records"), "{reason}");
     // Nothing started a new chain at record 1, and nothing was rotated.
@@ -184,7 +197,11 @@ fn a_deleted_log_is_found_by_the_next_operation_and_by_verify() {
     assert_eq!(manifest.keys.len(), 2);
     assert!(manifest.pending.is_none());
     tampered(keyring.verify_audit());
-    tampered(keyring.unlock(None, &password(), &alice(), t("2026-04-01T09:00:00Z")).map(|_| ()));
+    tampered(
+        keyring
+            .unlock(None, &password(), &alice(), t("2026-04-01T09:00:00Z"))
+            .map(|_| ()),
+    );
     let status = keyring.status(t("2026-04-01T09:00:00Z")).unwrap();
     assert!(status.audit_problem.unwrap().contains("AUDIT_TAMPERED"));
     assert_eq!(status.audit_head, anchor);
@@ -202,7 +219,8 @@ fn a_truncated_or_replaced_log_is_found() {
 
     // Truncated: the last two records cut off cleanly.
     fs::write(&path, lines[..lines.len() - 2].join("\n") + "\n").unwrap();
-    let (_, reason) = tampered(keyring.rotate(&new_key(&store), &alice(), t("2026-04-01T09:00:00Z")));
+    let (_, reason) =
+        tampered(keyring.rotate(&new_key(&store), &alice(), t("2026-04-01T09:00:00Z")));
     assert!(reason.contains("truncated"), "{reason}");
     tampered(keyring.verify_audit());
 
@@ -217,7 +235,8 @@ fn a_truncated_or_replaced_log_is_found() {
         .unwrap();
     }
     assert!(fake.verify(None).is_ok());
-    let (record, reason) = tampered(keyring.rotate(&new_key(&store), &alice(), t("2026-04-01T09:00:00Z")));
+    let (record, reason) =
+        tampered(keyring.rotate(&new_key(&store), &alice(), t("2026-04-01T09:00:00Z")));
     assert_eq!(record, lines.len() as u64);
     assert!(reason.contains("replaced"), "{reason}");
     tampered(keyring.verify_audit());
@@ -241,7 +260,10 @@ fn an_old_manifest_without_an_anchor_reads_and_is_upgraded() {
     value.as_object_mut().unwrap().remove("audit_head").unwrap();
     fs::write(
         &manifest_path,
-        format!("{first}\n{}\n", serde_json::to_string_pretty(&value).unwrap()),
+        format!(
+            "{first}\n{}\n",
+            serde_json::to_string_pretty(&value).unwrap()
+        ),
     )
     .unwrap();
     assert!(keyring.manifest().unwrap().unwrap().0.audit_head.is_none());
@@ -250,7 +272,10 @@ fn an_old_manifest_without_an_anchor_reads_and_is_upgraded() {
         .retire(None, &alice(), t("2026-06-01T09:00:00Z"))
         .unwrap();
     let manifest = keyring.manifest().unwrap().unwrap().0;
-    assert_eq!(manifest.audit_head.unwrap(), keyring.audit_log().head().unwrap());
+    assert_eq!(
+        manifest.audit_head.unwrap(),
+        keyring.audit_log().head().unwrap()
+    );
 }
 
 #[test]
@@ -265,11 +290,18 @@ fn revoke_with_a_deleted_log_still_marks_the_key_and_queues_its_records() {
         .revoke("2", &incident(), &alice(), t("2026-04-01T09:00:00Z"))
         .unwrap();
     assert_eq!(out.audit_pending, 1);
-    assert!(out.audit_error.as_deref().unwrap().contains("AUDIT_TAMPERED"));
+    assert!(out
+        .audit_error
+        .as_deref()
+        .unwrap()
+        .contains("AUDIT_TAMPERED"));
     let manifest = keyring.manifest().unwrap().unwrap().0;
     assert_eq!(manifest.key(2).unwrap().state, KeyState::Compromised);
     assert!(manifest.pending.is_none());
-    assert_eq!(manifest.audit_pending[0].record.event, EventKind::KeyCompromised);
+    assert_eq!(
+        manifest.audit_pending[0].record.event,
+        EventKind::KeyCompromised
+    );
     assert!(!path.exists(), "no new chain was started");
 
     // Other operations stay blocked until the log is back.
@@ -278,7 +310,13 @@ fn revoke_with_a_deleted_log_still_marks_the_key_and_queues_its_records() {
     keyring
         .retire(None, &alice(), t("2026-06-01T09:00:00Z"))
         .unwrap();
-    assert!(keyring.manifest().unwrap().unwrap().0.audit_pending.is_empty());
+    assert!(keyring
+        .manifest()
+        .unwrap()
+        .unwrap()
+        .0
+        .audit_pending
+        .is_empty());
     keyring.verify_audit().unwrap();
     let entries = keyring.audit_log().entries().unwrap();
     let compromised = entries
@@ -286,7 +324,10 @@ fn revoke_with_a_deleted_log_still_marks_the_key_and_queues_its_records() {
         .find(|e| e.event.event == EventKind::KeyCompromised)
         .unwrap();
     assert_eq!(compromised.time, t("2026-04-01T09:00:00Z"));
-    assert_eq!(compromised.event.operation.as_deref(), Some(out.operation.as_str()));
+    assert_eq!(
+        compromised.event.operation.as_deref(),
+        Some(out.operation.as_str())
+    );
 }
 
 /// A tmpfs mounted for one test, unmounted when dropped.
@@ -298,7 +339,13 @@ impl Tmpfs {
     fn mount(dir: PathBuf, size: &str) -> Option<Self> {
         fs::create_dir_all(&dir).unwrap();
         let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
             .arg(&dir)
             .status()
             .is_ok_and(|s| s.success());
@@ -347,7 +394,11 @@ impl Tmpfs {
         let mut file = fs::File::create(&filler).unwrap();
         let block = vec![0u8; 4096];
         loop {
-            if file.write_all(&block).and_then(|()| file.sync_all()).is_err() {
+            if file
+                .write_all(&block)
+                .and_then(|()| file.sync_all())
+                .is_err()
+            {
                 break;
             }
         }
@@ -386,7 +437,10 @@ fn revoke_on_a_full_disk_marks_the_key_and_the_next_operation_writes_the_records
         .unwrap();
     assert_eq!(out.audit_pending, 1);
     let error = out.audit_error.unwrap();
-    assert!(error.contains("No space left") && error.contains("[IO]"), "{error}");
+    assert!(
+        error.contains("No space left") && error.contains("[IO]"),
+        "{error}"
+    );
     assert_eq!(
         keyring.manifest().unwrap().unwrap().0.key(2).unwrap().state,
         KeyState::Compromised
@@ -405,13 +459,23 @@ fn revoke_on_a_full_disk_marks_the_key_and_the_next_operation_writes_the_records
         .rotate(&new_key(&store), &alice(), t("2026-04-01T10:00:00Z"))
         .unwrap();
     assert_eq!(rotated.audit_pending, 0);
-    assert!(keyring.manifest().unwrap().unwrap().0.audit_pending.is_empty());
+    assert!(keyring
+        .manifest()
+        .unwrap()
+        .unwrap()
+        .0
+        .audit_pending
+        .is_empty());
     let report = keyring.verify_audit().unwrap();
     assert_eq!(report.head, rotated.audit_head);
     let tail: Vec<EventKind> = kinds(&log).into_iter().rev().take(3).collect();
     assert_eq!(
         tail,
-        [EventKind::KeyRotated, EventKind::KeyCreated, EventKind::KeyCompromised]
+        [
+            EventKind::KeyRotated,
+            EventKind::KeyCreated,
+            EventKind::KeyCompromised
+        ]
     );
 }
 
@@ -453,7 +517,13 @@ fn emergency_rotation_on_a_read_only_log_rotates_and_queues_every_record() {
     keyring
         .unlock(None, &password(), &alice(), t("2026-04-01T11:00:00Z"))
         .unwrap();
-    assert!(keyring.manifest().unwrap().unwrap().0.audit_pending.is_empty());
+    assert!(keyring
+        .manifest()
+        .unwrap()
+        .unwrap()
+        .0
+        .audit_pending
+        .is_empty());
     keyring.verify_audit().unwrap();
     let kinds = kinds(&log);
     assert_eq!(
@@ -479,7 +549,9 @@ fn a_failed_append_leaves_the_log_as_it_was() {
     let filler = mnt.fill(&log);
     let before = fs::read(log.path()).unwrap();
     let big = AuditEvent::new(EventKind::KeyAccessed, &alice()).target("y".repeat(3000));
-    let err = log.append(&big, Timestamp::from_unix_seconds(1)).unwrap_err();
+    let err = log
+        .append(&big, Timestamp::from_unix_seconds(1))
+        .unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
     assert_eq!(fs::read(log.path()).unwrap(), before);
     fs::remove_file(filler).unwrap();

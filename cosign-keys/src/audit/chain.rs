@@ -183,13 +183,27 @@ pub(crate) fn verify(content: &[u8], expected: Option<&AuditHead>) -> Result<Aud
 /// ends before it or differs at it was truncated, deleted or replaced.
 pub(crate) fn verify_anchored(content: &[u8], anchor: &AuditHead) -> Result<AuditHead> {
     let (head, hashes) = verify_chain(content)?;
-    check_anchor(&head, hashes.get(usize::try_from(anchor.seq).unwrap_or(usize::MAX).wrapping_sub(1)).map(String::as_str), anchor)?;
+    check_anchor(
+        &head,
+        hashes
+            .get(
+                usize::try_from(anchor.seq)
+                    .unwrap_or(usize::MAX)
+                    .wrapping_sub(1),
+            )
+            .map(String::as_str),
+        anchor,
+    )?;
     Ok(head)
 }
 
 /// Checks a log whose head is `head`, and whose record at the anchor's
 /// position has hash `at_anchor`, against the keyring's `anchor`.
-pub(crate) fn check_anchor(head: &AuditHead, at_anchor: Option<&str>, anchor: &AuditHead) -> Result<()> {
+pub(crate) fn check_anchor(
+    head: &AuditHead,
+    at_anchor: Option<&str>,
+    anchor: &AuditHead,
+) -> Result<()> {
     if anchor.seq == 0 {
         return Ok(());
     }

@@ -82,9 +82,13 @@ pub(super) fn check_anchor(
     if anchor.seq == 0 || head.seq < anchor.seq {
         return chain::check_anchor(head, None, anchor);
     }
-    let back = usize::try_from(head.seq - anchor.seq).unwrap_or(usize::MAX);
-    let tail = read(file, path, back.saturating_add(1))?;
-    let hash = (tail.lines.len() == back + 1).then(|| chain::line_hash(&tail.lines[0]));
+    // The anchored record is this many lines back (a forged `seq` only
+    // makes this read the whole file and fail the check).
+    let want = usize::try_from(head.seq - anchor.seq)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    let tail = read(file, path, want)?;
+    let hash = (tail.lines.len() == want).then(|| chain::line_hash(&tail.lines[0]));
     chain::check_anchor(head, hash.as_deref(), anchor)
 }
 

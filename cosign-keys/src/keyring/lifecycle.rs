@@ -395,9 +395,12 @@ impl Keyring {
         let Some(mut state) = self.load().await? else {
             return Ok(None);
         };
-        if state.manifest.pending.as_ref().is_some_and(|p| {
-            matches!(p.kind, PendingKind::Revoke | PendingKind::EmergencyRotate)
-        }) {
+        if state
+            .manifest
+            .pending
+            .as_ref()
+            .is_some_and(|p| matches!(p.kind, PendingKind::Revoke | PendingKind::EmergencyRotate))
+        {
             state.emergency = true;
             let _ = self.flush_audit(&mut state, now).await;
         } else {
