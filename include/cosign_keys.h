@@ -1234,7 +1234,9 @@ void ck_keyring_free(struct ck_keyring *keyring);
  *  "due": {<as ck_keyring_due>},
  *  "pending": {<pending operation>} | null,
  *  "resign_count": 3,
- *  "audit_head": {"seq": 12, "hash": "<64 hex>"}}
+ *  "audit_head": {"seq": 12, "hash": "<64 hex>"},
+ *  "audit_pending": 0,     // records queued in the keyring, not yet in the log
+ *  "audit_problem": null | "<what is wrong with the log, with the error code>"}
  * ```
  *
  * `state` is one of `pre-active`, `active`, `deactivated`, `compromised`,
@@ -1242,8 +1244,8 @@ void ck_keyring_free(struct ck_keyring *keyring);
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad time;
  * `CK_NOT_FOUND` before the keyring exists; `CK_KEYRING_INVALID`; store
- * errors (`CK_UNAVAILABLE`, `CK_PERMISSION_DENIED`, …); `CK_IO`,
- * `CK_AUDIT_TAMPERED` when the audit log's last record is broken.
+ * errors (`CK_UNAVAILABLE`, `CK_PERMISSION_DENIED`, …). A broken, deleted
+ * or replaced audit log is reported in `audit_problem`, not as an error.
  * Thread-safe.
  *
  * # Safety
@@ -1254,6 +1256,26 @@ ck_status ck_keyring_status(const struct ck_keyring *keyring,
                             const char *now,
                             struct ck_buf **json_out,
                             struct ck_error **err_out);
+
+/**
+ * Verifies the keyring's audit log: the whole hash chain, and that the log
+ * still holds the record the manifest was last saved after (its anchor),
+ * so a deleted, truncated or replaced log is found without a head kept
+ * elsewhere (manifests written before anchors existed: the chain alone).
+ * `*json_out` receives the report as `ck_audit_verify` gives it
+ * (`{"records", "head", "incomplete_tail"?}`; `incomplete_tail`: bytes of
+ * a record torn by a crash, which the next write moves aside).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_AUDIT_TAMPERED` naming the record;
+ * `CK_KEYRING_INVALID`; store errors; `CK_IO`. Thread-safe.
+ *
+ * # Safety
+ * `keyring` is NULL or a live `ck_keyring`; `json_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_keyring_verify_audit(const struct ck_keyring *keyring,
+                                  struct ck_buf **json_out,
+                                  struct ck_error **err_out);
 
 /**
  * What the rotation policy asks for at `now` (NULL: the current time), as
@@ -1436,8 +1458,15 @@ ck_status ck_keyring_set_policy(const struct ck_keyring *keyring,
  *            | {"kind": "kms", "uri": "…", "version": "<KMS version>"},
  *  "old_key": 1 | null, "old_fingerprint": "SHA256:…" | null,
  *  "old_trusted_until": "<time>" | null,
- *  "revision": 5, "audit_head": {"seq": 9, "hash": "<64 hex>"}}
+ *  "revision": 5, "audit_head": {"seq": 9, "hash": "<64 hex>"},
+ *  "audit_pending": 0, "audit_error": null}
  * ```
+ *
+ * `audit_pending` counts audit records not yet in the log (an emergency
+ * rotation goes on when the log cannot be written); they are kept in the
+ * keyring and appended by the next operation that can write the log, and
+ * `audit_error` says why (with the error code). 0 / null: the audit trail
+ * is complete.
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (algorithm, options,
  * time); `CK_INVALID_KDF_PARAMS`; `CK_CONFLICT` when another operation is
@@ -1511,8 +1540,16 @@ ck_status ck_keyring_emergency_rotate(const struct ck_keyring *keyring,
  * {"operation": "<id>", "resumed": false, "key": 2,
  *  "fingerprint": "SHA256:…", "previous_state": "active",
  *  "incident": "INC-4711", "active_key": 3 | null,
- *  "revision": 9, "audit_head": {"seq": 14, "hash": "<64 hex>"}}
+ *  "revision": 9, "audit_head": {"seq": 14, "hash": "<64 hex>"},
+ *  "audit_pending": 0, "audit_error": null}
  * ```
+ *
+ * A revocation is never blocked by the audit log: when the log cannot be
+ * written (full disk, I/O error, read-only, locked, or a log that no
+ * longer holds the keyring's anchor) the key is still marked compromised,
+ * the call returns `CK_OK` with `"audit_pending": <records kept in the
+ * keyring>` and `"audit_error": "<why, with the error code>"`, and the next
+ * operation that can write the log appends the records.
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (empty reason or
  * incident, time); `CK_NOT_FOUND`; `CK_INVALID_TRANSITION` (already

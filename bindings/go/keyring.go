@@ -241,6 +241,14 @@ type Status struct {
 	Pending     *PendingOperation `json:"pending"`
 	ResignCount int               `json:"resign_count"`
 	AuditHead   AuditHead         `json:"audit_head"`
+	// AuditPending counts audit records an emergency operation queued in
+	// the keyring because the log could not be written; the next operation
+	// that can write the log appends them.
+	AuditPending int `json:"audit_pending"`
+	// AuditProblem says what is wrong with the audit log ("" when nothing):
+	// it cannot be read, or it no longer holds the record the keyring was
+	// saved after (deleted, truncated or replaced).
+	AuditProblem string `json:"audit_problem"`
 }
 
 // Key is the record of the key with this id, or nil.
@@ -282,6 +290,13 @@ type RotationOutcome struct {
 	OldTrustedUntil time.Time    `json:"old_trusted_until"` // zero if none or compromised
 	Revision        uint64       `json:"revision"`
 	AuditHead       AuditHead    `json:"audit_head"`
+	// AuditPending counts audit records not yet in the log (an emergency
+	// rotation goes on when the log cannot be written): kept in the keyring
+	// and appended by the next operation that can write the log. 0: the
+	// audit trail is complete.
+	AuditPending int `json:"audit_pending"`
+	// AuditError is why the log could not be written ("" when AuditPending is 0).
+	AuditError string `json:"audit_error"`
 }
 
 // RevocationOutcome is what a revocation did.
@@ -295,6 +310,14 @@ type RevocationOutcome struct {
 	ActiveKey     uint32      `json:"active_key"` // 0 when the active key was revoked
 	Revision      uint64      `json:"revision"`
 	AuditHead     AuditHead   `json:"audit_head"`
+	// AuditPending counts audit records not yet in the log: a revocation is
+	// never blocked by the audit log (full disk, I/O error, read-only,
+	// locked, or a log that no longer holds the keyring's anchor). They are
+	// kept in the keyring and appended by the next operation that can write
+	// the log. 0: the audit trail is complete.
+	AuditPending int `json:"audit_pending"`
+	// AuditError is why the log could not be written ("" when AuditPending is 0).
+	AuditError string `json:"audit_error"`
 }
 
 // SigningEvent is a recorded signature: an artifact signed by a key in a
@@ -619,6 +642,23 @@ func (k *Keyring) Status(now time.Time) (*Status, error) {
 		defer a.free()
 		return jsonCall("status", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
 			return C.ck_keyring_status(p, a.time(now), o, cerr)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// VerifyAudit verifies the keyring's audit log: the whole hash chain, and
+// that the log still holds the record the manifest was last saved after
+// (its anchor), so a deleted, truncated or replaced log is found without a
+// head kept elsewhere. The error is CodeAuditTampered naming the record.
+func (k *Keyring) VerifyAudit() (*AuditReport, error) {
+	var out AuditReport
+	err := k.use(func(p *C.ck_keyring) error {
+		return jsonCall("audit report", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+			return C.ck_keyring_verify_audit(p, o, cerr)
 		})
 	})
 	if err != nil {

@@ -423,3 +423,52 @@ func TestKeyringConcurrentRotations(t *testing.T) {
 	}
 	must(VerifyAudit(rb.audit, &st.AuditHead))
 }
+
+// TestKeyringRevokeNeverBlockedByTheAuditLog: with the audit log deleted,
+// VerifyAudit finds it through the manifest's anchor, a scheduled rotation
+// is refused, and Revoke still marks the key compromised, saying the
+// record is pending; once the log is back the next operation writes it.
+func TestKeyringRevokeNeverBlockedByTheAuditLog(t *testing.T) {
+	rb := newRunbook(t)
+	kr := rb.kr
+	must(kr.Rotate(rb.newKey, RotateOptions{}, alice, t0))
+	must(kr.Rotate(rb.newKey, RotateOptions{}, alice, t1))
+	must(kr.VerifyAudit())
+	original := must(os.ReadFile(rb.audit))
+	if err := os.Remove(rb.audit); err != nil {
+		t.Fatal(err)
+	}
+	_, err := kr.VerifyAudit()
+	expectCode(t, err, ErrAuditTampered, "deleted log against the anchor")
+	_, err = kr.Rotate(rb.newKey, RotateOptions{}, alice, t2)
+	expectCode(t, err, ErrAuditTampered, "rotation with a deleted log")
+	if st := must(kr.Status(t2)); !strings.Contains(st.AuditProblem, "AUDIT_TAMPERED") {
+		t.Errorf("status audit problem: %q", st.AuditProblem)
+	}
+
+	rv := must(kr.Revoke("2", Compromise{Reason: "leaked", Incident: "INC-11"}, alice.Who, t2))
+	if rv.AuditPending != 1 || !strings.Contains(rv.AuditError, "AUDIT_TAMPERED") {
+		t.Errorf("revocation outcome: %+v", rv)
+	}
+	if st := must(kr.Status(t2)); st.Key(2).State != KeyCompromised || st.AuditPending != 1 {
+		t.Errorf("after revoke: key 2 %s, pending %d", st.Key(2).State, st.AuditPending)
+	}
+
+	writeFile(t, rb.audit, original)
+	must(kr.Rotate(rb.newKey, RotateOptions{}, alice, t3))
+	if st := must(kr.Status(t3)); st.AuditPending != 0 || st.AuditProblem != "" {
+		t.Errorf("after the log came back: %+v", st)
+	}
+	report := must(kr.VerifyAudit())
+	entries := must(AuditEntries(rb.audit))
+	if uint64(len(entries)) != report.Records {
+		t.Errorf("%d entries, report %d", len(entries), report.Records)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || (e.Event == "key.compromised" && e.Operation == rv.Operation)
+	}
+	if !found {
+		t.Error("the queued key.compromised record was not written")
+	}
+}

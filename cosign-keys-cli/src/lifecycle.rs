@@ -194,12 +194,18 @@ pub(crate) enum Command {
 /// `audit …`.
 #[derive(Subcommand)]
 pub(crate) enum AuditCommand {
-    /// Verify the hash chain; with --head, also that the log ends exactly
-    /// there (finds truncation and records appended out of band).
+    /// Verify the hash chain, and that the log still holds the record the
+    /// keyring was last saved after (finds a deleted, truncated or replaced
+    /// log); with --head, also that the log ends exactly there (finds
+    /// records cut off the end or appended out of band).
     Verify {
-        /// The audit log.
+        /// The keyring whose log to verify (its anchor is checked too).
+        #[arg(long, env = "COSIGN_KEYS_KEYRING")]
+        keyring: Option<String>,
+        /// The audit log. Default: beside a file keyring
+        /// (keyring.json -> keyring.audit.jsonl).
         #[arg(long, env = "COSIGN_KEYS_AUDIT_LOG")]
-        audit_log: PathBuf,
+        audit_log: Option<PathBuf>,
         /// The head kept elsewhere: `<record number>:<sha256 hex>`.
         #[arg(long)]
         head: Option<AuditHead>,
@@ -209,23 +215,40 @@ pub(crate) enum AuditCommand {
     },
 }
 
+/// The audit log: `explicit`, else beside a file keyring.
+fn audit_path(keyring: &str, explicit: Option<&PathBuf>) -> CliResult<PathBuf> {
+    if let Some(path) = explicit {
+        return Ok(path.clone());
+    }
+    let path = keyring.strip_prefix("file://").unwrap_or(keyring);
+    if path.contains("://") {
+        return Err(Failure::Usage(
+            "--audit-log (or COSIGN_KEYS_AUDIT_LOG) is needed for a keyring that is not a file"
+                .into(),
+        ));
+    }
+    let stem = path.strip_suffix(".json").unwrap_or(path);
+    Ok(PathBuf::from(format!("{stem}.audit.jsonl")))
+}
+
+/// An operation done whose audit records are still queued: say so loudly
+/// and end with its own exit status.
+fn audit_incomplete(pending: usize, error: Option<&String>) -> CliResult<()> {
+    if pending == 0 {
+        return Ok(());
+    }
+    Err(Failure::AuditIncomplete(format!(
+        "the operation is done and saved in the keyring, but {pending} audit record(s) could \
+         not be written to the audit log ({}); they are kept in the keyring and written by the \
+         next operation that can write the log: fix the log, then run any keyring command \
+         (e.g. `status` shows what is pending)",
+        error.map_or("unknown error", String::as_str)
+    )))
+}
+
 impl Common {
     fn audit_path(&self) -> CliResult<PathBuf> {
-        if let Some(path) = &self.audit_log {
-            return Ok(path.clone());
-        }
-        let path = self
-            .keyring
-            .strip_prefix("file://")
-            .unwrap_or(&self.keyring);
-        if path.contains("://") {
-            return Err(Failure::Usage(
-                "--audit-log (or COSIGN_KEYS_AUDIT_LOG) is needed for a keyring that is not a file"
-                    .into(),
-            ));
-        }
-        let stem = path.strip_suffix(".json").unwrap_or(path);
-        Ok(PathBuf::from(format!("{stem}.audit.jsonl")))
+        audit_path(&self.keyring, self.audit_log.as_ref())
     }
 
     fn config(&self) -> CliResult<KeyringConfig> {
@@ -360,7 +383,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 text.push_str(&format!("\nAudit head: {}", out.audit_head));
                 text
             });
-            Ok(())
+            audit_incomplete(out.audit_pending, out.audit_error.as_ref())
         }
         Command::Revoke {
             common,
@@ -395,6 +418,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                             out.audit_head
                         )
                     });
+                    audit_incomplete(out.audit_pending, out.audit_error.as_ref())
                 }
                 None => {
                     let out = keyring.revoke(&key, &compromise, &actor, common.now())?;
@@ -411,9 +435,9 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                         text.push_str(&format!("\nAudit head: {}", out.audit_head));
                         text
                     });
+                    audit_incomplete(out.audit_pending, out.audit_error.as_ref())
                 }
             }
-            Ok(())
         }
         Command::Retire { common, key } => {
             let keyring = common.open()?;
@@ -476,6 +500,16 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     "\nArtifacts to re-sign: {}\nAudit head: {}",
                     status.resign_count, status.audit_head
                 ));
+                if status.audit_pending > 0 {
+                    text.push_str(&format!(
+                        "\nAUDIT PENDING: {} record(s) queued in the keyring, written by the next \
+                         operation that can write the log",
+                        status.audit_pending
+                    ));
+                }
+                if let Some(problem) = &status.audit_problem {
+                    text.push_str(&format!("\nAUDIT PROBLEM: {problem}"));
+                }
                 text
             });
             Ok(())
@@ -530,18 +564,55 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
         Command::Audit {
             command:
                 AuditCommand::Verify {
+                    keyring,
                     audit_log,
                     head,
                     json,
                 },
         } => {
-            let report = AuditLog::new(&audit_log).verify(head.as_ref())?;
+            let (report, pending) = match &keyring {
+                Some(location) => {
+                    let path = audit_path(location, audit_log.as_ref())?;
+                    let keyring = Keyring::open(KeyringConfig::new(location.clone(), path))?;
+                    let report = keyring.verify_audit()?;
+                    if let Some(head) = &head {
+                        keyring.audit_log().verify(Some(head))?;
+                    }
+                    let pending = keyring
+                        .manifest()?
+                        .map_or(0, |(m, _)| m.audit_pending.len());
+                    (report, pending)
+                }
+                None => {
+                    let path = audit_log.ok_or_else(|| {
+                        Failure::Usage(
+                            "audit verify needs --keyring (or COSIGN_KEYS_KEYRING) or --audit-log"
+                                .into(),
+                        )
+                    })?;
+                    (AuditLog::new(&path).verify(head.as_ref())?, 0)
+                }
+            };
             if json {
                 println!("{}", to_json(&report));
             } else {
                 println!(
                     "Audit log OK: {} records, head {}",
                     report.records, report.head
+                );
+            }
+            if report.incomplete_tail > 0 {
+                eprintln!(
+                    "warning: the log ends with an incomplete record ({} bytes, a write cut short \
+                     by a crash or a full disk); the next write moves it aside and records the \
+                     repair",
+                    report.incomplete_tail
+                );
+            }
+            if pending > 0 {
+                eprintln!(
+                    "warning: {pending} audit record(s) are queued in the keyring, not yet in the \
+                     log; the next operation that can write the log appends them"
                 );
             }
             Ok(())

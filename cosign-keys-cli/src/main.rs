@@ -42,6 +42,9 @@ const EXIT_OTHER: u8 = 10;
 const EXIT_UNAVAILABLE: u8 = 11;
 /// Exit status for a backend this build does not support.
 const EXIT_NOT_SUPPORTED: u8 = 12;
+/// Exit status when the operation was done (e.g. the key IS marked
+/// compromised) but its audit records could not be written yet.
+const EXIT_AUDIT_INCOMPLETE: u8 = 13;
 
 /// Help shared by every `--key` that reads a key.
 const KEY_SOURCES: &str =
@@ -234,6 +237,8 @@ enum Failure {
     Lib(Error),
     Usage(String),
     Io(PathBuf, std::io::Error),
+    /// Done, but its audit records are queued, not in the log.
+    AuditIncomplete(String),
 }
 
 impl From<Error> for Failure {
@@ -253,6 +258,10 @@ fn main() -> ExitCode {
     }
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::AuditIncomplete(message)) => {
+            eprintln!("warning: AUDIT INCOMPLETE: {message}");
+            ExitCode::from(EXIT_AUDIT_INCOMPLETE)
+        }
         Err(failure) => {
             let (status, message) = describe(&failure);
             eprintln!("error: {message}");
@@ -265,6 +274,7 @@ fn describe(failure: &Failure) -> (u8, String) {
     match failure {
         Failure::Usage(msg) => (EXIT_USAGE, msg.clone()),
         Failure::Io(path, e) => (EXIT_IO, format!("{}: {e}", path.display())),
+        Failure::AuditIncomplete(msg) => (EXIT_AUDIT_INCOMPLETE, msg.clone()),
         Failure::Lib(e) => {
             let code = e.code();
             let status = match code {

@@ -115,7 +115,9 @@ pub unsafe extern "C" fn ck_keyring_free(keyring: *mut ck_keyring) {
 ///  "due": {<as ck_keyring_due>},
 ///  "pending": {<pending operation>} | null,
 ///  "resign_count": 3,
-///  "audit_head": {"seq": 12, "hash": "<64 hex>"}}
+///  "audit_head": {"seq": 12, "hash": "<64 hex>"},
+///  "audit_pending": 0,     // records queued in the keyring, not yet in the log
+///  "audit_problem": null | "<what is wrong with the log, with the error code>"}
 /// ```
 ///
 /// `state` is one of `pre-active`, `active`, `deactivated`, `compromised`,
@@ -123,8 +125,8 @@ pub unsafe extern "C" fn ck_keyring_free(keyring: *mut ck_keyring) {
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad time;
 /// `CK_NOT_FOUND` before the keyring exists; `CK_KEYRING_INVALID`; store
-/// errors (`CK_UNAVAILABLE`, `CK_PERMISSION_DENIED`, …); `CK_IO`,
-/// `CK_AUDIT_TAMPERED` when the audit log's last record is broken.
+/// errors (`CK_UNAVAILABLE`, `CK_PERMISSION_DENIED`, …). A broken, deleted
+/// or replaced audit log is reported in `audit_problem`, not as an error.
 /// Thread-safe.
 ///
 /// # Safety
@@ -146,6 +148,36 @@ pub unsafe extern "C" fn ck_keyring_status(
         let status = keyring.status(now)?;
         // SAFETY: caller's contract.
         unsafe { write_json(out, &status) }
+    })
+}
+
+/// Verifies the keyring's audit log: the whole hash chain, and that the log
+/// still holds the record the manifest was last saved after (its anchor),
+/// so a deleted, truncated or replaced log is found without a head kept
+/// elsewhere (manifests written before anchors existed: the chain alone).
+/// `*json_out` receives the report as `ck_audit_verify` gives it
+/// (`{"records", "head", "incomplete_tail"?}`; `incomplete_tail`: bytes of
+/// a record torn by a crash, which the next write moves aside).
+///
+/// Errors: `CK_NULL_PARAMETER`; `CK_AUDIT_TAMPERED` naming the record;
+/// `CK_KEYRING_INVALID`; store errors; `CK_IO`. Thread-safe.
+///
+/// # Safety
+/// `keyring` is NULL or a live `ck_keyring`; `json_out` and `err_out` are
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ck_keyring_verify_audit(
+    keyring: *const ck_keyring,
+    json_out: *mut *mut ck_buf,
+    err_out: *mut *mut ck_error,
+) -> ck_status {
+    run(err_out, || {
+        // SAFETY: caller's contract.
+        let keyring = unsafe { borrow(keyring, "keyring") }?;
+        let out = Out::new(json_out, "json_out")?;
+        let report = keyring.verify_audit()?;
+        // SAFETY: caller's contract.
+        unsafe { write_json(out, &report) }
     })
 }
 

@@ -422,6 +422,13 @@ impl PyKeyring {
         Ok(py.detach(|| self.0.audit_log().head())?.to_string())
     }
 
+    /// Verifies the audit log's chain and the manifest's anchor; returns
+    /// `(records, head)`.
+    fn verify_audit(&self, py: Python<'_>) -> BindingResult<(u64, String)> {
+        let report = py.detach(|| self.0.verify_audit())?;
+        Ok((report.records, report.head.to_string()))
+    }
+
     fn __repr__(&self) -> String {
         format!("Keyring({:?})", self.0.location())
     }

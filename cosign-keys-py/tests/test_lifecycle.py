@@ -362,6 +362,41 @@ def test_audit_tampering_names_the_record(paths: Paths, keyring: Keyring) -> Non
     assert verify_audit(paths.audit, str(head)).head == head
 
 
+def test_revoke_is_never_blocked_by_the_audit_log(paths: Paths, keyring: Keyring) -> None:
+    now = t("2026-03-01T00:00:00Z")
+    rotate(keyring, paths, now)
+    rotate(keyring, paths, now + timedelta(days=100))
+    assert keyring.verify_audit().records == keyring.audit_head().seq
+    original = paths.audit.read_bytes()
+    paths.audit.unlink()
+    # The manifest's anchor finds the deleted log, without a kept head.
+    with pytest.raises(AuditTamperedError):
+        keyring.verify_audit()
+    with pytest.raises(AuditTamperedError):
+        rotate(keyring, paths, now + timedelta(days=101))
+    assert "AUDIT_TAMPERED" in (keyring.status(now=now + timedelta(days=101)).audit_problem or "")
+
+    out = keyring.revoke(
+        2, reason="leaked", incident_id="INC-11", now=now + timedelta(days=101), who="alice"
+    )
+    assert out.audit_pending == 1
+    assert out.audit_error is not None and "AUDIT_TAMPERED" in out.audit_error
+    status = keyring.status(now=now + timedelta(days=101))
+    assert status.key(2).state is KeyState.COMPROMISED
+    assert status.audit_pending == 1
+
+    paths.audit.write_bytes(original)
+    after = rotate(keyring, paths, now + timedelta(days=102))
+    assert after.audit_pending == 0 and after.audit_error is None
+    status = keyring.status(now=now + timedelta(days=102))
+    assert status.audit_pending == 0 and status.audit_problem is None
+    assert keyring.verify_audit().head == after.audit_head
+    assert any(
+        e.event == "key.compromised" and e.operation == out.operation
+        for e in audit_entries(paths.audit)
+    )
+
+
 def verify_audit_copy(paths: Paths, lines: List[str]) -> cosign_keys.AuditReport:
     copy = paths.root / "copy.jsonl"
     copy.write_text("".join(lines))

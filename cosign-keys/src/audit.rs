@@ -18,7 +18,25 @@
 //! Appends are durable and safe across processes: the file is opened with
 //! `O_APPEND`, an exclusive lock is held while the last record is read and
 //! the new one written, and the data is flushed to disk (`fsync`) before
-//! `append` returns. The log holds only public facts (see [`AuditEvent`]).
+//! `append` returns. An append that fails (no space, I/O error) cuts the
+//! file back to its previous length. A wait for the lock is bounded
+//! (`COSIGN_KEYS_LOCK_WAIT` seconds, default 10). The log holds only public
+//! facts (see [`AuditEvent`]).
+//!
+//! **Repair of a torn tail.** A crash or a full disk during an append can
+//! leave an incomplete last line (no final newline). That record was never
+//! acknowledged, so it is not part of the chain: readers ignore it
+//! ([`AuditReport::incomplete_tail`] counts its bytes), and the next append
+//! first copies those bytes into a sidecar file beside the log
+//! (`<log>.torn-<offset>-<8 hex of their SHA-256>`, mode 0600, flushed),
+//! cuts the log back to its last complete record, appends an
+//! `audit.repaired` record whose `target` names the sidecar, then its own
+//! record. Anything else that breaks the chain is [`Error::AuditTampered`].
+//!
+//! **Anchors.** A keyring manifest records the head it was saved after;
+//! [`AuditLog::append_after`] and [`AuditLog::verify_anchored`] check that
+//! the log still holds that record, so a deleted, truncated or replaced log
+//! is found without a head kept elsewhere.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -28,6 +46,7 @@ use crate::{Error, Result, Timestamp};
 
 mod chain;
 mod event;
+mod tail;
 
 pub use chain::AuditHead;
 pub use event::{Actor, AuditEvent, EventKind};
@@ -63,6 +82,17 @@ pub struct AuditReport {
     pub records: u64,
     /// The head to keep for the next verification.
     pub head: AuditHead,
+    /// Bytes of an incomplete last record after the head (a write cut
+    /// short by a crash or a full disk, never acknowledged): not part of the
+    /// chain; the next append moves them aside and records the repair. 0
+    /// when the log ends with a complete record.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub incomplete_tail: u64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// An audit log file.
@@ -108,48 +138,177 @@ impl AuditLog {
     }
 
     /// Appends one record and returns the new head. The record is on disk
-    /// when this returns.
+    /// when this returns. An incomplete last record left by a crash is
+    /// moved aside first (see the module docs).
     ///
     /// # Errors
-    /// [`Error::Io`]; [`Error::AuditTampered`] when the last record is
-    /// incomplete or unreadable (nothing is appended to a broken log).
+    /// [`Error::Io`] (the file is then back at its previous length);
+    /// [`Error::AuditTampered`] when the last complete record is unreadable
+    /// (nothing is appended to a broken log); [`Error::Unavailable`] when
+    /// another process holds the log's lock too long.
     pub fn append(&self, event: &AuditEvent, time: Timestamp) -> Result<AuditHead> {
+        self.append_after(None, event, time)
+    }
+
+    /// [`AuditLog::append`], after checking (under the log's lock) that the
+    /// log still holds `anchor`, the head a keyring was saved after.
+    ///
+    /// ```
+    /// use cosign_keys::audit::{AuditEvent, AuditLog, EventKind};
+    /// use cosign_keys::{Actor, Timestamp};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ck-audit-anchor-{}", std::process::id()));
+    /// let log = AuditLog::new(dir.join("audit.jsonl"));
+    /// let event = AuditEvent::new(EventKind::KeyAccessed, &Actor::new("ci", "sign"));
+    /// let anchor = log.append(&event, Timestamp::now())?;
+    /// log.append_after(Some(&anchor), &event, Timestamp::now())?;
+    ///
+    /// // Deleted: the anchor shows it.
+    /// std::fs::remove_file(log.path()).unwrap();
+    /// let err = log.append_after(Some(&anchor), &event, Timestamp::now()).unwrap_err();
+    /// assert!(matches!(err, cosign_keys::Error::AuditTampered { .. }));
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`AuditLog::append`]; [`Error::AuditTampered`] when the log does
+    /// not hold `anchor`.
+    pub fn append_after(
+        &self,
+        anchor: Option<&AuditHead>,
+        event: &AuditEvent,
+        time: Timestamp,
+    ) -> Result<AuditHead> {
+        match self.write(anchor, event, time, false)? {
+            Written::Appended(head) | Written::Present(head) => Ok(head),
+        }
+    }
+
+    /// Appends unless a record of the same kind for the same operation is
+    /// already in the log (a resumed operation, or records queued while the
+    /// log could not be written); `None` when it was there.
+    pub(crate) fn append_once(
+        &self,
+        anchor: Option<&AuditHead>,
+        event: &AuditEvent,
+        time: Timestamp,
+    ) -> Result<Option<AuditHead>> {
+        Ok(match self.write(anchor, event, time, true)? {
+            Written::Appended(head) => Some(head),
+            Written::Present(_) => None,
+        })
+    }
+
+    fn write(
+        &self,
+        anchor: Option<&AuditHead>,
+        event: &AuditEvent,
+        time: Timestamp,
+        once: bool,
+    ) -> Result<Written> {
         let (mut file, created) = self.open_for_append()?;
-        file.lock().map_err(|e| Error::io(&self.path, e))?;
-        let head = last_head(&mut file, &self.path)?;
-        let mut line = chain::next_line(&head, time, event)?;
-        let new_head = AuditHead {
-            seq: head.seq + 1,
-            hash: chain::line_hash(&line),
-        };
-        line.push(b'\n');
-        file.write_all(&line)
-            .and_then(|()| file.sync_data())
-            .map_err(|e| Error::io(&self.path, e))?;
+        crate::lock::acquire(&file, &self.path, false)?;
+        let tail = tail::read(&mut file, &self.path, 1)?;
+        let mut head = tail.head()?;
+        if let Some(anchor) = anchor {
+            if let Err(e) = tail::check_anchor(&mut file, &self.path, &head, anchor) {
+                if created {
+                    // Do not leave an empty log where a deleted one was.
+                    let _ = std::fs::remove_file(&self.path);
+                }
+                return Err(e);
+            }
+        }
+        if once {
+            if let Some(op) = &event.operation {
+                let content = tail::read_complete(&mut file, &self.path, tail.complete)?;
+                let present = chain::records(&content)?.iter().any(|r| {
+                    r.event.event == event.event && r.event.operation.as_ref() == Some(op)
+                });
+                if present {
+                    return Ok(Written::Present(head));
+                }
+            }
+        }
+        if tail.len > tail.complete {
+            head = self.repair(&mut file, &tail, &head, event, time)?;
+        }
+        let head = write_line(&mut file, &self.path, &head, event, time)?;
         if created {
             sync_parent(&self.path)?;
         }
-        Ok(new_head)
+        Ok(Written::Appended(head))
+    }
+
+    /// Moves an incomplete last record into a sidecar file, cuts the log
+    /// back to its last complete record and records the repair.
+    fn repair(
+        &self,
+        file: &mut File,
+        tail: &tail::Tail,
+        head: &AuditHead,
+        event: &AuditEvent,
+        time: Timestamp,
+    ) -> Result<AuditHead> {
+        let torn = tail::read_range(file, &self.path, tail.complete, tail.len)?;
+        let name = format!(
+            "{}.torn-{}-{}",
+            self.path
+                .file_name()
+                .map_or_else(|| "audit".into(), |n| n.to_string_lossy()),
+            tail.complete,
+            &chain::hex(&crate::sha256(&torn))[..8]
+        );
+        let sidecar = self.path.with_file_name(&name);
+        match crate::fs::write_atomic(
+            &sidecar,
+            &torn,
+            crate::fs::PRIVATE_FILE_MODE,
+            crate::fs::Overwrite::No,
+        ) {
+            Ok(()) => {}
+            // An earlier repair of these same bytes stopped before the cut.
+            Err(Error::AlreadyExists { .. })
+                if std::fs::read(&sidecar).is_ok_and(|kept| kept == torn) => {}
+            Err(e) => return Err(e),
+        }
+        file.set_len(tail.complete)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| Error::io(&self.path, e))?;
+        let mut record = AuditEvent::new(
+            EventKind::AuditRepaired,
+            &Actor::with_host(
+                event.who.clone(),
+                event.host.clone(),
+                format!(
+                    "repair: an incomplete last record ({} bytes after record {}, a write cut \
+                     short by a crash or a full disk) was moved to {name}",
+                    torn.len(),
+                    head.seq
+                ),
+            ),
+        )
+        .target(name);
+        record.keyring.clone_from(&event.keyring);
+        write_line(file, &self.path, head, &record, time)
     }
 
     /// The current head (the empty head for a missing or empty log), from
-    /// the last record alone.
+    /// the last complete record alone.
     ///
     /// # Errors
     /// [`Error::Io`]; [`Error::AuditTampered`] for a broken last record.
     pub fn head(&self) -> Result<AuditHead> {
-        crate::fs::refuse_symlink(&self.path)?;
-        let mut file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AuditHead::empty()),
-            Err(e) => return Err(Error::io(&self.path, e)),
+        let Some(mut file) = self.open_read()? else {
+            return Ok(AuditHead::empty());
         };
-        file.lock_shared().map_err(|e| Error::io(&self.path, e))?;
-        last_head(&mut file, &self.path)
+        tail::read(&mut file, &self.path, 1)?.head()
     }
 
     /// Checks the whole chain and, with `expected`, that the log ends exactly
-    /// at that head. A missing file is an empty log.
+    /// at that head. A missing file is an empty log; an incomplete last
+    /// record is reported in [`AuditReport::incomplete_tail`], not verified.
     ///
     /// # Errors
     /// [`Error::AuditTampered`] with the record number where the log was
@@ -157,13 +316,35 @@ impl AuditLog {
     pub fn verify(&self, expected: Option<&AuditHead>) -> Result<AuditReport> {
         let content = self.read_all()?;
         let head = chain::verify(&content, expected)?;
-        Ok(AuditReport {
-            records: head.seq,
-            head,
-        })
+        Ok(report(head, &content))
     }
 
-    /// Every record, oldest first (without verifying the chain).
+    /// Checks the whole chain and that it holds `anchor`, the head a keyring
+    /// manifest was saved after (records after it are expected).
+    ///
+    /// ```
+    /// use cosign_keys::audit::{AuditEvent, AuditLog, EventKind};
+    /// use cosign_keys::{Actor, Timestamp};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("ck-audit-anchored-{}", std::process::id()));
+    /// let log = AuditLog::new(dir.join("audit.jsonl"));
+    /// let event = AuditEvent::new(EventKind::KeyAccessed, &Actor::new("ci", "sign"));
+    /// let anchor = log.append(&event, Timestamp::now())?;
+    /// log.append(&event, Timestamp::now())?;
+    /// assert_eq!(log.verify_anchored(&anchor)?.records, 2);
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`AuditLog::verify`].
+    pub fn verify_anchored(&self, anchor: &AuditHead) -> Result<AuditReport> {
+        let content = self.read_all()?;
+        let head = chain::verify_anchored(&content, anchor)?;
+        Ok(report(head, &content))
+    }
+
+    /// Every complete record, oldest first (without verifying the chain).
     ///
     /// # Errors
     /// [`Error::Io`]; [`Error::AuditTampered`] for an unreadable record.
@@ -179,23 +360,36 @@ impl AuditLog {
             .collect())
     }
 
-    /// Whether a record of `kind` for lifecycle operation `operation` is
-    /// already in the log (a resumed operation does not write it twice).
-    pub(crate) fn contains(&self, operation: &str, kind: EventKind) -> Result<bool> {
-        Ok(self
-            .entries()?
-            .iter()
-            .any(|e| e.event.event == kind && e.event.operation.as_deref() == Some(operation)))
+    /// Whether the log still holds `anchor` (checked from its end).
+    ///
+    /// # Errors
+    /// [`Error::AuditTampered`] when it does not; [`Error::Io`].
+    pub(crate) fn check_anchor(&self, anchor: &AuditHead) -> Result<AuditHead> {
+        let Some(mut file) = self.open_read()? else {
+            let empty = AuditHead::empty();
+            chain::check_anchor(&empty, None, anchor)?;
+            return Ok(empty);
+        };
+        let head = tail::read(&mut file, &self.path, 1)?.head()?;
+        tail::check_anchor(&mut file, &self.path, &head, anchor)?;
+        Ok(head)
+    }
+
+    fn open_read(&self) -> Result<Option<File>> {
+        crate::fs::refuse_symlink(&self.path)?;
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&self.path, e)),
+        };
+        crate::lock::acquire(&file, &self.path, true)?;
+        Ok(Some(file))
     }
 
     fn read_all(&self) -> Result<Vec<u8>> {
-        crate::fs::refuse_symlink(&self.path)?;
-        let mut file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io(&self.path, e)),
+        let Some(mut file) = self.open_read()? else {
+            return Ok(Vec::new());
         };
-        file.lock_shared().map_err(|e| Error::io(&self.path, e))?;
         let mut content = Vec::new();
         file.read_to_end(&mut content)
             .map_err(|e| Error::io(&self.path, e))?;
@@ -220,45 +414,46 @@ impl AuditLog {
     }
 }
 
-/// Reads the head from the end of the file: the last line only.
-fn last_head(file: &mut File, path: &Path) -> Result<AuditHead> {
-    let len = file
+/// What a write did.
+enum Written {
+    Appended(AuditHead),
+    /// The record was already there; the log's head.
+    Present(AuditHead),
+}
+
+fn report(head: AuditHead, content: &[u8]) -> AuditReport {
+    let (_, torn) = chain::split_torn(content);
+    AuditReport {
+        records: head.seq,
+        head,
+        incomplete_tail: torn.len() as u64,
+    }
+}
+
+/// Writes the record after `head` at the end of the file and flushes it;
+/// on failure cuts the file back to where it was, so no torn record stays.
+fn write_line(
+    file: &mut File,
+    path: &Path,
+    head: &AuditHead,
+    event: &AuditEvent,
+    time: Timestamp,
+) -> Result<AuditHead> {
+    let mut line = chain::next_line(head, time, event)?;
+    let new_head = AuditHead {
+        seq: head.seq + 1,
+        hash: chain::line_hash(&line),
+    };
+    line.push(b'\n');
+    let before = file
         .seek(SeekFrom::End(0))
         .map_err(|e| Error::io(path, e))?;
-    if len == 0 {
-        return Ok(AuditHead::empty());
+    if let Err(e) = file.write_all(&line).and_then(|()| file.sync_data()) {
+        // Best effort: if even this fails, the next append repairs the tail.
+        let _ = file.set_len(before).and_then(|()| file.sync_data());
+        return Err(Error::io(path, e));
     }
-    // Read backwards in chunks until the newline before the last line.
-    let mut tail: Vec<u8> = Vec::new();
-    let mut pos = len;
-    let start_of_last = loop {
-        let step = pos.min(4096);
-        pos -= step;
-        let mut chunk = vec![0u8; usize::try_from(step).unwrap_or(4096)];
-        file.seek(SeekFrom::Start(pos))
-            .and_then(|_| file.read_exact(&mut chunk))
-            .map_err(|e| Error::io(path, e))?;
-        chunk.extend_from_slice(&tail);
-        tail = chunk;
-        if tail.last() != Some(&b'\n') {
-            return Err(Error::AuditTampered {
-                record: 0,
-                reason: format!(
-                    "{}: the last record is incomplete (no final newline); nothing was appended",
-                    path.display()
-                ),
-            });
-        }
-        let body = &tail[..tail.len() - 1];
-        if let Some(nl) = body.iter().rposition(|&b| b == b'\n') {
-            break nl + 1;
-        }
-        if pos == 0 {
-            break 0;
-        }
-    };
-    let line = &tail[start_of_last..tail.len() - 1];
-    chain::head_of_last(line, 0)
+    Ok(new_head)
 }
 
 fn sync_parent(path: &Path) -> Result<()> {

@@ -222,7 +222,7 @@ pub async fn create(
             (passphrase_text(&passphrase_of(random.as_ref()))?, Some(set))
         }
     };
-    let state = keyring.load_required().await?;
+    let state = keyring.load_flushed(now).await?;
     if let Some(p) = &state.manifest.pending {
         return Err(Error::Conflict {
             what: keyring.location(),
@@ -244,6 +244,7 @@ pub async fn create(
             continue;
         }
         keyring.emit(
+            state.manifest.audit_head.as_ref(),
             AuditEvent::new(EventKind::KeyAccessed, actor)
                 .fingerprint(record.fingerprint)
                 .target(format!("backup {target}")),
@@ -319,7 +320,7 @@ pub async fn create(
     for key in &summary_keys {
         event = event.fingerprint(&key.fingerprint);
     }
-    let audit_head = keyring.emit(event, now)?;
+    let audit_head = keyring.emit(state.manifest.audit_head.as_ref(), event, now)?;
     Ok((
         BackupSummary {
             path: target,
@@ -486,6 +487,10 @@ pub async fn recover(
         )?;
     }
 
+    if !audit_restored {
+        // The target's log is another chain: anchor the manifest to it.
+        manifest.audit_head = None;
+    }
     let revision = keyring.save(&mut manifest, expected, now).await?;
     if let Some(ledger) = &archive.ledger {
         keyring.restore_ledger(ledger.as_bytes()).await?;
@@ -497,7 +502,7 @@ pub async fn recover(
     for key in &restored {
         event = event.fingerprint(&key.fingerprint);
     }
-    let audit_head = keyring.emit(event, now)?;
+    let audit_head = keyring.emit(manifest.audit_head.as_ref(), event, now)?;
     Ok(RecoverySummary {
         keyring: keyring.location(),
         revision,

@@ -59,8 +59,8 @@ pub use ledger::{ledger_location, ResignEntry, SigningEvent, LEDGER_FORMAT};
 pub use lifecycle::{RevocationOutcome, RotateOptions, RotationOutcome};
 pub use maintenance::{KeyStatus, Status};
 pub use manifest::{
-    Manifest, PendingKind, PendingOperation, PendingTarget, Step, TargetKind, FORMAT,
-    FORMAT_VERSION,
+    Manifest, PendingAuditRecord, PendingKind, PendingOperation, PendingTarget, Step, TargetKind,
+    FORMAT, FORMAT_VERSION,
 };
 pub use policy::{Due, RotationPolicy};
 pub use record::{Compromise, HistoryEntry, HistoryEvent, KeyLocation, KeyRecord};
@@ -226,6 +226,9 @@ pub struct Keyring {
 pub(crate) struct Loaded {
     pub(crate) manifest: Manifest,
     pub(crate) revision: u64,
+    /// An emergency operation (revoke, emergency rotation) holds this
+    /// state: audit failures queue its records instead of stopping it.
+    pub(crate) emergency: bool,
 }
 
 impl Keyring {
@@ -300,6 +303,7 @@ impl Keyring {
             Some(doc) => Ok(Some(Loaded {
                 manifest: Manifest::from_json(&doc.bytes)?,
                 revision: doc.revision,
+                emergency: false,
             })),
         }
     }
@@ -313,16 +317,106 @@ impl Keyring {
         })
     }
 
-    /// Validates and saves with check-and-set.
+    /// Validates and saves with check-and-set, recording the audit head the
+    /// revision is saved after. The log must still hold the head the
+    /// previous revision recorded; otherwise [`Error::AuditTampered`],
+    /// except for an `emergency` (a revocation), which keeps the old anchor
+    /// and goes on.
     pub(crate) async fn save(
         &self,
         manifest: &mut Manifest,
         expected: u64,
         now: Timestamp,
     ) -> Result<u64> {
+        self.save_as(manifest, expected, now, false).await
+    }
+
+    /// [`Keyring::save`], for an emergency operation when `emergency`.
+    pub(crate) async fn save_as(
+        &self,
+        manifest: &mut Manifest,
+        expected: u64,
+        now: Timestamp,
+        emergency: bool,
+    ) -> Result<u64> {
         manifest.updated_at = now.max(manifest.updated_at);
+        let anchored = match &manifest.audit_head {
+            Some(anchor) => self.audit.check_anchor(anchor),
+            None => self.audit.head(),
+        };
+        match anchored {
+            Ok(head) => manifest.audit_head = Some(head),
+            Err(_) if emergency => {}
+            Err(e) => return Err(e),
+        }
         manifest.validate()?;
         self.manifest.save(&manifest.to_json(), expected).await
+    }
+
+    /// The manifest, after appending the audit records an emergency
+    /// operation had to queue in it.
+    pub(crate) async fn load_flushed(&self, now: Timestamp) -> Result<Loaded> {
+        let mut state = self.load_required().await?;
+        self.flush_audit(&mut state, now).await?;
+        Ok(state)
+    }
+
+    /// Appends the queued audit records (each once, with its own time) and
+    /// saves the manifest without them.
+    pub(crate) async fn flush_audit(&self, state: &mut Loaded, now: Timestamp) -> Result<()> {
+        let written = state.manifest.audit_pending.clone();
+        if written.is_empty() {
+            return Ok(());
+        }
+        for queued in &written {
+            self.audit.append_once(
+                state.manifest.audit_head.as_ref(),
+                &queued.record,
+                queued.time,
+            )?;
+        }
+        for _ in 0..8 {
+            let mut next = state.manifest.clone();
+            next.audit_pending.retain(|r| !written.contains(r));
+            match self
+                .save_as(&mut next, state.revision, now, state.emergency)
+                .await
+            {
+                Ok(revision) => {
+                    state.manifest = next;
+                    state.revision = revision;
+                    return Ok(());
+                }
+                Err(Error::Conflict { .. }) => {
+                    let emergency = state.emergency;
+                    *state = self.load_required().await?;
+                    state.emergency = emergency;
+                    if !state
+                        .manifest
+                        .audit_pending
+                        .iter()
+                        .any(|r| written.contains(r))
+                    {
+                        return Ok(());
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Conflict {
+            what: self.location(),
+            reason: "the keyring kept changing while its queued audit records were written; \
+                     retry"
+                .into(),
+        })
+    }
+
+    /// The audit head to report: the log's, or the manifest's anchor when
+    /// the log cannot be read.
+    pub(crate) fn reported_head(&self, manifest: &Manifest) -> AuditHead {
+        self.audit
+            .head()
+            .unwrap_or_else(|_| manifest.audit_head.clone().unwrap_or_else(AuditHead::empty))
     }
 
     /// Saves a step of pending operation `op`: applies `mutate` to the
@@ -344,16 +438,18 @@ impl Keyring {
         for _ in 0..8 {
             let mut next = state.manifest.clone();
             mutate(&mut next)?;
-            match self.save(&mut next, state.revision, now).await {
+            match self
+                .save_as(&mut next, state.revision, now, state.emergency)
+                .await
+            {
                 Ok(revision) => {
-                    *state = Loaded {
-                        manifest: next,
-                        revision,
-                    };
+                    state.manifest = next;
+                    state.revision = revision;
                     return Ok(());
                 }
                 Err(conflict @ Error::Conflict { .. }) => {
-                    let fresh = self.load_required().await?;
+                    let mut fresh = self.load_required().await?;
+                    fresh.emergency = state.emergency;
                     match fresh.manifest.pending.as_ref() {
                         Some(p) if p.id == op && Some(p.step) == step => *state = fresh,
                         Some(p) if p.id == op => {
@@ -372,24 +468,77 @@ impl Keyring {
         })
     }
 
-    /// Appends an audit record for this keyring.
-    pub(crate) fn emit(&self, event: AuditEvent, now: Timestamp) -> Result<AuditHead> {
-        self.audit.append(&event.keyring(self.location()), now)
+    /// Appends an audit record for this keyring, after checking the log
+    /// still holds `anchor` (the loaded manifest's audit head).
+    pub(crate) fn emit(
+        &self,
+        anchor: Option<&AuditHead>,
+        event: AuditEvent,
+        now: Timestamp,
+    ) -> Result<AuditHead> {
+        self.audit
+            .append_after(anchor, &event.keyring(self.location()), now)
     }
 
-    /// Appends the record unless a resumed operation already wrote it.
-    pub(crate) fn emit_once(
+    /// Appends operation `op`'s record unless a resumed operation already
+    /// wrote (or queued) it. During an emergency operation (revoke,
+    /// emergency rotation) a record the log cannot take is queued in the
+    /// manifest instead, and the operation goes on.
+    pub(crate) async fn emit_once(
         &self,
+        state: &mut Loaded,
         event: AuditEvent,
         op: &str,
         resumed: bool,
         now: Timestamp,
     ) -> Result<()> {
+        let event = event.operation(op).keyring(self.location());
         let kind: EventKind = event.event;
-        if resumed && self.audit.contains(op, kind)? {
+        let queue = &state.manifest.audit_pending;
+        if queue
+            .iter()
+            .any(|r| r.record.event == kind && r.record.operation.as_deref() == Some(op))
+        {
             return Ok(());
         }
-        self.emit(event.operation(op), now).map(|_| ())
+        let anchor = state.manifest.audit_head.clone();
+        // Once a record is queued, later ones queue behind it (in order).
+        let written = if queue.is_empty() {
+            if resumed {
+                self.audit
+                    .append_once(anchor.as_ref(), &event, now)
+                    .map(|_| ())
+            } else {
+                self.audit
+                    .append_after(anchor.as_ref(), &event, now)
+                    .map(|_| ())
+            }
+        } else {
+            Err(Error::AuditTampered {
+                record: 0,
+                reason: "earlier records of this operation are queued".into(),
+            })
+        };
+        let error = match written {
+            Ok(()) => return Ok(()),
+            Err(e) if state.emergency => queue.last().map_or_else(
+                || format!("{e} [{}]", e.code().name()),
+                |last| last.error.clone(),
+            ),
+            Err(e) => return Err(e),
+        };
+        let queued = PendingAuditRecord {
+            time: now,
+            error,
+            record: event,
+        };
+        self.advance(state, op, now, |m| {
+            if !m.audit_pending.contains(&queued) {
+                m.audit_pending.push(queued.clone());
+            }
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) fn store_options(&self) -> &StoreOptions {

@@ -16,6 +16,7 @@ mod hash;
 mod import;
 pub mod keyring;
 pub mod kms;
+mod lock;
 mod oid;
 pub mod pem;
 mod private;

@@ -136,10 +136,20 @@ fn truncation_is_found_against_the_kept_head() {
     let (record, reason) = tampered_at(log.verify(Some(&head)));
     assert_eq!(record, 4, "{reason}");
     assert!(reason.contains("truncated"), "{reason}");
-    // A torn last line (cut mid-record) is found without a head.
+    // A torn last line (cut mid-record) is what a crash leaves: not part of
+    // the chain, reported by size (the next append moves it aside)…
     let text = std::fs::read(log.path()).unwrap();
     std::fs::write(log.path(), &text[..text.len() - 10]).unwrap();
-    let (record, reason) = tampered_at(log.verify(None));
+    let report = log.verify(None).unwrap();
+    assert_eq!(report.records, 2);
+    let torn = text[..text.len() - 10]
+        .iter()
+        .rev()
+        .position(|&b| b == b'\n')
+        .unwrap();
+    assert_eq!(report.incomplete_tail, torn as u64);
+    // …and a kept head that included it still finds the cut.
+    let (record, reason) = tampered_at(log.verify(Some(&head)));
     assert_eq!(record, 3, "{reason}");
 }
 

@@ -255,8 +255,15 @@ pub unsafe extern "C" fn ck_keyring_set_policy(
 ///            | {"kind": "kms", "uri": "…", "version": "<KMS version>"},
 ///  "old_key": 1 | null, "old_fingerprint": "SHA256:…" | null,
 ///  "old_trusted_until": "<time>" | null,
-///  "revision": 5, "audit_head": {"seq": 9, "hash": "<64 hex>"}}
+///  "revision": 5, "audit_head": {"seq": 9, "hash": "<64 hex>"},
+///  "audit_pending": 0, "audit_error": null}
 /// ```
+///
+/// `audit_pending` counts audit records not yet in the log (an emergency
+/// rotation goes on when the log cannot be written); they are kept in the
+/// keyring and appended by the next operation that can write the log, and
+/// `audit_error` says why (with the error code). 0 / null: the audit trail
+/// is complete.
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (algorithm, options,
 /// time); `CK_INVALID_KDF_PARAMS`; `CK_CONFLICT` when another operation is
@@ -389,8 +396,16 @@ unsafe fn compromise(
 /// {"operation": "<id>", "resumed": false, "key": 2,
 ///  "fingerprint": "SHA256:…", "previous_state": "active",
 ///  "incident": "INC-4711", "active_key": 3 | null,
-///  "revision": 9, "audit_head": {"seq": 14, "hash": "<64 hex>"}}
+///  "revision": 9, "audit_head": {"seq": 14, "hash": "<64 hex>"},
+///  "audit_pending": 0, "audit_error": null}
 /// ```
+///
+/// A revocation is never blocked by the audit log: when the log cannot be
+/// written (full disk, I/O error, read-only, locked, or a log that no
+/// longer holds the keyring's anchor) the key is still marked compromised,
+/// the call returns `CK_OK` with `"audit_pending": <records kept in the
+/// keyring>` and `"audit_error": "<why, with the error code>"`, and the next
+/// operation that can write the log appends the records.
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` (empty reason or
 /// incident, time); `CK_NOT_FOUND`; `CK_INVALID_TRANSITION` (already

@@ -431,6 +431,14 @@ class Status:
     """Artifacts whose newest signature is by a key no longer active."""
     audit_head: AuditHead
     """The audit log's head: keep it to verify the log later."""
+    audit_pending: int = 0
+    """Audit records an emergency operation queued in the keyring because
+    the log could not be written; the next operation that can write the log
+    appends them."""
+    audit_problem: Optional[str] = None
+    """What is wrong with the audit log, if anything: it cannot be read, or
+    it no longer holds the record the keyring was saved after (deleted,
+    truncated or replaced)."""
 
     def key(self, key: KeySelector) -> KeyStatus:
         """The key with this id or fingerprint (``KeyError`` if none)."""
@@ -455,6 +463,8 @@ class Status:
             pending=PendingOperation._from_json(data.get("pending")),
             resign_count=int(data["resign_count"]),
             audit_head=AuditHead._from_json(data["audit_head"]),
+            audit_pending=int(data.get("audit_pending", 0)),
+            audit_problem=optional_str(data.get("audit_problem")),
         )
 
 
@@ -539,6 +549,12 @@ class RotationOutcome:
     """Until when the replaced key is still trusted (``None`` if compromised)."""
     revision: int
     audit_head: AuditHead
+    audit_pending: int = 0
+    """Audit records not yet in the log (an emergency rotation goes on when
+    the log cannot be written): kept in the keyring and appended by the next
+    operation that can write the log. 0: the audit trail is complete."""
+    audit_error: Optional[str] = None
+    """Why the log could not be written, when :attr:`audit_pending` is not 0."""
 
     @classmethod
     def _from_json(cls, text: str) -> RotationOutcome:
@@ -555,6 +571,8 @@ class RotationOutcome:
             old_trusted_until=utc_or_none(data.get("old_trusted_until")),
             revision=int(data["revision"]),
             audit_head=AuditHead._from_json(data["audit_head"]),
+            audit_pending=int(data.get("audit_pending", 0)),
+            audit_error=optional_str(data.get("audit_error")),
         )
 
 
@@ -574,6 +592,14 @@ class RevocationOutcome:
     rotate at once, or use :meth:`Keyring.emergency_rotate`)."""
     revision: int
     audit_head: AuditHead
+    audit_pending: int = 0
+    """Audit records not yet in the log: a revocation is never blocked by the
+    audit log (full disk, I/O error, read-only, locked, or a log that no
+    longer holds the keyring's anchor). They are kept in the keyring and
+    appended by the next operation that can write the log. 0: the audit
+    trail is complete."""
+    audit_error: Optional[str] = None
+    """Why the log could not be written, when :attr:`audit_pending` is not 0."""
 
     @classmethod
     def _from_json(cls, text: str) -> RevocationOutcome:
@@ -588,6 +614,8 @@ class RevocationOutcome:
             active_key=optional_int(data.get("active_key")),
             revision=int(data["revision"]),
             audit_head=AuditHead._from_json(data["audit_head"]),
+            audit_pending=int(data.get("audit_pending", 0)),
+            audit_error=optional_str(data.get("audit_error")),
         )
 
 
@@ -1086,5 +1114,13 @@ class Keyring:
         return AuditHead.parse(self._k.audit_head())
 
     def verify_audit(self, expected_head: Union[AuditHead, str, None] = None) -> AuditReport:
-        """:func:`cosign_keys.verify_audit` on this keyring's audit log."""
-        return verify_audit(self.audit_path, expected_head)
+        """Verifies this keyring's audit log: the whole hash chain, and that
+        the log still holds the record the keyring was last saved after (its
+        anchor), so a deleted, truncated or replaced log raises
+        :class:`~cosign_keys.AuditTamperedError` without a head kept
+        elsewhere. With ``expected_head``, also that the log ends exactly
+        there (:func:`cosign_keys.verify_audit`)."""
+        records, head = self._k.verify_audit()
+        if expected_head is not None:
+            return verify_audit(self.audit_path, expected_head)
+        return AuditReport(records, AuditHead.parse(head))

@@ -133,27 +133,32 @@ pub(crate) fn head_of_last(last_line: &[u8], position: u64) -> Result<AuditHead>
     })
 }
 
-/// Splits the log into lines; the content must end with a newline (a torn
-/// last write is reported).
-pub(crate) fn lines(content: &[u8]) -> Result<Vec<&[u8]>> {
-    if content.is_empty() {
-        return Ok(Vec::new());
+/// Splits the log into its complete part (through the last newline) and an
+/// incomplete last record (what a write cut short leaves; empty when the
+/// log ends with a newline).
+pub(crate) fn split_torn(content: &[u8]) -> (&[u8], &[u8]) {
+    let end = content
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    content.split_at(end)
+}
+
+/// Splits the complete part of a log into lines (an incomplete last record
+/// is left out: see [`split_torn`]).
+pub(crate) fn lines(content: &[u8]) -> Vec<&[u8]> {
+    let (complete, _) = split_torn(content);
+    if complete.is_empty() {
+        return Vec::new();
     }
-    let mut lines: Vec<&[u8]> = content.split(|&b| b == b'\n').collect();
-    let tail = lines.pop().unwrap_or_default();
-    if !tail.is_empty() {
-        return Err(tampered(
-            lines.len() as u64 + 1,
-            "the last record is incomplete (no final newline): a write was cut short or the \
-             log was cut",
-        ));
-    }
-    Ok(lines)
+    let mut lines: Vec<&[u8]> = complete.split(|&b| b == b'\n').collect();
+    lines.pop();
+    lines
 }
 
 /// Parses every record.
 pub(crate) fn records(content: &[u8]) -> Result<Vec<Record>> {
-    lines(content)?
+    lines(content)
         .iter()
         .enumerate()
         .map(|(i, line)| {
@@ -166,7 +171,73 @@ pub(crate) fn records(content: &[u8]) -> Result<Vec<Record>> {
 /// Verifies the whole chain, and the end against `expected` when given;
 /// returns the head.
 pub(crate) fn verify(content: &[u8], expected: Option<&AuditHead>) -> Result<AuditHead> {
-    let lines = lines(content)?;
+    let (head, hashes) = verify_chain(content)?;
+    if let Some(expected) = expected {
+        check_head(&head, &hashes, expected)?;
+    }
+    Ok(head)
+}
+
+/// Verifies the whole chain and that it holds `anchor` (the head a keyring
+/// manifest was saved after): records after it are expected, a log that
+/// ends before it or differs at it was truncated, deleted or replaced.
+pub(crate) fn verify_anchored(content: &[u8], anchor: &AuditHead) -> Result<AuditHead> {
+    let (head, hashes) = verify_chain(content)?;
+    check_anchor(
+        &head,
+        hashes
+            .get(
+                usize::try_from(anchor.seq)
+                    .unwrap_or(usize::MAX)
+                    .wrapping_sub(1),
+            )
+            .map(String::as_str),
+        anchor,
+    )?;
+    Ok(head)
+}
+
+/// Checks a log whose head is `head`, and whose record at the anchor's
+/// position has hash `at_anchor`, against the keyring's `anchor`.
+pub(crate) fn check_anchor(
+    head: &AuditHead,
+    at_anchor: Option<&str>,
+    anchor: &AuditHead,
+) -> Result<()> {
+    if anchor.seq == 0 {
+        return Ok(());
+    }
+    if head.seq < anchor.seq {
+        let what = if head.seq == 0 {
+            "the log has no records".to_owned()
+        } else {
+            format!("the log ends at record {}", head.seq)
+        };
+        return Err(tampered(
+            head.seq + 1,
+            format!(
+                "{what}, but the keyring was saved after record {}: the log was deleted, \
+                 truncated or replaced; restore it (backups hold a copy)",
+                anchor.seq
+            ),
+        ));
+    }
+    if at_anchor != Some(anchor.hash.as_str()) {
+        return Err(tampered(
+            anchor.seq,
+            format!(
+                "record {} is not the one the keyring was saved after (its hash differs): the \
+                 log was replaced or rewritten; restore it (backups hold a copy)",
+                anchor.seq
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Verifies the chain of the complete part; the head and every line's hash.
+fn verify_chain(content: &[u8]) -> Result<(AuditHead, Vec<String>)> {
+    let lines = lines(content);
     let mut parsed: Vec<Record> = Vec::with_capacity(lines.len());
     for (index, line) in lines.iter().enumerate() {
         parsed.push(serde_json::from_slice(line).map_err(|_| {
@@ -224,10 +295,7 @@ pub(crate) fn verify(content: &[u8], expected: Option<&AuditHead>) -> Result<Aud
         seq: lines.len() as u64,
         hash: hashes.last().cloned().unwrap_or_else(|| GENESIS.to_owned()),
     };
-    if let Some(expected) = expected {
-        check_head(&head, &hashes, expected)?;
-    }
-    Ok(head)
+    Ok((head, hashes))
 }
 
 /// The record at 1-based `position` carries the wrong number: say whether

@@ -108,6 +108,10 @@ pub enum EventKind {
     /// A backup was restored into stores.
     #[serde(rename = "backup.recovered")]
     BackupRecovered,
+    /// The log's incomplete last record (a write cut short by a crash or a
+    /// full disk) was moved aside into the file named by `target`.
+    #[serde(rename = "audit.repaired")]
+    AuditRepaired,
 }
 
 impl EventKind {
@@ -127,6 +131,7 @@ impl EventKind {
             Self::TrustDistributed => "trust.distributed",
             Self::BackupCreated => "backup.created",
             Self::BackupRecovered => "backup.recovered",
+            Self::AuditRepaired => "audit.repaired",
         }
     }
 }

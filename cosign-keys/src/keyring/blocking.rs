@@ -10,7 +10,7 @@ use super::{
     ResignEntry, RevocationOutcome, RotateOptions, RotationOutcome, RotationPolicy, SignedArtifact,
     SigningEvent, Status, TrustBundle,
 };
-use crate::audit::{AuditHead, AuditLog};
+use crate::audit::{AuditHead, AuditLog, AuditReport};
 use crate::kms::KmsOptions;
 use crate::runtime::block_on;
 use crate::store::StoreOptions;
@@ -97,6 +97,14 @@ impl Keyring {
     /// As [`super::Keyring::manifest`].
     pub fn manifest(&self) -> Result<Option<(Manifest, u64)>> {
         block_on(self.inner.manifest())
+    }
+
+    /// See [`super::Keyring::verify_audit`].
+    ///
+    /// # Errors
+    /// As [`super::Keyring::verify_audit`].
+    pub fn verify_audit(&self) -> Result<AuditReport> {
+        block_on(self.inner.verify_audit())
     }
 
     /// See [`super::Keyring::init`].

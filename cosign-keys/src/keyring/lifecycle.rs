@@ -57,8 +57,17 @@ pub struct RotationOutcome {
     pub old_trusted_until: Option<Timestamp>,
     /// The manifest revision after the rotation.
     pub revision: u64,
-    /// The audit log's head after the rotation's records.
+    /// The audit log's head after the rotation's records (the manifest's
+    /// anchor when the log could not be read).
     pub audit_head: AuditHead,
+    /// Audit records not yet in the log (an emergency rotation goes on when
+    /// the log cannot be written): kept in the manifest and appended by the
+    /// next operation that can write the log. 0: the audit trail is
+    /// complete.
+    pub audit_pending: usize,
+    /// Why the log could not be written (with the error code), when
+    /// `audit_pending` is not 0.
+    pub audit_error: Option<String>,
 }
 
 /// What a revocation did.
@@ -81,8 +90,18 @@ pub struct RevocationOutcome {
     pub active_key: Option<u32>,
     /// The manifest revision after.
     pub revision: u64,
-    /// The audit log's head after.
+    /// The audit log's head after (the manifest's anchor when the log could
+    /// not be read).
     pub audit_head: AuditHead,
+    /// Audit records not yet in the log: a revocation is never blocked by
+    /// the audit log (full disk, I/O error, read-only, locked, or a log
+    /// that no longer holds the keyring's anchor). They are kept in the
+    /// manifest and appended by the next operation that can write the log.
+    /// 0: the audit trail is complete.
+    pub audit_pending: usize,
+    /// Why the log could not be written (with the error code), when
+    /// `audit_pending` is not 0.
+    pub audit_error: Option<String>,
 }
 
 fn pending_conflict(location: String, p: &PendingOperation) -> Error {
@@ -162,6 +181,18 @@ impl Keyring {
         now: Timestamp,
     ) -> Result<RotationOutcome> {
         let mut state = self.load_or_init(options.policy, actor, now).await?;
+        if state
+            .manifest
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.kind == PendingKind::EmergencyRotate)
+        {
+            // Completing an emergency rotation: never blocked by the log.
+            state.emergency = true;
+            let _ = self.flush_audit(&mut state, now).await;
+        } else {
+            self.flush_audit(&mut state, now).await?;
+        }
         if let Some(p) = &state.manifest.pending {
             if matches!(p.kind, PendingKind::Rotate | PendingKind::EmergencyRotate)
                 && p.target.as_ref() == Some(&new.target())
@@ -222,6 +253,10 @@ impl Keyring {
     ) -> Result<RotationOutcome> {
         check_compromise(compromise)?;
         let mut state = self.load_required().await?;
+        // An emergency is never blocked by the audit log: queued records
+        // are written if the log takes them, else they stay queued.
+        state.emergency = true;
+        let _ = self.flush_audit(&mut state, now).await;
         let id = state.manifest.resolve(key)?;
         if let Some(p) = &state.manifest.pending {
             if p.kind == PendingKind::EmergencyRotate
@@ -266,6 +301,10 @@ impl Keyring {
     ) -> Result<RevocationOutcome> {
         check_compromise(compromise)?;
         let mut state = self.load_required().await?;
+        // An emergency is never blocked by the audit log: queued records
+        // are written if the log takes them, else they stay queued.
+        state.emergency = true;
+        let _ = self.flush_audit(&mut state, now).await;
         let id = state.manifest.resolve(key)?;
         let previous_state;
         let (op, resumed) = match state.manifest.pending.clone() {
@@ -312,10 +351,11 @@ impl Keyring {
                     keys: vec![id],
                     window_days: 0,
                 });
-                let revision = self.save(&mut next, state.revision, now).await?;
+                let revision = self.save_as(&mut next, state.revision, now, true).await?;
                 state = Loaded {
                     manifest: next,
                     revision,
+                    emergency: true,
                 };
                 self.fail.check(FailPoint::AfterCommit)?;
                 (op, false)
@@ -323,6 +363,7 @@ impl Keyring {
         };
         let state = self.drive(state, &op, resumed, None, now).await?;
         let key = state.manifest.key(id)?;
+        let queue = &state.manifest.audit_pending;
         Ok(RevocationOutcome {
             operation: op,
             resumed,
@@ -332,7 +373,9 @@ impl Keyring {
             incident: compromise.incident.clone(),
             active_key: state.manifest.active().map(|k| k.id),
             revision: state.revision,
-            audit_head: self.audit.head()?,
+            audit_head: self.reported_head(&state.manifest),
+            audit_pending: queue.len(),
+            audit_error: queue.last().map(|r| r.error.clone()),
         })
     }
 
@@ -349,9 +392,20 @@ impl Keyring {
         new: Option<&NewKey>,
         now: Timestamp,
     ) -> Result<Option<PendingKind>> {
-        let Some(state) = self.load().await? else {
+        let Some(mut state) = self.load().await? else {
             return Ok(None);
         };
+        if state
+            .manifest
+            .pending
+            .as_ref()
+            .is_some_and(|p| matches!(p.kind, PendingKind::Revoke | PendingKind::EmergencyRotate))
+        {
+            state.emergency = true;
+            let _ = self.flush_audit(&mut state, now).await;
+        } else {
+            self.flush_audit(&mut state, now).await?;
+        }
         let Some(p) = state.manifest.pending.clone() else {
             return Ok(None);
         };
@@ -374,7 +428,7 @@ impl Keyring {
     /// [`Error::InvalidTransition`], [`Error::NotSupported`] for KMS keys,
     /// [`Error::Conflict`], store and audit errors (a retry completes it).
     pub async fn destroy(&self, key: &str, actor: &Actor, now: Timestamp) -> Result<AuditHead> {
-        let mut state = self.load_required().await?;
+        let mut state = self.load_flushed(now).await?;
         let id = state.manifest.resolve(key)?;
         if let Some(p) = state.manifest.pending.clone() {
             if p.kind == PendingKind::Destroy && p.keys == [id] {
@@ -416,6 +470,7 @@ impl Keyring {
         let state = Loaded {
             manifest: next,
             revision,
+            emergency: false,
         };
         self.fail.check(FailPoint::AfterIntent)?;
         self.drive(state, &op, false, None, now).await?;
@@ -467,6 +522,7 @@ impl Keyring {
                     Loaded {
                         manifest: state.manifest.clone(),
                         revision: state.revision,
+                        emergency: state.emergency,
                     },
                 );
                 *state = self.drive(taken, &p.id, true, None, now).await?;
@@ -524,11 +580,11 @@ impl Keyring {
                 .transition_window_days
                 .unwrap_or(state.manifest.policy.transition_window_days),
         });
-        let revision = self.save(&mut next, state.revision, now).await?;
-        *state = Loaded {
-            manifest: next,
-            revision,
-        };
+        let revision = self
+            .save_as(&mut next, state.revision, now, state.emergency)
+            .await?;
+        state.manifest = next;
+        state.revision = revision;
         self.fail.check(FailPoint::AfterIntent)?;
         Ok(op)
     }
@@ -570,7 +626,9 @@ impl Keyring {
                 .filter(|k| k.state == KeyState::Deactivated)
                 .and_then(|k| k.trusted_until),
             revision: state.revision,
-            audit_head: self.audit.head()?,
+            audit_head: self.reported_head(m),
+            audit_pending: m.audit_pending.len(),
+            audit_error: m.audit_pending.last().map(|r| r.error.clone()),
         })
     }
 
@@ -607,7 +665,8 @@ impl Keyring {
                         let event = AuditEvent::new(EventKind::KeyCompromised, &actor)
                             .fingerprint(key.fingerprint)
                             .incident(c.incident.clone());
-                        self.emit_once(with_reason(event, &c.reason), op, resumed, now)?;
+                        self.emit_once(&mut state, with_reason(event, &c.reason), op, resumed, now)
+                            .await?;
                     }
                     let new = new.ok_or_else(|| Error::InvalidArgument {
                         name: "new key",
@@ -644,13 +703,13 @@ impl Keyring {
                         Ok(())
                     })
                     .await?;
-                    self.emit_created(&state.manifest, op, resumed, now)?;
+                    self.emit_created(&mut state, op, resumed, now).await?;
                     created_written = true;
                     self.fail.check(FailPoint::AfterRecord)?;
                 }
                 (PendingKind::Rotate | PendingKind::EmergencyRotate, Step::Recorded) => {
                     if !created_written {
-                        self.emit_created(&state.manifest, op, true, now)?;
+                        self.emit_created(&mut state, op, true, now).await?;
                     }
                     self.advance(&mut state, op, now, |m| {
                         let p = pending(m)?.clone();
@@ -699,7 +758,7 @@ impl Keyring {
                 }
                 (_, Step::Committed) => {
                     let event = committed_event(&state.manifest, &p)?;
-                    self.emit_once(event, op, resumed, now)?;
+                    self.emit_once(&mut state, event, op, resumed, now).await?;
                     self.fail.check(FailPoint::AfterAudit)?;
                     let cleared = self
                         .advance(&mut state, op, now, |m| {
@@ -737,7 +796,14 @@ impl Keyring {
         })
     }
 
-    fn emit_created(&self, m: &Manifest, op: &str, resumed: bool, now: Timestamp) -> Result<()> {
+    async fn emit_created(
+        &self,
+        state: &mut Loaded,
+        op: &str,
+        resumed: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        let m = &state.manifest;
         let p = pending(m)?;
         let Some(id) = p.new_key else {
             return Ok(());
@@ -746,7 +812,7 @@ impl Keyring {
         let event = AuditEvent::new(EventKind::KeyCreated, &p.actor)
             .fingerprint(key.fingerprint)
             .target(key.location.to_string());
-        self.emit_once(event, op, resumed, now)
+        self.emit_once(state, event, op, resumed, now).await
     }
 
     async fn latest_store_version(&self, uri: &str) -> Result<u64> {

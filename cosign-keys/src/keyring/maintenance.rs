@@ -10,7 +10,7 @@ use super::{
     new_operation_id, Due, FailPoint, KeyRecord, Keyring, Loaded, Manifest, Operation, PendingKind,
     PendingOperation, RotationPolicy, Step, TrustBundle,
 };
-use crate::audit::{AuditEvent, AuditHead, EventKind};
+use crate::audit::{AuditEvent, AuditHead, AuditReport, EventKind};
 use crate::{Actor, Result, Timestamp};
 
 /// One key in a [`Status`].
@@ -50,8 +50,17 @@ pub struct Status {
     /// Artifacts to sign again (their newest signature is by a key that is
     /// no longer active).
     pub resign_count: usize,
-    /// The audit log's current head.
+    /// The audit log's current head (the manifest's anchor when the log
+    /// cannot be read).
     pub audit_head: AuditHead,
+    /// Audit records an emergency operation queued in the manifest because
+    /// the log could not be written; the next operation that can write
+    /// appends them.
+    pub audit_pending: usize,
+    /// What is wrong with the audit log, if anything (with the error code):
+    /// it cannot be read, or it no longer holds the record the keyring was
+    /// saved after (deleted, truncated or replaced).
+    pub audit_problem: Option<String>,
 }
 
 impl Keyring {
@@ -69,6 +78,7 @@ impl Keyring {
         let mut manifest = Manifest::new(policy.validated()?, now);
         self.save(&mut manifest, 0, now).await?;
         self.emit(
+            manifest.audit_head.as_ref(),
             with_policy(AuditEvent::new(EventKind::KeyringCreated, actor), policy),
             now,
         )?;
@@ -88,10 +98,11 @@ impl Keyring {
         now: Timestamp,
     ) -> Result<()> {
         let policy = policy.validated()?;
-        let mut state = self.load_required().await?;
+        let mut state = self.load_flushed(now).await?;
         state.manifest.policy = policy;
         self.save(&mut state.manifest, state.revision, now).await?;
         self.emit(
+            state.manifest.audit_head.as_ref(),
             with_policy(AuditEvent::new(EventKind::PolicyChanged, actor), policy),
             now,
         )?;
@@ -112,7 +123,7 @@ impl Keyring {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<Vec<u32>> {
-        let mut state = self.load_required().await?;
+        let mut state = self.load_flushed(now).await?;
         if let Some(p) = state.manifest.pending.clone() {
             if p.kind == PendingKind::Retire {
                 self.drive(state, &p.id, true, None, now).await?;
@@ -160,6 +171,7 @@ impl Keyring {
             Loaded {
                 manifest: next,
                 revision,
+                emergency: false,
             },
             &op,
             false,
@@ -180,6 +192,17 @@ impl Keyring {
         let (ledger, _) = self.load_ledger().await?;
         let m = &state.manifest;
         let bundle = TrustBundle::compute(m, now);
+        let checked = match &m.audit_head {
+            Some(anchor) => self.audit_log().check_anchor(anchor),
+            None => self.audit_log().head(),
+        };
+        let (audit_head, audit_problem) = match checked {
+            Ok(head) => (head, None),
+            Err(e) => (
+                m.audit_head.clone().unwrap_or_else(AuditHead::empty),
+                Some(format!("{e} [{}]", e.code().name())),
+            ),
+        };
         Ok(Status {
             keyring: self.location(),
             revision: state.revision,
@@ -199,8 +222,27 @@ impl Keyring {
             due: Due::compute(m, now),
             pending: m.pending.clone(),
             resign_count: ledger.resign(m).len(),
-            audit_head: self.audit.head()?,
+            audit_head,
+            audit_pending: m.audit_pending.len(),
+            audit_problem,
         })
+    }
+
+    /// Verifies the audit log: its whole hash chain, and that it still
+    /// holds the record the manifest was last saved after (its anchor), so a
+    /// deleted, truncated or replaced log is found without a head kept
+    /// elsewhere. Without a manifest (or an anchor: manifests written before
+    /// anchors existed), the chain alone.
+    ///
+    /// # Errors
+    /// [`Error::AuditTampered`](crate::Error::AuditTampered) naming the
+    /// record; store and I/O errors.
+    pub async fn verify_audit(&self) -> Result<AuditReport> {
+        let anchor = self.load().await?.and_then(|l| l.manifest.audit_head);
+        match anchor {
+            Some(anchor) => self.audit_log().verify_anchored(&anchor),
+            None => self.audit_log().verify(None),
+        }
     }
 
     /// What the rotation policy asks for at `now`.
@@ -234,14 +276,15 @@ impl Keyring {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<TrustBundle> {
-        let bundle = self.trust_bundle(now).await?;
+        let state = self.load_flushed(now).await?;
+        let bundle = TrustBundle::compute(&state.manifest, now);
         bundle.write_to(dir)?;
         let mut event =
             AuditEvent::new(EventKind::TrustDistributed, actor).target(dir.display().to_string());
         for fp in bundle.fingerprints() {
             event = event.fingerprint(fp);
         }
-        self.emit(event, now)?;
+        self.emit(state.manifest.audit_head.as_ref(), event, now)?;
         Ok(bundle)
     }
 }

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{text, Compromise, KeyRecord, KeyState, RotationPolicy};
+use crate::audit::{AuditEvent, AuditHead};
 use crate::{Actor, Algorithm, Error, Fingerprint, Result, Timestamp};
 
 /// The `format` field's value.
@@ -45,6 +46,28 @@ pub struct Manifest {
     /// completes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingOperation>,
+    /// The audit log's head when this revision was saved: the log must
+    /// still hold that record (a deleted, truncated or replaced log is
+    /// found by the next operation). `None` in manifests written before
+    /// anchors existed (unknown; set by the next save).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+    /// Audit records an emergency operation (revoke, emergency rotation)
+    /// could not write because the log could not be written; the next
+    /// operation that can write appends them, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_pending: Vec<PendingAuditRecord>,
+}
+
+/// An audit record kept in the manifest until the log can be written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAuditRecord {
+    /// When the act happened (the record keeps this time when appended).
+    pub time: Timestamp,
+    /// Why it could not be written (the error, with its code).
+    pub error: String,
+    /// The record.
+    pub record: AuditEvent,
 }
 
 /// The kind of a multi-step lifecycle operation.
@@ -173,6 +196,8 @@ impl Manifest {
             policy,
             keys: Vec::new(),
             pending: None,
+            audit_head: None,
+            audit_pending: Vec::new(),
         }
     }
 

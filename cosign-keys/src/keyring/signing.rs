@@ -54,7 +54,7 @@ impl Keyring {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<(PrivateKey, KeyRecord)> {
-        let manifest = self.load_required().await?.manifest;
+        let manifest = self.load_flushed(now).await?.manifest;
         let record = match key {
             Some(selector) => manifest.find(selector)?.clone(),
             None => manifest.active().cloned().ok_or_else(|| Error::NotFound {
@@ -82,6 +82,7 @@ impl Keyring {
             }
         };
         self.emit(
+            manifest.audit_head.as_ref(),
             AuditEvent::new(EventKind::KeyAccessed, actor)
                 .fingerprint(record.fingerprint)
                 .target(record.location.to_string()),
@@ -121,7 +122,7 @@ impl Keyring {
         now: Timestamp,
     ) -> Result<SignedArtifact> {
         let bytes = digest_bytes(digest)?;
-        let manifest = self.load_required().await?.manifest;
+        let manifest = self.load_flushed(now).await?.manifest;
         let active = manifest.active().cloned().ok_or_else(|| Error::NotFound {
             what: format!("an active key in {}", self.location()),
         })?;
@@ -129,6 +130,7 @@ impl Keyring {
             KeyLocation::Kms { uri, .. } => {
                 let kms = crate::kms::open(uri, &self.kms_options).await?;
                 self.emit(
+                    manifest.audit_head.as_ref(),
                     AuditEvent::new(EventKind::KeyAccessed, actor)
                         .fingerprint(active.fingerprint)
                         .target(active.location.to_string()),
@@ -170,7 +172,7 @@ impl Keyring {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<SigningEvent> {
-        let manifest = self.load_required().await?.manifest;
+        let manifest = self.load_flushed(now).await?.manifest;
         let key = match fingerprint {
             Some(text) => {
                 let fp: crate::Fingerprint = text.parse()?;
@@ -208,6 +210,7 @@ impl Keyring {
             });
         }
         self.emit(
+            manifest.audit_head.as_ref(),
             AuditEvent::new(EventKind::ArtifactSigned, actor)
                 .fingerprint(&event.fingerprint)
                 .artifact(&event.artifact, &event.digest)

@@ -107,7 +107,7 @@ impl FileDocumentStore {
             opts.mode(MODE);
         }
         let file = open_no_follow(&lock_path, &mut opts)?;
-        file.lock().map_err(|e| Error::io(&lock_path, e))?;
+        crate::lock::acquire(&file, &lock_path, false)?;
         Ok(file)
     }
 }
