@@ -40,6 +40,8 @@ const EXIT_OTHER: u8 = 10;
 const EXIT_UNAVAILABLE: u8 = 11;
 /// Exit status for a backend this build does not support.
 const EXIT_NOT_SUPPORTED: u8 = 12;
+/// The key at a keyring key's recorded location is another key (`KEY_MISMATCH`).
+const EXIT_KEY_MISMATCH: u8 = 13;
 
 /// Help shared by every `--key` that reads a key.
 const KEY_SOURCES: &str =
@@ -266,6 +268,7 @@ fn describe(failure: &Failure) -> (u8, String) {
                 ErrorCode::PermissionDenied => EXIT_PERMISSION,
                 ErrorCode::Unavailable => EXIT_UNAVAILABLE,
                 ErrorCode::NotSupported => EXIT_NOT_SUPPORTED,
+                ErrorCode::KeyMismatch => EXIT_KEY_MISMATCH,
                 c if (200..300).contains(&(c as u32)) || c == ErrorCode::KdfLimitExceeded => {
                     EXIT_BAD_INPUT
                 }

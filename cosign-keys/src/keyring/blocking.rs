@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::{
-    Compromise, Due, FailPoint, KeyRecord, KeyringConfig, Manifest, NewKey, PendingKind,
+    Compromise, DestroyOptions, Due, FailPoint, KeyRecord, KeyringConfig, Manifest, NewKey, PendingKind,
     ResignEntry, RevocationOutcome, RotateOptions, RotationOutcome, RotationPolicy, SignedArtifact,
     SigningEvent, Status, TrustBundle,
 };
@@ -191,6 +191,20 @@ impl Keyring {
     /// As [`super::Keyring::destroy`].
     pub fn destroy(&self, key: &str, actor: &Actor, now: Timestamp) -> Result<AuditHead> {
         block_on(self.inner.destroy(key, actor, now))
+    }
+
+    /// See [`super::Keyring::destroy_with`].
+    ///
+    /// # Errors
+    /// As [`super::Keyring::destroy_with`].
+    pub fn destroy_with(
+        &self,
+        key: &str,
+        options: &DestroyOptions,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<AuditHead> {
+        block_on(self.inner.destroy_with(key, options, actor, now))
     }
 
     /// See [`super::Keyring::status`].
