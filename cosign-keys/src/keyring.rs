@@ -70,8 +70,9 @@ pub use state::{KeyState, Operation};
 pub use trust::{TrustBundle, TrustedKey, BUNDLE_FILE, CURRENT_FILE, PREVIOUS_FILE};
 
 use failpoint::FailPoints;
+pub(crate) use material::canonical_input;
 #[cfg(feature = "backup")]
-pub(crate) use material::{canonical_input, Presence};
+pub(crate) use material::Presence;
 use ledger::Ledger;
 
 /// Store label naming the lifecycle operation that put a key version.
@@ -207,7 +208,7 @@ impl NewKey {
     /// relative directory made absolute against the working directory).
     fn target(&self) -> Result<PendingTarget> {
         let uri = match self.kind {
-            TargetKind::Store => material::canonical_input(&self.uri)?,
+            TargetKind::Store => canonical_input(&self.uri)?,
             TargetKind::Kms => self.uri.clone(),
         };
         Ok(PendingTarget {

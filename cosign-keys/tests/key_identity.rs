@@ -367,10 +367,9 @@ fn recover_checks_fingerprints() {
 
     // A backup whose key #1 is another key than its manifest records (made
     // by someone holding the passphrase) is refused, and nothing is written.
-    let decryptor = age::Decryptor::new(age::armor::ArmoredReader::new(
-        std::fs::read(&out).unwrap().as_slice(),
-    ))
-    .unwrap();
+    let genuine = std::fs::read(&out).unwrap();
+    let decryptor =
+        age::Decryptor::new(age::armor::ArmoredReader::new(genuine.as_slice())).unwrap();
     let identity = age::scrypt::Identity::new(SecretString::from("backup pass".to_owned()));
     let mut plain = Vec::new();
     decryptor
