@@ -222,16 +222,15 @@ impl Common {
         if let Some(path) = &self.audit_log {
             return Ok(path.clone());
         }
-        let dir = match KeyRef::parse(&self.keyring)? {
-            KeyRef::File { dir, .. } => dir,
-            _ => {
-                return Err(Failure::Usage(
+        let dir =
+            match KeyRef::parse(&self.keyring)? {
+                KeyRef::File { dir, .. } => dir,
+                _ => return Err(Failure::Usage(
                     "--audit-log (or COSIGN_KEYS_AUDIT_LOG) is needed for a keyring that is not \
                      a file"
                         .into(),
-                ))
-            }
-        };
+                )),
+            };
         let mut name = dir.file_name().unwrap_or_default().to_os_string();
         let stem = name
             .to_str()

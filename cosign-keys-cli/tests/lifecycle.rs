@@ -335,7 +335,12 @@ fn make_locations_relative(d: &Dir) {
 }
 
 fn key_state(d: &Dir, id: usize) -> String {
-    let out = ok(&run_from(&d.0, d, "2026-03-01T00:00:00Z", &["status", "--json"]));
+    let out = ok(&run_from(
+        &d.0,
+        d,
+        "2026-03-01T00:00:00Z",
+        &["status", "--json"],
+    ));
     let status: serde_json::Value = serde_json::from_str(&out).unwrap();
     status["keys"][id - 1]["state"].as_str().unwrap().to_owned()
 }

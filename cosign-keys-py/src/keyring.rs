@@ -304,10 +304,7 @@ impl PyKeyring {
         let actor = self::actor(actor);
         let mut options = DestroyOptions::default();
         options.material_gone = material_gone;
-        let head = py.detach(|| {
-            self.0
-                .destroy_with(&key, &options, &actor, timestamp(now))
-        })?;
+        let head = py.detach(|| self.0.destroy_with(&key, &options, &actor, timestamp(now)))?;
         Ok(head.to_string())
     }
 

@@ -484,11 +484,9 @@ pub async fn recover(
         // A relative location (from an older manifest) is relative to the
         // manifest, which is now the target's; a mapped one is the caller's.
         let original = keyring.resolve_recorded(&key.uri)?;
-        let uri = match options
-            .store_map
-            .iter()
-            .find(|(from, _)| from == &key.uri || canonical_input(from).is_ok_and(|f| f == original))
-        {
+        let uri = match options.store_map.iter().find(|(from, _)| {
+            from == &key.uri || canonical_input(from).is_ok_and(|f| f == original)
+        }) {
             Some((_, to)) => canonical_input(to)?,
             None => original,
         };

@@ -70,10 +70,10 @@ pub use state::{KeyState, Operation};
 pub use trust::{TrustBundle, TrustedKey, BUNDLE_FILE, CURRENT_FILE, PREVIOUS_FILE};
 
 use failpoint::FailPoints;
+use ledger::Ledger;
 pub(crate) use material::canonical_input;
 #[cfg(feature = "backup")]
 pub(crate) use material::Presence;
-use ledger::Ledger;
 
 /// Store label naming the lifecycle operation that put a key version.
 pub const LABEL_OPERATION: &str = "cosign-keys.operation";

@@ -109,7 +109,11 @@ fn new_records_store_absolute_file_uris() {
     let (manifest, _) = keyring.manifest().unwrap().unwrap();
     let want = format!("file://{}", dir.path("keys/v1").display());
     assert_eq!(manifest.key(1).unwrap().location.uri(), want);
-    assert!(keyring.location().starts_with("file:///"), "{}", keyring.location());
+    assert!(
+        keyring.location().starts_with("file:///"),
+        "{}",
+        keyring.location()
+    );
 }
 
 #[test]
@@ -131,7 +135,12 @@ fn the_wrong_directory_destroy_acts_on_the_manifests_key_only() {
     // B's key is untouched; A's key is the one destroyed.
     let b_store = Store::open(b.path("keys/v1").to_str().unwrap()).unwrap();
     assert_eq!(
-        b_store.get(Some(1)).unwrap().public_key.fingerprint().to_string(),
+        b_store
+            .get(Some(1))
+            .unwrap()
+            .public_key
+            .fingerprint()
+            .to_string(),
         fp_b
     );
     let a_store = Store::open(a.path("keys/v1").to_str().unwrap()).unwrap();
@@ -185,7 +194,12 @@ fn a_relative_location_that_finds_another_key_is_key_mismatch() {
     assert_eq!(count(&keyring, EventKind::KeyDestroyed), 0);
     let store = Store::open(a.path("keys/v1").to_str().unwrap()).unwrap();
     assert_eq!(
-        store.get(Some(1)).unwrap().public_key.fingerprint().to_string(),
+        store
+            .get(Some(1))
+            .unwrap()
+            .public_key
+            .fingerprint()
+            .to_string(),
         fp_other
     );
 }
@@ -230,7 +244,10 @@ fn material_gone_records_destroyed_on_the_callers_word_and_says_so() {
         .find(|e| e.event.event == EventKind::KeyDestroyed)
         .unwrap();
     assert!(
-        destroyed.event.reason.contains("material-gone: NOT verified"),
+        destroyed
+            .event
+            .reason
+            .contains("material-gone: NOT verified"),
         "{}",
         destroyed.event.reason
     );
@@ -250,7 +267,12 @@ fn material_gone_never_erases_another_key() {
     assert_eq!(state_of(&keyring, 1), KeyState::Compromised);
     let store = Store::open(dir.path("keys/v1").to_str().unwrap()).unwrap();
     assert_eq!(
-        store.get(Some(1)).unwrap().public_key.fingerprint().to_string(),
+        store
+            .get(Some(1))
+            .unwrap()
+            .public_key
+            .fingerprint()
+            .to_string(),
         fp_other
     );
 }
@@ -308,7 +330,12 @@ fn a_swapped_key_is_key_mismatch_for_unlock_sign_and_backup() {
     assert_eq!(count(&keyring, EventKind::KeyAccessed), accessed);
     let found = Store::open(store.to_str().unwrap()).unwrap();
     assert_eq!(
-        found.get(Some(1)).unwrap().public_key.fingerprint().to_string(),
+        found
+            .get(Some(1))
+            .unwrap()
+            .public_key
+            .fingerprint()
+            .to_string(),
         fp_other
     );
 
@@ -392,9 +419,8 @@ fn recover_checks_fingerprints() {
         age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
             .unwrap();
     let mut forged = Vec::new();
-    let armor =
-        age::armor::ArmoredWriter::wrap_output(&mut forged, age::armor::Format::AsciiArmor)
-            .unwrap();
+    let armor = age::armor::ArmoredWriter::wrap_output(&mut forged, age::armor::Format::AsciiArmor)
+        .unwrap();
     let mut writer = encryptor.wrap_output(armor).unwrap();
     writer
         .write_all(&serde_json::to_vec(&archive).unwrap())
@@ -426,7 +452,11 @@ fn recover_checks_fingerprints() {
 fn a_file_uri_naming_a_host_is_invalid_uri_and_writes_nothing() {
     let dir = TempDir::new("id-host");
     let keyring = Keyring::open(config(&dir.0)).unwrap();
-    for uri in ["file://evil.example/x", "file://evil.example/tmp/x", "file://keys/v1"] {
+    for uri in [
+        "file://evil.example/x",
+        "file://evil.example/tmp/x",
+        "file://keys/v1",
+    ] {
         let err = keyring
             .rotate(&new_key(uri), &alice(), t(T1))
             .err()

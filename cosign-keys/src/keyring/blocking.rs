@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use super::{
-    Compromise, DestroyOptions, Due, FailPoint, KeyRecord, KeyringConfig, Manifest, NewKey, PendingKind,
-    ResignEntry, RevocationOutcome, RotateOptions, RotationOutcome, RotationPolicy, SignedArtifact,
-    SigningEvent, Status, TrustBundle,
+    Compromise, DestroyOptions, Due, FailPoint, KeyRecord, KeyringConfig, Manifest, NewKey,
+    PendingKind, ResignEntry, RevocationOutcome, RotateOptions, RotationOutcome, RotationPolicy,
+    SignedArtifact, SigningEvent, Status, TrustBundle,
 };
 use crate::audit::{AuditHead, AuditLog};
 use crate::kms::KmsOptions;

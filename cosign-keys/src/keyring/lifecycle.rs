@@ -195,7 +195,9 @@ impl Keyring {
         let mut state = self.load_or_init(options.policy, actor, now).await?;
         if let Some(p) = &state.manifest.pending {
             if matches!(p.kind, PendingKind::Rotate | PendingKind::EmergencyRotate)
-                && p.target.as_ref().is_some_and(|t| self.same_target(t, &target))
+                && p.target
+                    .as_ref()
+                    .is_some_and(|t| self.same_target(t, &target))
             {
                 let op = p.id.clone();
                 return self.finish_rotation(state, &op, true, Some(new), now).await;
@@ -258,7 +260,9 @@ impl Keyring {
         if let Some(p) = &state.manifest.pending {
             if p.kind == PendingKind::EmergencyRotate
                 && p.compromised_key == Some(id)
-                && p.target.as_ref().is_some_and(|t| self.same_target(t, &target))
+                && p.target
+                    .as_ref()
+                    .is_some_and(|t| self.same_target(t, &target))
             {
                 let op = p.id.clone();
                 return self.finish_rotation(state, &op, true, Some(new), now).await;
@@ -1026,7 +1030,10 @@ fn committed_event(m: &Manifest, p: &PendingOperation) -> Result<AuditEvent> {
                 let keys: Vec<String> = p
                     .unverified
                     .iter()
-                    .map(|&id| m.key(id).map(|k| format!("{} at {}", k.label(), k.location)))
+                    .map(|&id| {
+                        m.key(id)
+                            .map(|k| format!("{} at {}", k.label(), k.location))
+                    })
                     .collect::<Result<_>>()?;
                 event = with_reason(
                     event,

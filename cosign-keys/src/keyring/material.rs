@@ -53,7 +53,8 @@ pub(crate) fn canonical_input(uri: &str) -> Result<String> {
 pub(crate) fn canonical_document(uri: &str) -> Result<String> {
     match KeyRef::parse(uri)? {
         file @ KeyRef::File { .. } => {
-            let is_default = matches!(&file, KeyRef::File { prefix, .. } if prefix == DEFAULT_PREFIX);
+            let is_default =
+                matches!(&file, KeyRef::File { prefix, .. } if prefix == DEFAULT_PREFIX);
             if !is_default {
                 // open_document refuses it with the reason.
                 return Ok(uri.to_owned());

@@ -101,7 +101,10 @@ fn file_uri_path(uri: &str, rest: &str) -> Result<PathBuf> {
         }
     };
     if path.is_empty() {
-        return Err(invalid(uri, "file:// needs a directory, e.g. file:///etc/cosign"));
+        return Err(invalid(
+            uri,
+            "file:// needs a directory, e.g. file:///etc/cosign",
+        ));
     }
     let decoded = percent_decode(uri, path)?;
     Ok(normalize_absolute(&decoded))
@@ -526,7 +529,9 @@ mod tests {
             assert_eq!(KeyRef::parse(&parsed.to_string()).unwrap(), parsed, "{uri}");
         }
         assert_eq!(
-            KeyRef::parse("file:///srv/my keys?prefix=r").unwrap().to_string(),
+            KeyRef::parse("file:///srv/my keys?prefix=r")
+                .unwrap()
+                .to_string(),
             "file:///srv/my%20keys?prefix=r"
         );
     }
