@@ -553,20 +553,25 @@ def test_a_swapped_key_raises_key_mismatch_and_nothing_is_destroyed(paths: Paths
     paths.store.rename(paths.root / "keys.orig")
     (other / "keys").rename(paths.store)
 
+    def state() -> KeyState:
+        manifest = keyring.manifest()
+        assert manifest is not None
+        return manifest.keys[0].state
+
     with pytest.raises(KeyMismatchError) as caught:
         keyring.destroy(1, now=t0, **ALICE)
     assert caught.value.code == 505 and caught.value.code_name == "KEY_MISMATCH"
     assert first.new_fingerprint in caught.value.message
     assert foreign.new_fingerprint in caught.value.message
-    assert keyring.manifest().keys[0].state == KeyState.COMPROMISED
+    assert state() == KeyState.COMPROMISED
     assert (paths.store / "cosign.key").exists()
 
     # Nothing there: NotFound, unless the caller says the material is gone.
     shutil.rmtree(paths.store)
     with pytest.raises(NotFound):
         keyring.destroy(1, now=t0, **ALICE)
-    assert keyring.manifest().keys[0].state == KeyState.COMPROMISED
+    assert state() == KeyState.COMPROMISED
     keyring.destroy(1, now=t0, material_gone=True, **ALICE)
-    assert keyring.manifest().keys[0].state == KeyState.DESTROYED
+    assert state() == KeyState.DESTROYED
     destroyed = [e for e in audit_entries(paths.audit) if e.event == "key.destroyed"]
     assert len(destroyed) == 1 and "material-gone: NOT verified" in destroyed[0].reason
