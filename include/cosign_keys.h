@@ -533,6 +533,12 @@ typedef uint32_t ck_delete_mode;
 #define CK_RECOVERY_FAILED 504
 
 /**
+ * The key at a keyring key's recorded location is another key (its
+ * fingerprint differs from the manifest's); nothing was erased or recorded.
+ */
+#define CK_KEY_MISMATCH 505
+
+/**
  * Recoverable where the store supports it (Vault KV delete, undone with
  * `vault kv undelete`); a plain removal elsewhere.
  */
@@ -1601,11 +1607,16 @@ ck_status ck_keyring_retire(const struct ck_keyring *keyring,
  * its public key stay. Allowed for pre-active, compromised and retired
  * keys. `*json_out` receives `{"audit_head": {"seq": 15, "hash": "…"}}`.
  *
+ * The key at the recorded location must be the recorded key: another key
+ * there is `CK_KEY_MISMATCH`, nothing there `CK_NOT_FOUND`; both erase
+ * nothing and record nothing (see `ck_keyring_destroy_with` for material
+ * known to be gone).
+ *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_NOT_FOUND`;
- * `CK_INVALID_TRANSITION` (active keys, deactivated keys not yet retired,
- * destroyed keys); `CK_NOT_SUPPORTED` for a KMS key (schedule its deletion
- * in the KMS); `CK_CONFLICT`; store and audit errors (a retry completes
- * it). Thread-safe.
+ * `CK_KEY_MISMATCH`; `CK_INVALID_TRANSITION` (active keys, deactivated
+ * keys not yet retired, destroyed keys); `CK_NOT_SUPPORTED` for a KMS key
+ * (schedule its deletion in the KMS); `CK_CONFLICT`; store and audit
+ * errors (a retry completes it). Thread-safe.
  *
  * # Safety
  * `keyring` is NULL or a live `ck_keyring`; `key`, `who`, `reason` and
@@ -1619,6 +1630,30 @@ ck_status ck_keyring_destroy(const struct ck_keyring *keyring,
                              const char *now,
                              struct ck_buf **json_out,
                              struct ck_error **err_out);
+
+/**
+ * `ck_keyring_destroy` with options: `options_json` is NULL or
+ * `{"material_gone": true}`. With `material_gone`, a key whose material is
+ * not found at its recorded location is recorded destroyed anyway (the
+ * caller knows it is gone), and the audit record says it was not verified;
+ * another key found there is still `CK_KEY_MISMATCH`. `*json_out` as for
+ * `ck_keyring_destroy`.
+ *
+ * Errors: as `ck_keyring_destroy`; `CK_INVALID_ARGUMENT` for bad options
+ * JSON. Thread-safe.
+ *
+ * # Safety
+ * As `ck_keyring_destroy`; `options_json` is NULL or a NUL-terminated
+ * string.
+ */
+ck_status ck_keyring_destroy_with(const struct ck_keyring *keyring,
+                                  const char *key,
+                                  const char *options_json,
+                                  const char *who,
+                                  const char *reason,
+                                  const char *now,
+                                  struct ck_buf **json_out,
+                                  struct ck_error **err_out);
 
 /**
  * Completes an interrupted operation (after a crash or a failed call),
@@ -2410,10 +2445,12 @@ const char *ck_status_name(ck_status status);
 /**
  * Checks a key location URI without opening anything (no file system or
  * network access) and writes its canonical form into `*canonical_out`
- * (e.g. `"keys/prod"` gives `"file://keys/prod"`, a trailing `/` of a
+ * (e.g. `"file://localhost/etc/keys/"` gives `"file:///etc/keys"`, a
+ * relative `"keys/prod"` stays `"keys/prod"`, a trailing `/` of a
  * `vault-kv://` path is dropped).
  *
- * Accepted forms: a directory path, `file://DIR[?prefix=NAME]`,
+ * Accepted forms: a directory path, `file:///ABS/DIR[?prefix=NAME]` (host
+ * empty or `localhost`; any other host is `CK_INVALID_URI`),
  * `env://VAR`, `vault-kv://MOUNT/PATH`, `azure-secret://VAULT/NAME`.
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_URI` with a message saying what

@@ -84,6 +84,9 @@ const (
 	CodeAuditTampered ErrorCode = 503
 	// Backup recovery failed (too few or inconsistent shares, not a backup).
 	CodeRecoveryFailed ErrorCode = 504
+	// The key at a keyring key's recorded location is another key (its
+	// fingerprint differs from the manifest's); nothing was erased or recorded.
+	CodeKeyMismatch ErrorCode = 505
 )
 
 // Sentinel errors, one per code, for errors.Is.
@@ -122,6 +125,7 @@ var (
 	ErrKeyringInvalid       = &Error{Code: CodeKeyringInvalid}
 	ErrAuditTampered        = &Error{Code: CodeAuditTampered}
 	ErrRecoveryFailed       = &Error{Code: CodeRecoveryFailed}
+	ErrKeyMismatch          = &Error{Code: CodeKeyMismatch}
 )
 
 // allCodes lists every code of the header, in order.
@@ -161,4 +165,5 @@ var allCodes = []ErrorCode{
 	CodeKeyringInvalid,
 	CodeAuditTampered,
 	CodeRecoveryFailed,
+	CodeKeyMismatch,
 }

@@ -595,15 +595,38 @@ func (k *Keyring) Retire(key string, actor Actor, now time.Time) ([]uint32, erro
 // Destroy deletes key's private material from its store (irrecoverably)
 // and records it destroyed; the record stays. Allowed for pre-active,
 // compromised and retired keys. It returns the audit head afterwards.
+//
+// The key at the recorded location must be the recorded one: another key
+// there is ErrKeyMismatch, nothing there ErrNotFound; both erase and record
+// nothing (see [Keyring.DestroyWith] for material known to be gone).
 func (k *Keyring) Destroy(key string, actor Actor, now time.Time) (AuditHead, error) {
+	return k.DestroyWith(key, DestroyOptions{}, actor, now)
+}
+
+// DestroyOptions are the choices of [Keyring.DestroyWith]; the zero value
+// is the default.
+type DestroyOptions struct {
+	// MaterialGone records the key destroyed when nothing is found at its
+	// recorded location (the caller knows the material is gone); the audit
+	// record says it was not verified. Another key found there is still
+	// ErrKeyMismatch.
+	MaterialGone bool
+}
+
+// DestroyWith is [Keyring.Destroy] with options.
+func (k *Keyring) DestroyWith(key string, opts DestroyOptions, actor Actor, now time.Time) (AuditHead, error) {
 	var out struct {
 		AuditHead AuditHead `json:"audit_head"`
+	}
+	doc := "{}"
+	if opts.MaterialGone {
+		doc = `{"material_gone":true}`
 	}
 	err := k.use(func(p *C.ck_keyring) error {
 		var a cArgs
 		defer a.free()
 		return jsonCall("destroy result", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_destroy(p, a.str(key), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
+			return C.ck_keyring_destroy_with(p, a.str(key), a.str(doc), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
 		})
 	})
 	return out.AuditHead, err

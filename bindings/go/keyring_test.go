@@ -93,7 +93,7 @@ func TestKeyringRunbook(t *testing.T) {
 	if r1.NewKey != 1 || r1.OldKey != 0 || r1.OldFingerprint != nil || r1.Kind != "rotate" {
 		t.Errorf("first rotation: %+v", r1)
 	}
-	if r1.Location.Kind != "store" || r1.Location.URI != rb.store || r1.Location.StoreVersion != 1 {
+	if r1.Location.Kind != "store" || r1.Location.URI != "file://"+rb.store || r1.Location.StoreVersion != 1 {
 		t.Errorf("location %+v", r1.Location)
 	}
 	hex1, d1 := digestOf(1)
@@ -287,7 +287,7 @@ func TestKeyringRunbook(t *testing.T) {
 	}
 	opts.Shares = [][]byte{shares[0], shares[2]}
 	rec := must(RecoverBackup(backup, target, targetAudit, opts, Actor{Who: "bob", Reason: "drill"}, t3))
-	if len(rec.Keys) != 2 || !rec.AuditRestored || rec.Keys[0].Location.URI != targetStore {
+	if len(rec.Keys) != 2 || !rec.AuditRestored || rec.Keys[0].Location.URI != "file://"+targetStore {
 		t.Errorf("recovery: %+v", rec)
 	}
 	_, err = RecoverBackup(backup, target, targetAudit, opts, Actor{Who: "bob", Reason: "again"}, t3)
@@ -470,5 +470,50 @@ func TestKeyringRevokeNeverBlockedByTheAuditLog(t *testing.T) {
 	}
 	if !found {
 		t.Error("the queued key.compromised record was not written")
+	}
+}
+
+// TestKeyMismatchAndMaterialGone: a key is its fingerprint. Another key at
+// the recorded location is ErrKeyMismatch and nothing is destroyed; nothing
+// there is ErrNotFound unless DestroyWith says the material is gone.
+func TestKeyMismatchAndMaterialGone(t *testing.T) {
+	rb := newRunbook(t)
+	kr := rb.kr
+	must(kr.Rotate(rb.newKey, RotateOptions{}, alice, t0))
+	must(kr.Revoke("1", Compromise{Reason: "laptop stolen", Incident: "INC-11"}, alice.Who, t0))
+
+	other := newRunbook(t)
+	must(other.kr.Rotate(other.newKey, RotateOptions{}, alice, t0))
+	if err := os.Rename(rb.store, rb.store+".orig"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other.store, rb.store); err != nil {
+		t.Fatal(err)
+	}
+	state := func() KeyState {
+		m, _, err := kr.Manifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Keys[0].State
+	}
+
+	_, err := kr.Destroy("1", alice, t0)
+	expectCode(t, err, ErrKeyMismatch, "destroy with another key there")
+	if state() != KeyCompromised {
+		t.Errorf("state after a mismatch: %s", state())
+	}
+	if _, err := os.Stat(filepath.Join(rb.store, "cosign.key")); err != nil {
+		t.Errorf("the other key was touched: %v", err)
+	}
+
+	if err := os.RemoveAll(rb.store); err != nil {
+		t.Fatal(err)
+	}
+	_, err = kr.Destroy("1", alice, t0)
+	expectCode(t, err, ErrNotFound, "destroy with nothing there")
+	must(kr.DestroyWith("1", DestroyOptions{MaterialGone: true}, alice, t0))
+	if state() != KeyDestroyed {
+		t.Errorf("state after material-gone: %s", state())
 	}
 }

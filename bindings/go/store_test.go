@@ -67,7 +67,8 @@ func checkStored(t *testing.T, where string, got *StoredKey, want testPair, pass
 
 func TestStoreAndKMSURIChecks(t *testing.T) {
 	for uri, want := range map[string]string{
-		"keys/prod":                         "file://keys/prod",
+		"keys/prod":                         "keys/prod",
+		"file://localhost/etc/cosign/":      "file:///etc/cosign",
 		"file:///etc/cosign?prefix=release": "file:///etc/cosign?prefix=release",
 		"vault-kv://secret/team/cosign/":    "vault-kv://secret/team/cosign",
 		"env://COSIGN_KEY":                  "env://COSIGN_KEY",
@@ -87,7 +88,7 @@ func TestStoreAndKMSURIChecks(t *testing.T) {
 			t.Errorf("CheckKMSURI(%q) = %q, %v; want %q", uri, got, err, want)
 		}
 	}
-	for _, uri := range []string{"", "s3://bucket/key", "vault-kv://secret", "env://1X", "awskms:///alias/x"} {
+	for _, uri := range []string{"", "s3://bucket/key", "vault-kv://secret", "env://1X", "awskms:///alias/x", "file://evil.example/tmp/x"} {
 		_, err := CheckStoreURI(uri)
 		expectCode(t, err, ErrInvalidUri, "CheckStoreURI "+uri)
 		_, err = OpenStore(uri)

@@ -17,8 +17,9 @@ use cosign_keys::audit::{AuditHead, AuditLog};
 use cosign_keys::backup::{self, BackupOptions, BackupSecret, RecoveryOptions, RecoverySecret};
 use cosign_keys::keyring::blocking::Keyring;
 use cosign_keys::keyring::{
-    to_json, Compromise, KeyringConfig, NewKey, RotateOptions, RotationPolicy,
+    to_json, Compromise, DestroyOptions, KeyringConfig, NewKey, RotateOptions, RotationPolicy,
 };
+use cosign_keys::store::KeyRef;
 use cosign_keys::{Actor, Algorithm, Password, Timestamp};
 
 use crate::{password, CliResult, Failure};
@@ -113,12 +114,19 @@ pub(crate) enum Command {
         key: Option<String>,
     },
     /// Delete a key's private material from its store (irrecoverably); the
-    /// record stays. For pre-active, compromised and retired keys.
+    /// record stays. For pre-active, compromised and retired keys. The key
+    /// at the recorded location must be the recorded one (KEY_MISMATCH
+    /// otherwise, exit 13) and must be there (NOT_FOUND otherwise).
     Destroy {
         #[command(flatten)]
         common: Common,
         /// The key: id or fingerprint.
         key: String,
+        /// If nothing is found at the key's recorded location, record it
+        /// destroyed anyway: you know the material is gone. The audit record
+        /// says it was not verified. Another key found there is still refused.
+        #[arg(long)]
+        material_gone: bool,
     },
     /// Show every key, its state and trust, what is due, and the audit head.
     Status {
@@ -215,20 +223,31 @@ pub(crate) enum AuditCommand {
     },
 }
 
-/// The audit log: `explicit`, else beside a file keyring.
+/// The audit log: `explicit`, else beside a file keyring (`<stem>.audit.jsonl`
+/// next to `<stem>.json`), resolved from the keyring's own location.
 fn audit_path(keyring: &str, explicit: Option<&PathBuf>) -> CliResult<PathBuf> {
     if let Some(path) = explicit {
         return Ok(path.clone());
     }
-    let path = keyring.strip_prefix("file://").unwrap_or(keyring);
-    if path.contains("://") {
-        return Err(Failure::Usage(
-            "--audit-log (or COSIGN_KEYS_AUDIT_LOG) is needed for a keyring that is not a file"
-                .into(),
-        ));
+    let dir = match KeyRef::parse(keyring)? {
+        KeyRef::File { dir, .. } => dir,
+        _ => {
+            return Err(Failure::Usage(
+                "--audit-log (or COSIGN_KEYS_AUDIT_LOG) is needed for a keyring that is not a file"
+                    .into(),
+            ))
+        }
+    };
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    let stem = name
+        .to_str()
+        .and_then(|n| n.strip_suffix(".json"))
+        .map(str::to_owned);
+    if let Some(stem) = stem {
+        name = stem.into();
     }
-    let stem = path.strip_suffix(".json").unwrap_or(path);
-    Ok(PathBuf::from(format!("{stem}.audit.jsonl")))
+    name.push(".audit.jsonl");
+    Ok(dir.with_file_name(name))
 }
 
 /// An operation done whose audit records are still queued: say so loudly
@@ -456,12 +475,33 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
             });
             Ok(())
         }
-        Command::Destroy { common, key } => {
+        Command::Destroy {
+            common,
+            key,
+            material_gone,
+        } => {
             let keyring = common.open()?;
-            let head =
-                keyring.destroy(&key, &common.actor("destroy key material"), common.now())?;
+            let options = if material_gone {
+                DestroyOptions::material_gone()
+            } else {
+                DestroyOptions::default()
+            };
+            let head = keyring.destroy_with(
+                &key,
+                &options,
+                &common.actor("destroy key material"),
+                common.now(),
+            )?;
             common.print(to_json(&head), || {
-                format!("Private material of key {key} destroyed\nAudit head: {head}")
+                let what = if material_gone {
+                    format!(
+                        "Key {key} recorded destroyed (--material-gone: material that was not \
+                         found was taken as gone on your word; the audit record says so)"
+                    )
+                } else {
+                    format!("Private material of key {key} destroyed")
+                };
+                format!("{what}\nAudit head: {head}")
             });
             Ok(())
         }

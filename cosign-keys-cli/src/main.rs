@@ -45,6 +45,8 @@ const EXIT_NOT_SUPPORTED: u8 = 12;
 /// Exit status when the operation was done (e.g. the key IS marked
 /// compromised) but its audit records could not be written yet.
 const EXIT_AUDIT_INCOMPLETE: u8 = 13;
+/// The key at a keyring key's recorded location is another key (`KEY_MISMATCH`).
+const EXIT_KEY_MISMATCH: u8 = 14;
 
 /// Help shared by every `--key` that reads a key.
 const KEY_SOURCES: &str =
@@ -288,6 +290,7 @@ fn describe(failure: &Failure) -> (u8, String) {
                 ErrorCode::PermissionDenied => EXIT_PERMISSION,
                 ErrorCode::Unavailable => EXIT_UNAVAILABLE,
                 ErrorCode::NotSupported => EXIT_NOT_SUPPORTED,
+                ErrorCode::KeyMismatch => EXIT_KEY_MISMATCH,
                 c if (200..300).contains(&(c as u32)) || c == ErrorCode::KdfLimitExceeded => {
                     EXIT_BAD_INPUT
                 }

@@ -306,3 +306,110 @@ fn usage_errors_are_clear() {
         .unwrap();
     assert!(stderr(&out).contains("--audit-log"), "{}", stderr(&out));
 }
+
+/// Runs a lifecycle command in `cwd` against the keyring of `ring` (named
+/// by its absolute path), at `now`.
+fn run_from(cwd: &std::path::Path, ring: &Dir, now: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(cwd)
+        .args(args)
+        .args(["--now", now])
+        .env("COSIGN_KEYS_KEYRING", ring.path("keyring.json"))
+        .env("COSIGN_KEYS_ACTOR", "alice")
+        .env("COSIGN_PASSWORD", "key password")
+        .env_remove("COSIGN_KEYS_AUDIT_LOG")
+        .env_remove("COSIGN_KEYS_BACKUP_PASSPHRASE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Rewrites the manifest as an older version wrote it: store locations
+/// relative (`keys/v1`).
+fn make_locations_relative(d: &Dir) {
+    let path = d.path("keyring.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let absolute = format!("file://{}/", d.0.display());
+    assert!(text.contains(&absolute), "{text}");
+    std::fs::write(&path, text.replace(&absolute, "")).unwrap();
+}
+
+fn key_state(d: &Dir, id: usize) -> String {
+    let out = ok(&run_from(
+        &d.0,
+        d,
+        "2026-03-01T00:00:00Z",
+        &["status", "--json"],
+    ));
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    status["keys"][id - 1]["state"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn destroy_acts_only_on_the_recorded_key_whatever_the_working_directory() {
+    // Keyring A with key #1 at A/keys/v1, recorded relatively (old style),
+    // compromised; directory B has its own unrelated key at B/keys/v1; C is
+    // empty.
+    let a = Dir::new("wrongdir-a");
+    let b = Dir::new("wrongdir-b");
+    let c = Dir::new("wrongdir-c");
+    let t = "2026-02-01T00:00:00Z";
+    ok(&a.run(t, &["rotate", "--store", "keys/v1"]));
+    ok(&a.run(t, &["revoke", "1", "--incident", "INC-9"]));
+    make_locations_relative(&a);
+    ok(&b.plain(&["generate-key-pair", "--store", "keys/v1"]));
+    let b_key = std::fs::read(b.path("keys/v1/cosign.key")).unwrap();
+
+    // Another key where A's key should be: KEY_MISMATCH, exit 14, nothing
+    // erased or recorded.
+    std::fs::rename(a.path("keys/v1"), a.path("keys/v1.orig")).unwrap();
+    ok(&a.plain(&["generate-key-pair", "--store", "keys/v1"]));
+    let out = run_from(&b.0, &a, t, &["destroy", "1"]);
+    assert_eq!(out.status.code(), Some(14), "{}", stderr(&out));
+    assert!(stderr(&out).contains("[KEY_MISMATCH]"), "{}", stderr(&out));
+    assert!(a.path("keys/v1/cosign.key").exists());
+    assert_eq!(key_state(&a, 1), "compromised");
+
+    // Nothing where A's key should be, run from an empty directory:
+    // NOT_FOUND, never "destroyed".
+    std::fs::remove_dir_all(a.path("keys/v1")).unwrap();
+    let out = run_from(&c.0, &a, t, &["destroy", "1"]);
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(stderr(&out).contains("[NOT_FOUND]"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("destroyed"), "{}", stdout(&out));
+    assert_eq!(key_state(&a, 1), "compromised");
+
+    // A's key back: destroyed from B, where B's own keys/v1 stays intact.
+    std::fs::rename(a.path("keys/v1.orig"), a.path("keys/v1")).unwrap();
+    let out = ok(&run_from(&b.0, &a, t, &["destroy", "1"]));
+    assert!(out.contains("destroyed"), "{out}");
+    assert_eq!(std::fs::read(b.path("keys/v1/cosign.key")).unwrap(), b_key);
+    assert!(!a.path("keys/v1/cosign.key").exists());
+    assert_eq!(key_state(&a, 1), "destroyed");
+    assert!(std::fs::read_dir(&c.0).unwrap().next().is_none());
+
+    // Material known to be gone: recorded only with --material-gone, and
+    // the audit record says it was not verified.
+    ok(&a.run(t, &["rotate", "--store", "keys/v2"]));
+    ok(&a.run(t, &["revoke", "2", "--incident", "INC-10"]));
+    std::fs::remove_dir_all(a.path("keys/v2")).unwrap();
+    let out = run_from(&c.0, &a, t, &["destroy", "2"]);
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    let out = ok(&run_from(&c.0, &a, t, &["destroy", "2", "--material-gone"]));
+    assert!(out.contains("recorded destroyed"), "{out}");
+    assert_eq!(key_state(&a, 2), "destroyed");
+    let audit = std::fs::read_to_string(a.path("keyring.audit.jsonl")).unwrap();
+    assert!(audit.contains("material-gone: NOT verified"), "{audit}");
+}
+
+#[test]
+fn a_file_uri_naming_another_host_is_refused() {
+    let d = Dir::new("evilhost");
+    let out = d.run(
+        "2026-02-01T00:00:00Z",
+        &["rotate", "--store", "file://evil.example/tmp/x"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("[INVALID_URI]"), "{}", stderr(&out));
+    assert!(!d.path("evil.example").exists());
+}

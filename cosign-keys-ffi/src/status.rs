@@ -110,6 +110,9 @@ pub const CK_KEYRING_INVALID: ck_status = ck_status(502);
 pub const CK_AUDIT_TAMPERED: ck_status = ck_status(503);
 /// Backup recovery failed (too few or inconsistent shares, not a backup).
 pub const CK_RECOVERY_FAILED: ck_status = ck_status(504);
+/// The key at a keyring key's recorded location is another key (its
+/// fingerprint differs from the manifest's); nothing was erased or recorded.
+pub const CK_KEY_MISMATCH: ck_status = ck_status(505);
 
 /// The stable name of a status code without the `CK_` prefix, e.g.
 /// `"DECRYPTION_FAILED"` for `CK_DECRYPTION_FAILED` (the names used in the
@@ -181,6 +184,7 @@ mod tests {
         ("CK_KEYRING_INVALID", CK_KEYRING_INVALID),
         ("CK_AUDIT_TAMPERED", CK_AUDIT_TAMPERED),
         ("CK_RECOVERY_FAILED", CK_RECOVERY_FAILED),
+        ("CK_KEY_MISMATCH", CK_KEY_MISMATCH),
     ];
 
     #[test]

@@ -74,10 +74,12 @@ fn version_or_latest(version: u64) -> Option<u64> {
 
 /// Checks a key location URI without opening anything (no file system or
 /// network access) and writes its canonical form into `*canonical_out`
-/// (e.g. `"keys/prod"` gives `"file://keys/prod"`, a trailing `/` of a
+/// (e.g. `"file://localhost/etc/keys/"` gives `"file:///etc/keys"`, a
+/// relative `"keys/prod"` stays `"keys/prod"`, a trailing `/` of a
 /// `vault-kv://` path is dropped).
 ///
-/// Accepted forms: a directory path, `file://DIR[?prefix=NAME]`,
+/// Accepted forms: a directory path, `file:///ABS/DIR[?prefix=NAME]` (host
+/// empty or `localhost`; any other host is `CK_INVALID_URI`),
 /// `env://VAR`, `vault-kv://MOUNT/PATH`, `azure-secret://VAULT/NAME`.
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_URI` with a message saying what
@@ -434,7 +436,12 @@ mod tests {
 
     #[test]
     fn uris_are_checked_without_opening() {
-        assert_eq!(canonical(c"keys/prod").unwrap(), "file://keys/prod");
+        assert_eq!(canonical(c"keys/prod").unwrap(), "keys/prod");
+        assert_eq!(
+            canonical(c"file://localhost/etc/keys/").unwrap(),
+            "file:///etc/keys"
+        );
+        assert_eq!(canonical(c"file://evil.example/x"), Err(CK_INVALID_URI));
         assert_eq!(
             canonical(c"vault-kv://secret/a/").unwrap(),
             "vault-kv://secret/a"

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use cosign_keys::keyring::blocking::Keyring;
 use cosign_keys::keyring::{
-    to_json, Compromise, KeyringConfig, NewKey, RotateOptions, RotationPolicy, SigningEvent,
+    to_json, Compromise, DestroyOptions, KeyringConfig, NewKey, RotateOptions, RotationPolicy,
+    SigningEvent,
 };
 use cosign_keys::kms::KmsHandle;
 use cosign_keys::{Actor, Error, Password, ScryptParams, Timestamp};
@@ -289,16 +290,21 @@ impl PyKeyring {
     }
 
     /// Destroys `key`'s private material; returns the audit head text.
-    #[pyo3(signature = (key, actor, now = None))]
+    /// `material_gone`: record material not found at its location as gone
+    /// (audited as not verified).
+    #[pyo3(signature = (key, actor, now = None, material_gone = false))]
     fn destroy(
         &self,
         py: Python<'_>,
         key: String,
         actor: ActorArg,
         now: Option<u64>,
+        material_gone: bool,
     ) -> BindingResult<String> {
         let actor = self::actor(actor);
-        let head = py.detach(|| self.0.destroy(&key, &actor, timestamp(now)))?;
+        let mut options = DestroyOptions::default();
+        options.material_gone = material_gone;
+        let head = py.detach(|| self.0.destroy_with(&key, &options, &actor, timestamp(now)))?;
         Ok(head.to_string())
     }
 

@@ -29,6 +29,7 @@ from cosign_keys import (
     IncorrectPasswordError,
     InvalidArgumentError,
     InvalidTransitionError,
+    KeyMismatchError,
     Keyring,
     KeyState,
     NotFound,
@@ -572,3 +573,40 @@ def test_gil_released_by_lifecycle_calls(name: str, paths: Paths, keyring: Keyri
     assert duration > 0.02
     assert rate > 0.1
     assert longest < duration / 2
+
+
+def test_a_swapped_key_raises_key_mismatch_and_nothing_is_destroyed(paths: Paths, keyring: Keyring) -> None:
+    t0 = t("2026-01-05T09:00:00Z")
+    first = rotate(keyring, paths, t0)
+    assert first.location.uri == paths.store.as_uri()
+    keyring.revoke(1, reason="laptop stolen", incident_id="INC-11", now=t0, who=ALICE["who"])
+
+    # Another keyring's key where key #1 should be.
+    other = paths.root / "other"
+    with Keyring.open(str(other / "keyring.json"), other / "audit.jsonl") as ring:
+        foreign = ring.rotate(str(other / "keys"), password=PASSWORD, scrypt=FAST, now=t0, **ALICE)
+    paths.store.rename(paths.root / "keys.orig")
+    (other / "keys").rename(paths.store)
+
+    def state() -> KeyState:
+        manifest = keyring.manifest()
+        assert manifest is not None
+        return manifest.keys[0].state
+
+    with pytest.raises(KeyMismatchError) as caught:
+        keyring.destroy(1, now=t0, **ALICE)
+    assert caught.value.code == 505 and caught.value.code_name == "KEY_MISMATCH"
+    assert first.new_fingerprint in caught.value.message
+    assert foreign.new_fingerprint in caught.value.message
+    assert state() == KeyState.COMPROMISED
+    assert (paths.store / "cosign.key").exists()
+
+    # Nothing there: NotFound, unless the caller says the material is gone.
+    shutil.rmtree(paths.store)
+    with pytest.raises(NotFound):
+        keyring.destroy(1, now=t0, **ALICE)
+    assert state() == KeyState.COMPROMISED
+    keyring.destroy(1, now=t0, material_gone=True, **ALICE)
+    assert state() == KeyState.DESTROYED
+    destroyed = [e for e in audit_entries(paths.audit) if e.event == "key.destroyed"]
+    assert len(destroyed) == 1 and "material-gone: NOT verified" in destroyed[0].reason

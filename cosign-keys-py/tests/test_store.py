@@ -52,7 +52,9 @@ def sealed(key: PrivateKey) -> bytes:
 @pytest.mark.parametrize(
     ("uri", "canonical"),
     [
-        ("keys/prod", "file://keys/prod"),
+        ("keys/prod", "keys/prod"),
+        ("file://localhost/etc/cosign/", "file:///etc/cosign"),
+        ("file:///srv/my%20keys", "file:///srv/my%20keys"),
         ("file:///etc/cosign", "file:///etc/cosign"),
         ("file:///etc/cosign?prefix=release", "file:///etc/cosign?prefix=release"),
         ("file:///etc/cosign?prefix=cosign", "file:///etc/cosign"),
@@ -72,6 +74,7 @@ def test_parse_key_ref_gives_the_canonical_form(uri: str, canonical: str) -> Non
     [
         ("", "empty"),
         ("file://", "directory"),
+        ("file://evil.example/tmp/x", "host `evil.example`"),
         ("file:///k?prefix=..", "prefix"),
         ("file:///k?mode=0600", "unknown query parameter"),
         ("env://", "variable name"),

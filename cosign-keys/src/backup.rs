@@ -32,7 +32,9 @@ use zeroize::Zeroizing;
 
 use crate::audit::{AuditEvent, AuditHead, EventKind};
 use crate::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE};
-use crate::keyring::{HistoryEntry, HistoryEvent, KeyLocation, Keyring, KeyringConfig};
+use crate::keyring::{
+    canonical_input, HistoryEntry, HistoryEvent, KeyLocation, Keyring, KeyringConfig, Presence,
+};
 use crate::store::{KeyMetadata, KeyPairRecord, PutOptions};
 use crate::{Actor, EncryptedPrivateKey, Error, Password, PublicKey, Result, Timestamp};
 
@@ -194,6 +196,11 @@ pub fn combine_shares(shares: &[&str]) -> Result<Password> {
 /// Every private key read is audited (`key.accessed`), then the backup
 /// (`backup.created`).
 ///
+/// Each key's stored public key is checked against the keyring's
+/// fingerprint before it is read out ([`Error::KeyMismatch`] for another
+/// key, [`Error::NotFound`] for none); the backup records every location
+/// absolute.
+///
 /// # Errors
 /// [`Error::Conflict`] while an operation is pending (finish it first);
 /// [`Error::AlreadyExists`] for an existing file without `overwrite`;
@@ -237,12 +244,30 @@ pub async fn create(
     let mut keys = Vec::new();
     let mut summary_keys = Vec::new();
     for record in &state.manifest.keys {
-        let KeyLocation::Store { uri, version } = &record.location else {
+        let KeyLocation::Store { version, .. } = &record.location else {
             continue;
         };
         if record.state == crate::keyring::KeyState::Destroyed {
             continue;
         }
+        // A key is its fingerprint: what is at the recorded location must be
+        // the recorded key before it is read out or audited as accessed.
+        let store = match keyring.check_stored(record).await? {
+            Presence::Present(store) => store,
+            Presence::Destroyed => {
+                return Err(Error::NotFound {
+                    what: format!(
+                        "the private material of key {} (its store records that version \
+                         destroyed, but the keyring does not: destroy it in the keyring first)",
+                        record.label()
+                    ),
+                })
+            }
+        };
+        let location = keyring.resolved_location(&record.location)?;
+        let KeyLocation::Store { uri, .. } = &location else {
+            continue;
+        };
         keyring.emit(
             state.manifest.audit_head.as_ref(),
             AuditEvent::new(EventKind::KeyAccessed, actor)
@@ -250,15 +275,12 @@ pub async fn create(
                 .target(format!("backup {target}")),
             now,
         )?;
-        let store = crate::store::open(uri, keyring.store_options()).await?;
         let stored = store.get(Some(*version)).await?;
         if stored.public_key.fingerprint() != record.fingerprint {
-            return Err(Error::KeyringInvalid {
-                reason: format!(
-                    "{} holds a different key than the keyring records for {}",
-                    record.location,
-                    record.label()
-                ),
+            return Err(Error::KeyMismatch {
+                location: location.to_string(),
+                expected: record.fingerprint.to_string(),
+                found: stored.public_key.fingerprint().to_string(),
             });
         }
         keys.push(ArchivedKey {
@@ -279,7 +301,7 @@ pub async fn create(
         summary_keys.push(BackupKey {
             id: record.id,
             fingerprint: record.fingerprint.to_string(),
-            location: record.location.clone(),
+            location: location.clone(),
         });
     }
     let ledger = keyring
@@ -405,11 +427,17 @@ fn decrypt(
 /// store. The restored keys are the same keys: same fingerprints, same
 /// encrypted PEMs (their own passwords still unlock them).
 ///
+/// Fingerprints are checked on the way: each key in the backup must be the
+/// key its manifest records under that id, and what the target store holds
+/// (found there, or just written) must be that key. Relative store
+/// locations of an older manifest are relative to the manifest, that is to
+/// the target's directory; every restored location is recorded absolute.
+///
 /// # Errors
 /// [`Error::RecoveryFailed`] for too few, mixed or damaged shares, a wrong
-/// passphrase or a file that is not a backup; [`Error::Conflict`] when a
-/// keyring exists at the target and `overwrite` is off; store and audit
-/// errors.
+/// passphrase or a file that is not a backup; [`Error::KeyMismatch`];
+/// [`Error::Conflict`] when a keyring exists at the target and `overwrite`
+/// is off; store and audit errors.
 pub async fn recover(
     backup: &[u8],
     secret: &RecoverySecret,
@@ -445,11 +473,24 @@ pub async fn recover(
     let mut manifest = archive.manifest.clone();
     let mut restored = Vec::new();
     for key in &archive.keys {
-        let uri = options
-            .store_map
-            .iter()
-            .find(|(from, _)| from == &key.uri)
-            .map_or_else(|| key.uri.clone(), |(_, to)| to.clone());
+        // The backup's key must be the key its manifest records under that id.
+        let recorded = manifest.key(key.key_id)?.fingerprint.to_string();
+        if recorded != key.fingerprint {
+            return Err(Error::KeyMismatch {
+                location: format!("the backup's copy of key #{}", key.key_id),
+                expected: recorded,
+                found: key.fingerprint.clone(),
+            });
+        }
+        // A relative location (from an older manifest) is relative to the
+        // manifest, which is now the target's; a mapped one is the caller's.
+        let original = keyring.resolve_recorded(&key.uri)?;
+        let uri = match options.store_map.iter().find(|(from, _)| {
+            from == &key.uri || canonical_input(from).is_ok_and(|f| f == original)
+        }) {
+            Some((_, to)) => canonical_input(to)?,
+            None => original,
+        };
         let version = restore_key(&keyring, key, &uri).await?;
         let location = KeyLocation::Store {
             uri: uri.clone(),
@@ -524,9 +565,22 @@ async fn restore_key(keyring: &Keyring, key: &ArchivedKey, uri: &str) -> Result<
         )));
     }
     let store = crate::store::open(uri, keyring.store_options()).await?;
+    let check = |version: u64, found: crate::Fingerprint| {
+        if found == fingerprint {
+            Ok(version)
+        } else {
+            Err(Error::KeyMismatch {
+                location: format!("{uri} (version {version})"),
+                expected: fingerprint.to_string(),
+                found: found.to_string(),
+            })
+        }
+    };
     for info in store.versions().await? {
         if info.fingerprint == Some(fingerprint) && info.state == crate::store::VersionState::Live {
-            return Ok(info.version);
+            // The index says so; the public key stored there must agree.
+            let found = store.get_public(Some(info.version)).await?;
+            return check(info.version, found.public_key.fingerprint());
         }
     }
     let password = key
@@ -547,7 +601,7 @@ async fn restore_key(keyring: &Keyring, key: &ArchivedKey, uri: &str) -> Result<
         password,
         metadata,
     };
-    store
+    let version = store
         .put(
             record,
             &PutOptions {
@@ -555,5 +609,7 @@ async fn restore_key(keyring: &Keyring, key: &ArchivedKey, uri: &str) -> Result<
                 expected_version: None,
             },
         )
-        .await
+        .await?;
+    let found = store.get_public(Some(version)).await?;
+    check(version, found.public_key.fingerprint())
 }

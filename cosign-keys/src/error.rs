@@ -293,6 +293,23 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    /// The key found at a keyring key's recorded location is not the key the
+    /// keyring records there (another key was put in its place, or the
+    /// location names another store). Nothing was erased, read out or
+    /// recorded; find out why before acting on that key.
+    #[error(
+        "key mismatch at {location}: the keyring records {expected} there, but {found} was \
+         found; nothing was changed (check the location, or restore the recorded key)"
+    )]
+    KeyMismatch {
+        /// The recorded location (a store URI and version, or a KMS URI).
+        location: String,
+        /// The fingerprint the keyring records.
+        expected: String,
+        /// The fingerprint of what was found.
+        found: String,
+    },
 }
 
 /// Stable numeric codes for [`Error`], shared by the C, Go and Python
@@ -380,6 +397,8 @@ pub enum ErrorCode {
     AuditTampered = 503,
     /// Backup recovery failed (shares or backup).
     RecoveryFailed = 504,
+    /// [`Error::KeyMismatch`]: the key at a recorded location is another key.
+    KeyMismatch = 505,
 }
 
 impl ErrorCode {
@@ -420,6 +439,7 @@ impl ErrorCode {
         Self::KeyringInvalid,
         Self::AuditTampered,
         Self::RecoveryFailed,
+        Self::KeyMismatch,
     ];
 
     /// The code's stable name in SCREAMING_SNAKE_CASE, as used in the shared
@@ -466,6 +486,7 @@ impl ErrorCode {
             Self::KeyringInvalid => "KEYRING_INVALID",
             Self::AuditTampered => "AUDIT_TAMPERED",
             Self::RecoveryFailed => "RECOVERY_FAILED",
+            Self::KeyMismatch => "KEY_MISMATCH",
         }
     }
 }
@@ -512,6 +533,7 @@ impl Error {
             Self::KeyringInvalid { .. } => ErrorCode::KeyringInvalid,
             Self::AuditTampered { .. } => ErrorCode::AuditTampered,
             Self::RecoveryFailed { .. } => ErrorCode::RecoveryFailed,
+            Self::KeyMismatch { .. } => ErrorCode::KeyMismatch,
         }
     }
 

@@ -46,6 +46,7 @@ mod ledger;
 mod lifecycle;
 mod maintenance;
 mod manifest;
+mod material;
 mod policy;
 mod record;
 mod signing;
@@ -56,7 +57,7 @@ mod trust;
 #[doc(hidden)]
 pub use failpoint::FailPoint;
 pub use ledger::{ledger_location, ResignEntry, SigningEvent, LEDGER_FORMAT};
-pub use lifecycle::{RevocationOutcome, RotateOptions, RotationOutcome};
+pub use lifecycle::{DestroyOptions, RevocationOutcome, RotateOptions, RotationOutcome};
 pub use maintenance::{KeyStatus, Status};
 pub use manifest::{
     Manifest, PendingAuditRecord, PendingKind, PendingOperation, PendingTarget, Step, TargetKind,
@@ -70,6 +71,9 @@ pub use trust::{TrustBundle, TrustedKey, BUNDLE_FILE, CURRENT_FILE, PREVIOUS_FIL
 
 use failpoint::FailPoints;
 use ledger::Ledger;
+pub(crate) use material::canonical_input;
+#[cfg(feature = "backup")]
+pub(crate) use material::Presence;
 
 /// Store label naming the lifecycle operation that put a key version.
 pub const LABEL_OPERATION: &str = "cosign-keys.operation";
@@ -200,12 +204,18 @@ impl NewKey {
         self.kind
     }
 
-    fn target(&self) -> PendingTarget {
-        PendingTarget {
+    /// The target as recorded: a store URI in its canonical form (a
+    /// relative directory made absolute against the working directory).
+    fn target(&self) -> Result<PendingTarget> {
+        let uri = match self.kind {
+            TargetKind::Store => canonical_input(&self.uri)?,
+            TargetKind::Kms => self.uri.clone(),
+        };
+        Ok(PendingTarget {
             kind: self.kind,
-            uri: self.uri.clone(),
+            uri,
             algorithm: self.algorithm,
-        }
+        })
     }
 }
 
@@ -214,6 +224,10 @@ impl NewKey {
 /// callers and the bindings.
 pub struct Keyring {
     config: KeyringConfig,
+    /// The manifest file's directory (absolute), against which relative key
+    /// locations of older manifests are resolved; `None` for a manifest
+    /// that is not a file.
+    manifest_dir: Option<PathBuf>,
     manifest: Box<dyn DocumentStore>,
     ledger: Box<dyn DocumentStore>,
     audit: AuditLog,
@@ -244,18 +258,32 @@ impl Keyring {
     /// Opens a keyring with explicit store and KMS options (used for the
     /// manifest, the ledger and every key store and KMS it touches).
     ///
+    /// File locations in `config` (manifest, ledger, audit log) are made
+    /// absolute against the working directory here, once: the keyring then
+    /// names the same files whatever the process does with its working
+    /// directory later, and [`Keyring::config`] shows them absolute.
+    ///
     /// # Errors
     /// As [`store::open_document`](crate::store::open_document).
     pub async fn open_with(
-        config: KeyringConfig,
+        mut config: KeyringConfig,
         store_options: StoreOptions,
         kms_options: KmsOptions,
     ) -> Result<Self> {
+        config.manifest = material::canonical_document(&config.manifest)?;
+        if let Some(signatures) = &config.signatures {
+            config.signatures = Some(material::canonical_document(signatures)?);
+        }
+        if config.audit_log.is_relative() {
+            let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+            config.audit_log = cwd.join(&config.audit_log);
+        }
         let manifest = crate::store::open_document(&config.manifest, &store_options).await?;
         let ledger =
             crate::store::open_document(&config.signatures_location(), &store_options).await?;
         Ok(Self {
             audit: AuditLog::new(config.audit_log.clone()),
+            manifest_dir: material::manifest_dir(&config.manifest),
             config,
             manifest,
             ledger,

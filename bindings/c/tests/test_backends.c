@@ -125,7 +125,8 @@ static void expect_canonical(ck_status (*fn)(const char *, ck_buf **, ck_error *
 }
 
 static void test_uris_and_arguments(void) {
-    expect_canonical(ck_store_uri_check, "keys/prod", "file://keys/prod");
+    expect_canonical(ck_store_uri_check, "keys/prod", "keys/prod");
+    expect_canonical(ck_store_uri_check, "file://localhost/etc/cosign/", "file:///etc/cosign");
     expect_canonical(ck_store_uri_check, "file:///etc/cosign?prefix=release", "file:///etc/cosign?prefix=release");
     expect_canonical(ck_store_uri_check, "vault-kv://secret/team/cosign/", "vault-kv://secret/team/cosign");
     expect_canonical(ck_store_uri_check, "env://COSIGN_KEY", "env://COSIGN_KEY");
@@ -136,7 +137,7 @@ static void test_uris_and_arguments(void) {
 
     ck_buf *untouched = SENTINEL;
     const char *bad_store[] = {"", "s3://bucket/key", "vault-kv://secret", "env://1X", "file:///x?mode=1",
-                               "awskms:///alias/x", "azure-secret://ab/x"};
+                               "awskms:///alias/x", "azure-secret://ab/x", "file://evil.example/tmp/x"};
     for (size_t i = 0; i < sizeof bad_store / sizeof bad_store[0]; i++) {
         EXPECT(CK_INVALID_URI, ck_store_uri_check(bad_store[i], &untouched, ERR));
     }

@@ -8,7 +8,7 @@
 
 use std::ffi::c_char;
 
-use ckcore::keyring::{Compromise, NewKey, RotateOptions, RotationPolicy};
+use ckcore::keyring::{Compromise, DestroyOptions, NewKey, RotateOptions, RotationPolicy};
 use ckcore::{Password, ScryptParams};
 use serde::Deserialize;
 use serde_json::json;
@@ -492,11 +492,16 @@ pub unsafe extern "C" fn ck_keyring_retire(
 /// its public key stay. Allowed for pre-active, compromised and retired
 /// keys. `*json_out` receives `{"audit_head": {"seq": 15, "hash": "…"}}`.
 ///
+/// The key at the recorded location must be the recorded key: another key
+/// there is `CK_KEY_MISMATCH`, nothing there `CK_NOT_FOUND`; both erase
+/// nothing and record nothing (see `ck_keyring_destroy_with` for material
+/// known to be gone).
+///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_NOT_FOUND`;
-/// `CK_INVALID_TRANSITION` (active keys, deactivated keys not yet retired,
-/// destroyed keys); `CK_NOT_SUPPORTED` for a KMS key (schedule its deletion
-/// in the KMS); `CK_CONFLICT`; store and audit errors (a retry completes
-/// it). Thread-safe.
+/// `CK_KEY_MISMATCH`; `CK_INVALID_TRANSITION` (active keys, deactivated
+/// keys not yet retired, destroyed keys); `CK_NOT_SUPPORTED` for a KMS key
+/// (schedule its deletion in the KMS); `CK_CONFLICT`; store and audit
+/// errors (a retry completes it). Thread-safe.
 ///
 /// # Safety
 /// `keyring` is NULL or a live `ck_keyring`; `key`, `who`, `reason` and
@@ -523,6 +528,59 @@ pub unsafe extern "C" fn ck_keyring_destroy(
         let now = unsafe { time(now, "now") }?;
         let out = Out::new(json_out, "json_out")?;
         let head = keyring.destroy(key, &actor, now)?;
+        // SAFETY: caller's contract.
+        unsafe { write_json(out, &json!({ "audit_head": head })) }
+    })
+}
+
+/// The options document of `ck_keyring_destroy_with` (all fields optional).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct DestroyArgs {
+    /// Record material that is not found at its location as gone.
+    material_gone: bool,
+}
+
+/// `ck_keyring_destroy` with options: `options_json` is NULL or
+/// `{"material_gone": true}`. With `material_gone`, a key whose material is
+/// not found at its recorded location is recorded destroyed anyway (the
+/// caller knows it is gone), and the audit record says it was not verified;
+/// another key found there is still `CK_KEY_MISMATCH`. `*json_out` as for
+/// `ck_keyring_destroy`.
+///
+/// Errors: as `ck_keyring_destroy`; `CK_INVALID_ARGUMENT` for bad options
+/// JSON. Thread-safe.
+///
+/// # Safety
+/// As `ck_keyring_destroy`; `options_json` is NULL or a NUL-terminated
+/// string.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn ck_keyring_destroy_with(
+    keyring: *const ck_keyring,
+    key: *const c_char,
+    options_json: *const c_char,
+    who: *const c_char,
+    reason: *const c_char,
+    now: *const c_char,
+    json_out: *mut *mut ck_buf,
+    err_out: *mut *mut ck_error,
+) -> ck_status {
+    run(err_out, || {
+        // SAFETY: caller's contract.
+        let keyring = unsafe { borrow(keyring, "keyring") }?;
+        // SAFETY: caller's contract.
+        let key = unsafe { utf8(key, "key") }?;
+        // SAFETY: caller's contract.
+        let args: DestroyArgs = unsafe { options(options_json, "options_json") }?;
+        // SAFETY: caller's contract.
+        let actor = unsafe { actor(who, reason) }?;
+        // SAFETY: caller's contract.
+        let now = unsafe { time(now, "now") }?;
+        let out = Out::new(json_out, "json_out")?;
+        let mut opts = DestroyOptions::default();
+        opts.material_gone = args.material_gone;
+        let head = keyring.destroy_with(key, &opts, &actor, now)?;
         // SAFETY: caller's contract.
         unsafe { write_json(out, &json!({ "audit_head": head })) }
     })

@@ -35,6 +35,7 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidTransitionError",
     "KdfLimitError",
+    "KeyMismatchError",
     "KeyringError",
     "LifecycleError",
     "NotFound",
@@ -90,6 +91,7 @@ class ErrorCode(enum.IntEnum):
     KEYRING_INVALID = 502
     AUDIT_TAMPERED = 503
     RECOVERY_FAILED = 504
+    KEY_MISMATCH = 505
 
 
 class CosignKeysError(Exception):
@@ -241,6 +243,12 @@ class RecoveryError(LifecycleError):
     """Recovery from a backup failed (too few or inconsistent shares)."""
 
 
+class KeyMismatchError(LifecycleError):
+    """The key found at a keyring key's recorded location is another key (its
+    fingerprint is not the one the keyring records). Nothing was erased, read
+    out or recorded; the message names the location and both fingerprints."""
+
+
 # The single code -> class table. Every ErrorCode except OK has an entry
 # (the test suite checks it against the native module's list of codes).
 _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
@@ -278,6 +286,7 @@ _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
     ErrorCode.KEYRING_INVALID: KeyringError,
     ErrorCode.AUDIT_TAMPERED: AuditTamperedError,
     ErrorCode.RECOVERY_FAILED: RecoveryError,
+    ErrorCode.KEY_MISMATCH: KeyMismatchError,
 }
 
 

@@ -996,12 +996,25 @@ class Keyring:
         reason: str,
         host: Optional[str] = None,
         now: Optional[_dt.datetime] = None,
+        material_gone: bool = False,
     ) -> AuditHead:
         """Deletes ``key``'s private material from its store (the record and
         its public key stay). Allowed for pre-active, compromised and retired
         keys; KMS keys raise :class:`~cosign_keys.NotSupportedError` (delete
-        them in the KMS). Returns the audit head."""
-        head = self._k.destroy(selector(key), actor(who, reason, host), unix_seconds(now))
+        them in the KMS). Returns the audit head.
+
+        The key at the recorded location must be the recorded one: another
+        key there raises :class:`~cosign_keys.KeyMismatchError`, nothing there
+        :class:`~cosign_keys.NotFound`; both erase and record nothing. With
+        ``material_gone=True`` a key whose material is not found is recorded
+        destroyed anyway (you know it is gone), and the audit record says it
+        was not verified."""
+        head = self._k.destroy(
+            selector(key),
+            actor(who, reason, host),
+            unix_seconds(now),
+            material_gone,
+        )
         return AuditHead.parse(head)
 
     def status(self, now: Optional[_dt.datetime] = None) -> Status:

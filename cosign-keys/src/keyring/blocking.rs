@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use super::{
-    Compromise, Due, FailPoint, KeyRecord, KeyringConfig, Manifest, NewKey, PendingKind,
-    ResignEntry, RevocationOutcome, RotateOptions, RotationOutcome, RotationPolicy, SignedArtifact,
-    SigningEvent, Status, TrustBundle,
+    Compromise, DestroyOptions, Due, FailPoint, KeyRecord, KeyringConfig, Manifest, NewKey,
+    PendingKind, ResignEntry, RevocationOutcome, RotateOptions, RotationOutcome, RotationPolicy,
+    SignedArtifact, SigningEvent, Status, TrustBundle,
 };
 use crate::audit::{AuditHead, AuditLog, AuditReport};
 use crate::kms::KmsOptions;
@@ -199,6 +199,20 @@ impl Keyring {
     /// As [`super::Keyring::destroy`].
     pub fn destroy(&self, key: &str, actor: &Actor, now: Timestamp) -> Result<AuditHead> {
         block_on(self.inner.destroy(key, actor, now))
+    }
+
+    /// See [`super::Keyring::destroy_with`].
+    ///
+    /// # Errors
+    /// As [`super::Keyring::destroy_with`].
+    pub fn destroy_with(
+        &self,
+        key: &str,
+        options: &DestroyOptions,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<AuditHead> {
+        block_on(self.inner.destroy_with(key, options, actor, now))
     }
 
     /// See [`super::Keyring::status`].

@@ -11,7 +11,7 @@ use super::{
     LABEL_KEYRING, LABEL_OPERATION,
 };
 use crate::audit::{AuditEvent, AuditHead, EventKind};
-use crate::store::{DeleteMode, KeyMetadata, KeyPairRecord, PutOptions};
+use crate::store::{KeyMetadata, KeyPairRecord, PutOptions};
 use crate::{Actor, Error, Password, PrivateKey, PublicKey, Result, Timestamp};
 
 /// Options of [`Keyring::rotate_with`].
@@ -32,6 +32,36 @@ pub struct RotateOptions {
     pub expect_revision: Option<u64>,
     /// The policy of a keyring this rotation creates; `None`: annual.
     pub policy: Option<RotationPolicy>,
+}
+
+/// Options of [`Keyring::destroy_with`].
+///
+/// ```
+/// use cosign_keys::keyring::DestroyOptions;
+/// let opts = DestroyOptions::default();
+/// assert!(!opts.material_gone);
+/// let opts = DestroyOptions::material_gone();
+/// assert!(opts.material_gone);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DestroyOptions {
+    /// When nothing is found at the key's recorded location, record its
+    /// material destroyed anyway (the caller knows it is gone: a disk
+    /// wiped, a store deleted by hand). The audit record says it was not
+    /// verified. Another key found there is still [`Error::KeyMismatch`],
+    /// and material that is found is erased as usual.
+    pub material_gone: bool,
+}
+
+impl DestroyOptions {
+    /// Options with [`DestroyOptions::material_gone`] set.
+    #[must_use]
+    pub fn material_gone() -> Self {
+        Self {
+            material_gone: true,
+        }
+    }
 }
 
 /// What a rotation did.
@@ -180,6 +210,7 @@ impl Keyring {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<RotationOutcome> {
+        let target = new.target()?;
         let mut state = self.load_or_init(options.policy, actor, now).await?;
         if state
             .manifest
@@ -195,7 +226,9 @@ impl Keyring {
         }
         if let Some(p) = &state.manifest.pending {
             if matches!(p.kind, PendingKind::Rotate | PendingKind::EmergencyRotate)
-                && p.target.as_ref() == Some(&new.target())
+                && p.target
+                    .as_ref()
+                    .is_some_and(|t| self.same_target(t, &target))
             {
                 let op = p.id.clone();
                 return self.finish_rotation(state, &op, true, Some(new), now).await;
@@ -252,6 +285,7 @@ impl Keyring {
         now: Timestamp,
     ) -> Result<RotationOutcome> {
         check_compromise(compromise)?;
+        let target = new.target()?;
         let mut state = self.load_required().await?;
         // An emergency is never blocked by the audit log: queued records
         // are written if the log takes them, else they stay queued.
@@ -261,7 +295,9 @@ impl Keyring {
         if let Some(p) = &state.manifest.pending {
             if p.kind == PendingKind::EmergencyRotate
                 && p.compromised_key == Some(id)
-                && p.target.as_ref() == Some(&new.target())
+                && p.target
+                    .as_ref()
+                    .is_some_and(|t| self.same_target(t, &target))
             {
                 let op = p.id.clone();
                 return self.finish_rotation(state, &op, true, Some(new), now).await;
@@ -350,6 +386,8 @@ impl Keyring {
                     compromise: Some(compromise.clone()),
                     keys: vec![id],
                     window_days: 0,
+                    material_gone: false,
+                    unverified: Vec::new(),
                 });
                 let revision = self.save_as(&mut next, state.revision, now, true).await?;
                 state = Loaded {
@@ -410,7 +448,7 @@ impl Keyring {
             return Ok(None);
         };
         if let (Some(new), Some(target)) = (new, &p.target) {
-            if &new.target() != target {
+            if !self.same_target(target, &new.target()?) {
                 return Err(pending_conflict(self.location(), &p));
             }
         }
@@ -424,14 +462,49 @@ impl Keyring {
     /// retired keys. KMS keys are refused: schedule their deletion in the
     /// KMS itself.
     ///
+    /// The key found at the recorded location must be the recorded key
+    /// (same fingerprint) and must be there: see [`Keyring::destroy_with`].
+    ///
     /// # Errors
-    /// [`Error::InvalidTransition`], [`Error::NotSupported`] for KMS keys,
-    /// [`Error::Conflict`], store and audit errors (a retry completes it).
+    /// [`Error::KeyMismatch`] when another key is at the recorded location
+    /// and [`Error::NotFound`] when nothing is (both erase nothing and
+    /// record nothing); [`Error::InvalidTransition`], [`Error::NotSupported`]
+    /// for KMS keys, [`Error::Conflict`], store and audit errors (a retry
+    /// completes it).
     pub async fn destroy(&self, key: &str, actor: &Actor, now: Timestamp) -> Result<AuditHead> {
+        self.destroy_with(key, &DestroyOptions::default(), actor, now)
+            .await
+    }
+
+    /// [`Keyring::destroy`] with options. Before anything is recorded, the
+    /// public key at the key's recorded store location and version is
+    /// compared with the keyring's fingerprint: another key there is
+    /// [`Error::KeyMismatch`], nothing there [`Error::NotFound`]. A version
+    /// the store itself records destroyed, with the recorded fingerprint, is
+    /// proof that the material is gone (a retried destroy). Without such
+    /// proof, [`DestroyOptions::material_gone`] records the key destroyed on
+    /// the caller's word, and the audit record says so.
+    ///
+    /// # Errors
+    /// As [`Keyring::destroy`].
+    pub async fn destroy_with(
+        &self,
+        key: &str,
+        options: &DestroyOptions,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<AuditHead> {
         let mut state = self.load_flushed(now).await?;
         let id = state.manifest.resolve(key)?;
         if let Some(p) = state.manifest.pending.clone() {
             if p.kind == PendingKind::Destroy && p.keys == [id] {
+                if options.material_gone && !p.material_gone {
+                    self.advance(&mut state, &p.id, now, |m| {
+                        pending_mut(m)?.material_gone = true;
+                        Ok(())
+                    })
+                    .await?;
+                }
                 self.drive(state, &p.id, true, None, now).await?;
                 return self.audit.head();
             }
@@ -449,6 +522,13 @@ impl Keyring {
                 ),
             });
         }
+        // A key is its fingerprint: check before recording any intent, so a
+        // wrong or missing key leaves no trace but the error.
+        match self.check_stored(record).await {
+            Ok(_) => {}
+            Err(Error::NotFound { .. }) if options.material_gone => {}
+            Err(e) => return Err(e),
+        }
         let op = new_operation_id()?;
         let mut next = state.manifest.clone();
         next.pending = Some(PendingOperation {
@@ -465,6 +545,8 @@ impl Keyring {
             compromise: None,
             keys: vec![id],
             window_days: 0,
+            material_gone: options.material_gone,
+            unverified: Vec::new(),
         });
         let revision = self.save(&mut next, state.revision, now).await?;
         let state = Loaded {
@@ -545,8 +627,9 @@ impl Keyring {
         now: Timestamp,
     ) -> Result<String> {
         let op = new_operation_id()?;
+        let target = new.target()?;
         let store_version_before = match new.kind {
-            TargetKind::Store => Some(self.latest_store_version(new.uri()).await?),
+            TargetKind::Store => Some(self.latest_store_version(&target.uri).await?),
             TargetKind::Kms => None,
         };
         let mut next = state.manifest.clone();
@@ -569,7 +652,7 @@ impl Keyring {
             step: Step::Intent,
             started_at: now,
             actor: actor.clone(),
-            target: Some(new.target()),
+            target: Some(target),
             store_version_before,
             old_key: old_key.or(compromise.map(|(id, _)| id)),
             new_key: None,
@@ -579,6 +662,8 @@ impl Keyring {
             window_days: options
                 .transition_window_days
                 .unwrap_or(state.manifest.policy.transition_window_days),
+            material_gone: false,
+            unverified: Vec::new(),
         });
         let revision = self
             .save_as(&mut next, state.revision, now, state.emergency)
@@ -735,22 +820,15 @@ impl Keyring {
                     self.fail.check(FailPoint::AfterCommit)?;
                 }
                 (PendingKind::Destroy, Step::Intent) => {
-                    for &id in &p.keys {
-                        let key = state.manifest.key(id)?;
-                        if let KeyLocation::Store { uri, version } = &key.location {
-                            let store = crate::store::open(uri, &self.store_options).await?;
-                            match store.delete(Some(*version), DeleteMode::Destroy).await {
-                                Ok(()) | Err(Error::NotFound { .. }) => {}
-                                Err(e) => return Err(e),
-                            }
-                        }
-                    }
+                    let unverified = self.erase_material(&mut state, op, &p, now).await?;
                     self.fail.check(FailPoint::AfterStore)?;
                     self.advance(&mut state, op, now, |m| {
                         for &id in &pending(m)?.keys.clone() {
                             m.key_mut(id)?.apply(Operation::Destroy, &ctx)?;
                         }
-                        pending_mut(m)?.step = Step::Committed;
+                        let p = pending_mut(m)?;
+                        p.step = Step::Committed;
+                        p.unverified.clone_from(&unverified);
                         Ok(())
                     })
                     .await?;
@@ -836,9 +914,10 @@ impl Keyring {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<(PublicKey, KeyLocation)> {
+        let target = new.target()?;
         match new.kind {
             TargetKind::Store => {
-                let store = crate::store::open(new.uri(), &self.store_options).await?;
+                let store = crate::store::open(&target.uri, &self.store_options).await?;
                 let before = p.store_version_before.unwrap_or(0);
                 for info in store.versions().await? {
                     if info.version <= before {
@@ -857,7 +936,7 @@ impl Keyring {
                         return Ok((
                             stored.public_key,
                             KeyLocation::Store {
-                                uri: new.uri().to_owned(),
+                                uri: target.uri,
                                 version: info.version,
                             },
                         ));
@@ -896,10 +975,19 @@ impl Keyring {
                     expected_version: None,
                 };
                 let version = store.put(record, &options).await?;
+                // What was written is the key generated here.
+                let written = store.get_public(Some(version)).await?.public_key;
+                if written.fingerprint() != key.public_key().fingerprint() {
+                    return Err(Error::KeyMismatch {
+                        location: format!("{} (version {version})", target.uri),
+                        expected: key.public_key().fingerprint().to_string(),
+                        found: written.fingerprint().to_string(),
+                    });
+                }
                 Ok((
                     key.public_key().clone(),
                     KeyLocation::Store {
-                        uri: new.uri().to_owned(),
+                        uri: target.uri,
                         version,
                     },
                 ))
@@ -1003,6 +1091,24 @@ fn committed_event(m: &Manifest, p: &PendingOperation) -> Result<AuditEvent> {
                 if p.kind == PendingKind::Destroy {
                     event = event.target(m.key(id)?.location.to_string());
                 }
+            }
+            if !p.unverified.is_empty() {
+                let keys: Vec<String> = p
+                    .unverified
+                    .iter()
+                    .map(|&id| {
+                        m.key(id)
+                            .map(|k| format!("{} at {}", k.label(), k.location))
+                    })
+                    .collect::<Result<_>>()?;
+                event = with_reason(
+                    event,
+                    &format!(
+                        "material-gone: NOT verified; nothing was found or erased at the \
+                         recorded location, recorded destroyed on the actor's word: {}",
+                        keys.join(", ")
+                    ),
+                );
             }
             event
         }

@@ -164,6 +164,8 @@ impl Keyring {
             compromise: None,
             keys: ids.clone(),
             window_days: 0,
+            material_gone: false,
+            unverified: Vec::new(),
         });
         let revision = self.save(&mut next, state.revision, now).await?;
         self.fail.check(FailPoint::AfterCommit)?;

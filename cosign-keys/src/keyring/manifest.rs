@@ -176,6 +176,14 @@ pub struct PendingOperation {
     pub keys: Vec<u32>,
     /// The transition window the old key gets.
     pub window_days: u32,
+    /// Destroy: the caller asked to record material that is not found at
+    /// its location as gone (without the store's proof).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub material_gone: bool,
+    /// Destroy: the keys recorded destroyed on the caller's word (their
+    /// material was not found); the audit record names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unverified: Vec<u32>,
 }
 
 fn invalid(reason: impl Into<String>) -> Error {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::material::{check_unlocked, Presence};
 use super::{KeyLocation, KeyRecord, KeyState, Keyring, ResignEntry, SigningEvent};
 use crate::audit::{AuditEvent, EventKind};
 use crate::{Actor, Error, Password, PrivateKey, Result, Timestamp};
@@ -43,8 +44,14 @@ impl Keyring {
     /// (`key.accessed`). Destroyed keys and KMS keys (whose private key never
     /// leaves the KMS) are refused.
     ///
+    /// The key at the recorded location must be the recorded key: its
+    /// public key is checked before the access is audited and the private
+    /// key read, and the decrypted key is checked again.
+    ///
     /// # Errors
-    /// [`Error::NotFound`], [`Error::InvalidTransition`] for a destroyed key,
+    /// [`Error::NotFound`] (also when nothing is at the recorded location),
+    /// [`Error::KeyMismatch`] when another key is there,
+    /// [`Error::InvalidTransition`] for a destroyed key,
     /// [`Error::NotSupported`] for a KMS key,
     /// [`Error::DecryptionFailed`], store and audit errors.
     pub async fn unlock(
@@ -61,7 +68,7 @@ impl Keyring {
                 what: format!("an active key in {}", self.location()),
             })?,
         };
-        let (uri, version) = match &record.location {
+        let version = match &record.location {
             _ if record.state == KeyState::Destroyed => {
                 return Err(Error::InvalidTransition {
                     key: record.label(),
@@ -69,7 +76,7 @@ impl Keyring {
                     operation: "unlock".into(),
                 })
             }
-            KeyLocation::Store { uri, version } => (uri.clone(), *version),
+            KeyLocation::Store { version, .. } => *version,
             KeyLocation::Kms { uri, .. } => {
                 return Err(Error::NotSupported {
                     scheme: uri.split("://").next().unwrap_or_default().to_owned(),
@@ -81,6 +88,20 @@ impl Keyring {
                 })
             }
         };
+        // The recorded key must be what is there before anything is read
+        // out or audited as accessed.
+        let store = match self.check_stored(&record).await? {
+            Presence::Present(store) => store,
+            Presence::Destroyed => {
+                return Err(Error::NotFound {
+                    what: format!(
+                        "the private material of key {}: {} records that version destroyed",
+                        record.label(),
+                        self.resolved_location(&record.location)?
+                    ),
+                })
+            }
+        };
         self.emit(
             manifest.audit_head.as_ref(),
             AuditEvent::new(EventKind::KeyAccessed, actor)
@@ -88,18 +109,11 @@ impl Keyring {
                 .target(record.location.to_string()),
             now,
         )?;
-        let store = crate::store::open(&uri, &self.store_options).await?;
         let stored = store.get(Some(version)).await?;
+        let location = self.resolved_location(&record.location)?;
+        check_unlocked(&location, &record, stored.public_key.fingerprint())?;
         let key = stored.private_key.decrypt(password)?;
-        if key.fingerprint() != record.fingerprint {
-            return Err(Error::KeyringInvalid {
-                reason: format!(
-                    "{} holds a different key than the keyring records for {}",
-                    record.location,
-                    record.label()
-                ),
-            });
-        }
+        check_unlocked(&location, &record, key.fingerprint())?;
         Ok((key, record))
     }
 
@@ -108,9 +122,12 @@ impl Keyring {
     /// the signing event and audits it. The signature is over the digest
     /// bytes, as `cosign sign-blob` of a pre-hashed blob.
     ///
+    /// A KMS key's current public key must be the recorded one.
+    ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a bad digest; as [`Keyring::unlock`];
-    /// KMS errors.
+    /// [`Error::KeyMismatch`] when the KMS key's public key is not the
+    /// recorded one; KMS errors.
     #[allow(clippy::too_many_arguments)]
     pub async fn sign_digest(
         &self,
@@ -129,6 +146,7 @@ impl Keyring {
         let signature = match &active.location {
             KeyLocation::Kms { uri, .. } => {
                 let kms = crate::kms::open(uri, &self.kms_options).await?;
+                self.check_kms(&active, kms.as_ref()).await?;
                 self.emit(
                     manifest.audit_head.as_ref(),
                     AuditEvent::new(EventKind::KeyAccessed, actor)

@@ -160,7 +160,13 @@ fn parse(path: &Path, mut raw: Vec<u8>) -> Result<Document> {
 #[async_trait::async_trait]
 impl DocumentStore for FileDocumentStore {
     fn location(&self) -> String {
-        format!("file://{}", self.path.display())
+        // The canonical text: `file:///…` for an absolute path (a relative
+        // one has no file:// form and is shown as the path).
+        super::KeyRef::File {
+            dir: self.path.clone(),
+            prefix: super::DEFAULT_PREFIX.to_owned(),
+        }
+        .to_string()
     }
 
     async fn load(&self) -> Result<Option<Document>> {

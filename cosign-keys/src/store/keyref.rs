@@ -1,7 +1,7 @@
 //! [`KeyRef`]: the one string that names where a key pair lives.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
 use crate::{Error, Result};
@@ -12,7 +12,7 @@ use crate::{Error, Result};
 ///
 /// | form | meaning |
 /// |---|---|
-/// | `path/to/dir`, `file:///abs/dir`, `file://rel/dir` | a directory with `cosign.key`, `cosign.pub` and a metadata sidecar |
+/// | `path/to/dir`, `file:///abs/dir`, `file://localhost/abs/dir` | a directory with `cosign.key`, `cosign.pub` and a metadata sidecar |
 /// | `file:///abs/dir?prefix=release` | the same with `release.key` / `release.pub` |
 /// | `env://VAR` | read-only: the encrypted key PEM in an environment variable |
 /// | `vault-kv://<mount>/<path>` | a Vault (or OpenBao) KV v2 secret |
@@ -20,6 +20,17 @@ use crate::{Error, Result};
 ///
 /// Parsing never touches the network or the file system, and an error says
 /// exactly what is wrong.
+///
+/// A `file://` URI names a local, absolute directory: its host part is empty
+/// or `localhost` (any other host is [`Error::InvalidUri`]: a key store is
+/// never on another machine's name), its path is percent-decoded (`%20` is a
+/// space; an encoded `/` or NUL, or a `%` not followed by two hex digits, is
+/// refused), and `.`/`..` segments and doubled slashes are removed lexically,
+/// as a URI resolver does, without following symbolic links. A bare path is
+/// used as the operating system reads it. [`KeyRef::resolve_against`] makes a
+/// relative one absolute; the canonical text ([`Display`](fmt::Display)) of
+/// an absolute directory is `file:///…` with the path percent-encoded where
+/// needed, and of a relative one the bare path.
 ///
 /// ```
 /// use cosign_keys::store::KeyRef;
@@ -66,6 +77,128 @@ pub enum KeyRef {
 
 /// The default file name prefix, as cosign writes `cosign.key` / `cosign.pub`.
 pub const DEFAULT_PREFIX: &str = "cosign";
+
+/// The directory a `file://` URI's part after `file://` (query removed)
+/// names: an absolute path on this machine.
+fn file_uri_path(uri: &str, rest: &str) -> Result<PathBuf> {
+    let path = if rest.starts_with('/') {
+        rest
+    } else {
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if host.is_empty() {
+            ""
+        } else if host.eq_ignore_ascii_case("localhost") {
+            path
+        } else {
+            return Err(invalid(
+                uri,
+                format!(
+                    "file:// names the host `{host}`, but a key store is a local directory: \
+                     write file:///abs/dir (or file://localhost/abs/dir), or a bare path for a \
+                     directory relative to the working directory"
+                ),
+            ));
+        }
+    };
+    if path.is_empty() {
+        return Err(invalid(
+            uri,
+            "file:// needs a directory, e.g. file:///etc/cosign",
+        ));
+    }
+    let decoded = percent_decode(uri, path)?;
+    Ok(normalize_absolute(&decoded))
+}
+
+/// Decodes `%XX` escapes of a `file://` path into the path's bytes.
+fn percent_decode(uri: &str, path: &str) -> Result<PathBuf> {
+    let raw = path.as_bytes();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] != b'%' {
+            out.push(raw[i]);
+            i += 1;
+            continue;
+        }
+        let byte = raw
+            .get(i + 1..i + 3)
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .ok_or_else(|| {
+                invalid(
+                    uri,
+                    "a `%` in a file:// URI must start an escape of two hex digits (write `%25` \
+                     for a literal `%`)",
+                )
+            })?;
+        if byte == b'/' || byte == 0 {
+            return Err(invalid(
+                uri,
+                "an encoded `/` (%2F) or NUL (%00) in a file:// path is refused: it would name \
+                 another path than it shows",
+            ));
+        }
+        out.push(byte);
+        i += 3;
+    }
+    bytes_to_path(uri, out)
+}
+
+#[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)]
+fn bytes_to_path(_uri: &str, bytes: Vec<u8>) -> Result<PathBuf> {
+    use std::os::unix::ffi::OsStringExt;
+    Ok(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+}
+
+#[cfg(not(unix))]
+fn bytes_to_path(uri: &str, bytes: Vec<u8>) -> Result<PathBuf> {
+    String::from_utf8(bytes)
+        .map(PathBuf::from)
+        .map_err(|_| invalid(uri, "the decoded path is not UTF-8"))
+}
+
+/// `path` (absolute) with `.`, `..` and empty segments removed lexically;
+/// `..` at the root stays at the root, as in a URI.
+fn normalize_absolute(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => out.push(component.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if out.parent().is_some() {
+                    out.pop();
+                }
+            }
+            Component::Normal(name) => out.push(name),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a path for a `file://` URI: everything but unreserved
+/// characters, sub-delimiters, `:`, `@` and `/`.
+fn percent_encode(path: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().into_owned().into_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 fn invalid(uri: &str, reason: impl Into<String>) -> Error {
     Error::InvalidUri {
@@ -142,9 +275,7 @@ impl KeyRef {
                     Some((p, q)) => (p, Some(q)),
                     None => (rest, None),
                 };
-                if path.is_empty() {
-                    return Err(invalid(uri, "file:// needs a directory, e.g. file:///etc/cosign"));
-                }
+                let dir = file_uri_path(uri, path)?;
                 let mut prefix = DEFAULT_PREFIX.to_owned();
                 if let Some(query) = query {
                     for pair in query.split('&') {
@@ -165,10 +296,7 @@ impl KeyRef {
                         }
                     }
                 }
-                Ok(Self::File {
-                    dir: PathBuf::from(path),
-                    prefix,
-                })
+                Ok(Self::File { dir, prefix })
             }
             "env" => {
                 let valid = !rest.is_empty()
@@ -258,6 +386,49 @@ impl KeyRef {
             Self::AzureSecret { .. } => "azure-secret",
         }
     }
+
+    /// Whether this names a directory by a relative path (a bare path such
+    /// as `keys/prod`), which means nothing until it is resolved against a
+    /// base directory.
+    ///
+    /// ```
+    /// use cosign_keys::store::KeyRef;
+    /// assert!(KeyRef::parse("keys/prod")?.is_relative());
+    /// assert!(!KeyRef::parse("file:///etc/keys")?.is_relative());
+    /// assert!(!KeyRef::parse("vault-kv://secret/k")?.is_relative());
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_relative(&self) -> bool {
+        matches!(self, Self::File { dir, .. } if dir.is_relative())
+    }
+
+    /// This location with a relative directory made absolute against `base`
+    /// (which must be absolute), `.` and `..` removed lexically. Every other
+    /// location is returned unchanged. Touches nothing on disk.
+    ///
+    /// ```
+    /// use cosign_keys::store::KeyRef;
+    /// let r = KeyRef::parse("keys/../keys/v1")?.resolve_against("/srv/ring".as_ref());
+    /// assert_eq!(r.to_string(), "file:///srv/ring/keys/v1");
+    /// let abs = KeyRef::parse("file:///etc/keys")?;
+    /// assert_eq!(abs.clone().resolve_against("/srv".as_ref()), abs);
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    #[must_use]
+    pub fn resolve_against(self, base: &Path) -> Self {
+        match self {
+            Self::File { dir, prefix } if dir.is_relative() => Self::File {
+                dir: normalize_absolute(&base.join(dir)),
+                prefix,
+            },
+            Self::File { dir, prefix } => Self::File {
+                dir: normalize_absolute(&dir),
+                prefix,
+            },
+            other => other,
+        }
+    }
 }
 
 impl FromStr for KeyRef {
@@ -270,8 +441,17 @@ impl FromStr for KeyRef {
 impl fmt::Display for KeyRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // A relative directory has no file:// form (`file://keys/x`
+            // would name the host `keys`): it is shown as the bare path.
+            Self::File { dir, prefix } if dir.is_relative() => {
+                write!(f, "{}", dir.display())?;
+                if prefix != DEFAULT_PREFIX {
+                    write!(f, " (prefix {prefix})")?;
+                }
+                Ok(())
+            }
             Self::File { dir, prefix } => {
-                write!(f, "file://{}", dir.display())?;
+                write!(f, "file://{}", percent_encode(dir))?;
                 if prefix != DEFAULT_PREFIX {
                     write!(f, "?prefix={prefix}")?;
                 }
@@ -322,6 +502,55 @@ mod tests {
                 prefix: "cosign".into()
             }
         );
+        assert_eq!(KeyRef::parse("keys/prod").unwrap().to_string(), "keys/prod");
+    }
+
+    #[test]
+    fn file_uris_are_local_decoded_and_normalized() {
+        for (uri, dir) in [
+            ("file:///etc/cosign", "/etc/cosign"),
+            ("file://localhost/etc/cosign", "/etc/cosign"),
+            ("file://LOCALHOST/etc/cosign", "/etc/cosign"),
+            ("file:///srv/my%20keys", "/srv/my keys"),
+            ("file:///srv/a%25b", "/srv/a%b"),
+            ("file:///srv/./a//b/../c/", "/srv/a/c"),
+            ("file:///../../etc", "/etc"),
+            ("file:///srv/%2E%2E/etc", "/etc"),
+        ] {
+            let parsed = KeyRef::parse(uri).unwrap();
+            assert_eq!(
+                parsed,
+                KeyRef::File {
+                    dir: dir.into(),
+                    prefix: DEFAULT_PREFIX.into()
+                },
+                "{uri}"
+            );
+            assert_eq!(KeyRef::parse(&parsed.to_string()).unwrap(), parsed, "{uri}");
+        }
+        assert_eq!(
+            KeyRef::parse("file:///srv/my keys?prefix=r")
+                .unwrap()
+                .to_string(),
+            "file:///srv/my%20keys?prefix=r"
+        );
+    }
+
+    #[test]
+    fn relative_directories_resolve_against_a_base_only() {
+        let base = Path::new("/srv/ring");
+        for (uri, want) in [
+            ("keys/v1", "file:///srv/ring/keys/v1"),
+            ("./keys/v1/", "file:///srv/ring/keys/v1"),
+            ("../other/keys", "file:///srv/other/keys"),
+            ("/abs/keys", "file:///abs/keys"),
+            ("file:///abs/keys", "file:///abs/keys"),
+            ("vault-kv://secret/k", "vault-kv://secret/k"),
+        ] {
+            let resolved = KeyRef::parse(uri).unwrap().resolve_against(base);
+            assert!(!resolved.is_relative(), "{uri}");
+            assert_eq!(resolved.to_string(), want, "{uri}");
+        }
     }
 
     #[test]
@@ -342,6 +571,14 @@ mod tests {
             ("azure-secret://myvault/a_b", "bad secret name"),
             ("awskms:///alias/x", "KMS"),
             ("s3://bucket/key", "unknown scheme `s3`"),
+            ("file://evil.example/tmp/x", "host `evil.example`"),
+            ("file://evil.example", "host `evil.example`"),
+            ("file://keys/prod", "host `keys`"),
+            ("file://localhost", "needs a directory"),
+            ("file:///a%2Fb", "encoded `/`"),
+            ("file:///a%00b", "encoded `/`"),
+            ("file:///a%zz", "two hex digits"),
+            ("file:///a%4", "two hex digits"),
         ] {
             let err = KeyRef::parse(uri).unwrap_err();
             assert_eq!(err.code(), crate::ErrorCode::InvalidUri, "{uri}");
