@@ -9,7 +9,6 @@
 //! are recorded with every act; `--now` replaces the clock (rehearsals).
 //! `--json` prints the result as JSON.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -19,6 +18,7 @@ use cosign_keys::keyring::blocking::Keyring;
 use cosign_keys::keyring::{
     to_json, Compromise, KeyringConfig, NewKey, RotateOptions, RotationPolicy,
 };
+use cosign_keys::limits::{self, Input};
 use cosign_keys::{Actor, Algorithm, Password, Timestamp};
 
 use crate::{password, CliResult, Failure};
@@ -255,11 +255,11 @@ impl Common {
     }
 
     /// Prints `json` with --json, else the human text.
-    fn print(&self, json: String, human: impl FnOnce() -> String) {
+    fn print(&self, json: String, human: impl FnOnce() -> String) -> CliResult<()> {
         if self.json {
-            println!("{json}");
+            outln!("{json}")
         } else {
-            println!("{}", human());
+            outln!("{}", human())
         }
     }
 }
@@ -302,14 +302,12 @@ fn backup_passphrase() -> CliResult<Password> {
 }
 
 fn read_shares(path: &PathBuf) -> CliResult<Vec<String>> {
-    let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::Io(path.clone(), e))?;
+    let bytes = if path.as_os_str() == "-" {
+        limits::read_from(std::io::stdin(), "<stdin>", Input::Share)?
     } else {
-        text = std::fs::read_to_string(path).map_err(|e| Failure::Io(path.clone(), e))?;
-    }
+        limits::read_file(path, Input::Share)?
+    };
+    let text = String::from_utf8_lossy(&bytes);
     Ok(text
         .lines()
         .map(str::trim)
@@ -359,7 +357,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 }
                 text.push_str(&format!("\nAudit head: {}", out.audit_head));
                 text
-            });
+            })?;
             Ok(())
         }
         Command::Revoke {
@@ -394,7 +392,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                             out.location,
                             out.audit_head
                         )
-                    });
+                    })?;
                 }
                 None => {
                     let out = keyring.revoke(&key, &compromise, &actor, common.now())?;
@@ -410,7 +408,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                         }
                         text.push_str(&format!("\nAudit head: {}", out.audit_head));
                         text
-                    });
+                    })?;
                 }
             }
             Ok(())
@@ -429,7 +427,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     let list: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
                     format!("Retired {}", list.join(", "))
                 }
-            });
+            })?;
             Ok(())
         }
         Command::Destroy { common, key } => {
@@ -438,7 +436,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 keyring.destroy(&key, &common.actor("destroy key material"), common.now())?;
             common.print(to_json(&head), || {
                 format!("Private material of key {key} destroyed\nAudit head: {head}")
-            });
+            })?;
             Ok(())
         }
         Command::Status { common } => {
@@ -477,7 +475,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     status.resign_count, status.audit_head
                 ));
                 text
-            });
+            })?;
             Ok(())
         }
         Command::Due { common, check } => {
@@ -500,7 +498,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     text.push_str(&format!("\nPending: {p}"));
                 }
                 text
-            });
+            })?;
             if check && (due.rotation_due || !due.retire.is_empty()) {
                 // Something is due: a status a scheduler can act on.
                 std::process::exit(1);
@@ -524,7 +522,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     ));
                 }
                 text
-            });
+            })?;
             Ok(())
         }
         Command::Audit {
@@ -537,12 +535,13 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
         } => {
             let report = AuditLog::new(&audit_log).verify(head.as_ref())?;
             if json {
-                println!("{}", to_json(&report));
+                outln!("{}", to_json(&report))?;
             } else {
-                println!(
+                outln!(
                     "Audit log OK: {} records, head {}",
-                    report.records, report.head
-                );
+                    report.records,
+                    report.head
+                )?;
             }
             Ok(())
         }
@@ -571,7 +570,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 common.now(),
             )?;
             if let Some(set) = &share_set {
-                eprintln!(
+                note!(
                     "Backup passphrase split into {} shares of set {}; any {} recover it. Give \
                      each share to a different person; they are printed once:",
                     set.len(),
@@ -579,13 +578,13 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     set.threshold()
                 );
                 for share in set.expose_shares() {
-                    println!("{share}");
+                    outln!("{share}")?;
                 }
             }
             if common.json {
-                eprintln!("{}", to_json(&summary));
+                note!("{}", to_json(&summary));
             } else {
-                eprintln!(
+                note!(
                     "Backup written to {} ({} keys)\nAudit head: {}",
                     summary.path,
                     summary.keys.len(),
@@ -613,7 +612,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 })?;
                 options.store_map.push((from.to_owned(), to.to_owned()));
             }
-            let bytes = std::fs::read(&path).map_err(|e| Failure::Io(path.clone(), e))?;
+            let bytes = limits::read_file(&path, Input::Backup)?;
             let summary = backup::blocking::recover(
                 &bytes,
                 &secret,
@@ -637,7 +636,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 }
                 text.push_str(&format!("\nAudit head: {}", summary.audit_head));
                 text
-            });
+            })?;
             Ok(())
         }
     }

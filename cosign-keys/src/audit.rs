@@ -188,16 +188,13 @@ impl AuditLog {
     }
 
     fn read_all(&self) -> Result<Vec<u8>> {
-        let mut file = match File::open(&self.path) {
+        let file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(Error::io(&self.path, e)),
         };
         file.lock_shared().map_err(|e| Error::io(&self.path, e))?;
-        let mut content = Vec::new();
-        file.read_to_end(&mut content)
-            .map_err(|e| Error::io(&self.path, e))?;
-        Ok(content)
+        crate::limits::read_open(&file, &self.path, crate::limits::Input::AuditLog)
     }
 
     fn open_for_append(&self) -> Result<(File, bool)> {

@@ -149,6 +149,7 @@ fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme, options: &DecryptOptions) ->
         pkcs5::pbes2::Kdf::Pbkdf2(p) => {
             if p.iteration_count > MAX_PBKDF2_ITERATIONS {
                 return Err(Error::KdfLimitExceeded {
+                    kdf: crate::Kdf::Pbkdf2,
                     required_bytes: 0,
                     limit_bytes: 0,
                     required_work: u64::from(p.iteration_count),

@@ -13,6 +13,7 @@
 //! saving from the same revision: exactly one wins. A reader needs no lock:
 //! it sees the old or the new file, never a torn one.
 
+use crate::limits::Input;
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -82,10 +83,8 @@ impl FileDocumentStore {
     }
 
     fn read(&self) -> Result<Option<Document>> {
-        let raw = match fs::read(&self.path) {
-            Ok(raw) => raw,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(&self.path, e)),
+        let Some(raw) = crate::limits::read_file_optional(&self.path, Input::Manifest)? else {
+            return Ok(None);
         };
         parse(&self.path, raw).map(Some)
     }

@@ -179,7 +179,7 @@ impl FileStore {
 
     fn read_index(&self) -> Result<Option<Sidecar>> {
         let path = self.sidecar_path();
-        read_optional(&path)?
+        crate::limits::read_file_optional(&path, crate::limits::Input::StoreIndex)?
             .map(|bytes| Sidecar::parse(&bytes, &path, &self.prefix))
             .transpose()
     }
@@ -637,11 +637,7 @@ fn legacy_metadata(public: &PublicKey, created_at: SystemTime) -> KeyMetadata {
 }
 
 fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
-    }
+    crate::limits::read_file_optional(path, crate::limits::Input::KeyFile)
 }
 
 fn exists(path: &Path) -> Result<bool> {
