@@ -164,7 +164,8 @@ pub(crate) enum Command {
         /// How many shares recover the passphrase.
         #[arg(long, requires = "shares")]
         threshold: Option<u8>,
-        /// age's scrypt work factor (log2 N); default: about a second.
+        /// age's scrypt work factor (log2 N); default: 17, the largest that
+        /// recovery accepts without --max-work-factor.
         #[arg(long)]
         work_factor: Option<u8>,
         /// Replace an existing backup file.
@@ -188,6 +189,11 @@ pub(crate) enum Command {
         /// Replace a keyring that exists at the target.
         #[arg(long)]
         force: bool,
+        /// Accept a backup whose age scrypt work factor is up to this
+        /// (default: 17, the 256 MiB limit of key files); only for a backup
+        /// you trust.
+        #[arg(long)]
+        max_work_factor: Option<u8>,
     },
 }
 
@@ -599,6 +605,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
             shares_file,
             map_store,
             force,
+            max_work_factor,
         } => {
             let secret = match &shares_file {
                 Some(file) => RecoverySecret::Shares(read_shares(file)?),
@@ -606,6 +613,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
             };
             let mut options = RecoveryOptions::default();
             options.overwrite = force;
+            options.max_work_factor = max_work_factor;
             for pair in &map_store {
                 let (from, to) = pair.split_once('=').ok_or_else(|| {
                     Failure::Usage("--map-store takes ORIGINAL=REPLACEMENT".into())

@@ -617,3 +617,64 @@ async fn restore_key(keyring: &Keyring, key: &ArchivedKey, uri: &str) -> Result<
         )
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real backup at work factor 10, with the header's scrypt stanza
+    /// edited to ask for `log_n` (its MAC is now wrong: the limit check has
+    /// to come first).
+    fn hostile(log_n: u8) -> Vec<u8> {
+        let armored = encrypt(b"{}", SecretString::from("pw".to_owned()), Some(10)).unwrap();
+        let text = String::from_utf8(armored).unwrap();
+        let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+        let binary = Base64::decode_vec(&body).unwrap();
+        let header_end = binary.windows(4).position(|w| w == b"\n---").unwrap();
+        let header = std::str::from_utf8(&binary[..header_end]).unwrap();
+        let edited = header.replace(" 10\n", &format!(" {log_n}\n"));
+        assert_ne!(edited, header);
+        let mut out = edited.into_bytes();
+        out.extend_from_slice(&binary[header_end..]);
+        out
+    }
+
+    #[test]
+    fn a_hostile_work_factor_is_refused_before_deriving() {
+        let err = decrypt(
+            &hostile(22),
+            SecretString::from("pw".to_owned()),
+            &RecoveryOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::KdfLimitExceeded {
+                    kdf: Kdf::AgeScrypt,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let msg = err.to_string();
+        assert!(msg.contains("work factor 22"), "{msg}");
+        assert!(msg.contains("work factor 17"), "{msg}");
+    }
+
+    #[test]
+    fn the_limits_are_the_envelope_limits_and_can_be_changed() {
+        let backup = encrypt(b"{}", SecretString::from("pw".to_owned()), Some(12)).unwrap();
+        let mut options = RecoveryOptions::default();
+        assert!(decrypt(&backup, SecretString::from("pw".to_owned()), &options).is_ok());
+        options.kdf_limits = DecryptOptions::default().with_max_memory_bytes(3 << 20);
+        assert_eq!(max_work_factor(&options.kdf_limits), 11);
+        let err = decrypt(&backup, SecretString::from("pw".to_owned()), &options).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::KdfLimitExceeded);
+    }
+
+    #[test]
+    fn backups_are_made_within_the_default_limits() {
+        assert_eq!(default_work_factor(), 17);
+    }
+}

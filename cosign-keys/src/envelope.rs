@@ -369,6 +369,36 @@ fn parse_scrypt_params(value: &serde_json::Value) -> Result<ScryptParams> {
     ScryptParams::from_n(field("N")?, field("r")?, field("p")?)
 }
 
+#[cfg(test)]
+mod duplicate_key_tests {
+    use super::*;
+
+    #[test]
+    fn a_key_given_twice_is_refused_at_any_depth() {
+        let key = PrivateKey::generate(crate::Algorithm::Ed25519).unwrap();
+        let json = String::from_utf8(
+            key.encrypt_with(&Password::empty(), ScryptParams::new(10, 8, 1).unwrap())
+                .unwrap()
+                .to_json(),
+        )
+        .unwrap();
+        assert!(EncryptedPrivateKey::from_json(json.as_bytes()).is_ok());
+        let twice = [
+            json.replace(r#""N":1024"#, r#""N":1024,"N":1073741824"#),
+            json.replace(r#"{"kdf":"#, r#"{"ciphertext":"","kdf":"#),
+            json.replace(r#""name":"scrypt""#, r#""name":"scrypt","name":"scrypt""#),
+        ];
+        for doc in twice {
+            let err = EncryptedPrivateKey::from_json(doc.as_bytes()).unwrap_err();
+            assert!(
+                matches!(err, Error::MalformedEnvelope { .. }),
+                "{doc}: {err}"
+            );
+            assert!(err.to_string().contains("twice"), "{err}");
+        }
+    }
+}
+
 /// The duplicate-key rule of the envelope parser.
 mod unique_keys {
     use std::collections::HashSet;

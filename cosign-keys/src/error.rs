@@ -616,15 +616,22 @@ fn kdf_limit_message(
              iterations; re-encrypt the key with a lower count if you trust it"
         ),
         Kdf::AgeScrypt => {
-            // age fixes r = 8 and p = 1, so N·r·p = 8·2^log_n.
+            // age fixes r = 8 and p = 1: N·r·p = 8·N, memory 1024·(N + 1).
             let log_n = |work: u64| work.max(8).ilog2() - 3;
+            let max_log_n = (1..63u32)
+                .take_while(|&n| {
+                    1024 * ((1u128 << n) + 1) <= u128::from(limit_bytes)
+                        && 8u128 << n <= u128::from(limit_work)
+                })
+                .last()
+                .unwrap_or(0);
             format!(
                 "the backup's age header asks for scrypt work factor {} ({required_bytes} bytes \
                  of memory), over the limit of work factor {} ({limit_bytes} bytes, \
                  {limit_work} N·r·p); nothing was derived. Raise the KDF limits of the recovery \
                  only if you trust this file",
                 log_n(required_work),
-                log_n(limit_work.min(limit_bytes / 128)),
+                max_log_n,
             )
         }
         Kdf::Scrypt => format!(

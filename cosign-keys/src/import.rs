@@ -169,3 +169,20 @@ fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme, options: &DecryptOptions) ->
         }),
     }
 }
+
+#[cfg(test)]
+mod pbkdf2_wording_tests {
+    #[test]
+    fn pbkdf2_limit_errors_speak_of_pbkdf2() {
+        let err = crate::Error::KdfLimitExceeded {
+            kdf: crate::Kdf::Pbkdf2,
+            required_bytes: 0,
+            limit_bytes: 0,
+            required_work: u64::from(super::MAX_PBKDF2_ITERATIONS) + 1,
+            limit_work: u64::from(super::MAX_PBKDF2_ITERATIONS),
+        };
+        let msg = err.to_string();
+        assert!(msg.contains("PBKDF2"), "{msg}");
+        assert!(!msg.contains("scrypt"), "{msg}");
+    }
+}

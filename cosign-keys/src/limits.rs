@@ -289,6 +289,45 @@ mod tests {
     }
 
     #[test]
+    fn oversized_files_of_each_kind_are_refused_from_their_size() {
+        let dir = std::env::temp_dir().join(format!("ck-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, kind) in [
+            Input::KeyFile,
+            Input::Signature,
+            Input::StoreIndex,
+            Input::Manifest,
+            Input::AuditLog,
+            Input::Backup,
+            Input::Share,
+            Input::CaBundle,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            // Sparse: refusing it costs nothing; reading it would.
+            let path = dir.join(format!("f{i}"));
+            File::create(&path)
+                .unwrap()
+                .set_len(kind.default_limit() + 1)
+                .unwrap();
+            let err = read_file(&path, kind).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InputTooLarge, "{kind:?}");
+            assert!(err.to_string().contains(kind.variable()), "{err}");
+            std::fs::remove_file(&path).unwrap();
+        }
+        // The audit log's own reader goes through the same limit.
+        let log = dir.join("audit.log");
+        File::create(&log)
+            .unwrap()
+            .set_len(Input::AuditLog.default_limit() + 1)
+            .unwrap();
+        let err = crate::audit::AuditLog::new(&log).verify(None).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::InputTooLarge);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn exactly_the_limit_is_accepted() {
         let data = vec![7u8; 100];
         assert_eq!(read_limited(&mut data.as_slice(), 100).ok(), Some(data));
