@@ -28,7 +28,7 @@ run() {
     local label="$1"; shift
     /usr/bin/time -f "%e %M" -o time.txt "$bin" recover --keyring "new-$label.json" \
         --backup hostile.age "$@" >/dev/null 2>err.txt || true
-    read -r secs kib <time.txt
+    read -r secs kib < <(tail -1 time.txt)
     printf '%-7s %8s s  %10s KiB max RSS  %s\n' "$label" "$secs" "$kib" "$(tail -1 err.txt | grep -o '\[[A-Z_]*\]$')"
 }
 run after

@@ -296,7 +296,10 @@ fn describe(failure: Failure) -> (u8, String) {
                 ErrorCode::PermissionDenied => EXIT_PERMISSION,
                 ErrorCode::Unavailable => EXIT_UNAVAILABLE,
                 ErrorCode::NotSupported => EXIT_NOT_SUPPORTED,
-                c if (200..300).contains(&(c as u32)) || c == ErrorCode::KdfLimitExceeded => {
+                c if (200..300).contains(&(c as u32))
+                    || c == ErrorCode::KdfLimitExceeded
+                    || c == ErrorCode::InputTooLarge =>
+                {
                     EXIT_BAD_INPUT
                 }
                 _ => EXIT_OTHER,

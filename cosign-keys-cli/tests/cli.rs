@@ -358,3 +358,36 @@ fn an_oversized_key_file_is_input_too_large() {
     assert!(err.contains("[INPUT_TOO_LARGE]"), "{err}");
     assert!(err.contains("COSIGN_KEYS_MAX_KEY_FILE_BYTES"), "{err}");
 }
+
+#[test]
+fn a_read_only_file_system_is_permission_denied_for_key_files_and_keyrings() {
+    let d = Dir::new("rofs");
+    let mountpoint = d.0.to_str().unwrap().to_owned();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs", &mountpoint])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        // Needs CAP_SYS_ADMIN (the test run in CI is root).
+        eprintln!("skipping: cannot mount a tmpfs at {mountpoint}");
+        return;
+    }
+    let remount = |mode: &str| {
+        Command::new("mount")
+            .args(["-o", &format!("remount,{mode}"), &mountpoint])
+            .status()
+            .unwrap()
+    };
+    assert!(remount("ro").success());
+    let cases: &[&[&str]] = &[
+        &["generate-key-pair", "--output-key-prefix", "new"],
+        &["rotate", "--keyring", "keyring.json", "--store", "keys", "--who", "t"],
+    ];
+    for args in cases {
+        let out = d.run(Some(""), args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(9), "{args:?}: {err}");
+        assert!(err.trim_end().ends_with("[PERMISSION_DENIED]"), "{args:?}: {err}");
+    }
+    let _ = Command::new("umount").arg("-l").arg(&mountpoint).status();
+}
