@@ -375,6 +375,13 @@ typedef uint32_t ck_delete_mode;
 #define CK_INVALID_URI 104
 
 /**
+ * An input (a file, a buffer, an environment value) is over the size limit
+ * for its kind and was not read past it; the message names the limit and
+ * the environment variable that changes it.
+ */
+#define CK_INPUT_TOO_LARGE 105
+
+/**
  * The input is not PEM (empty, truncated, bad base64).
  */
 #define CK_MALFORMED_PEM 201

@@ -51,8 +51,8 @@ type BackupOptions struct {
 	// split into Shares shares of which any Threshold recover it
 	// (2 <= Threshold <= Shares <= 255).
 	Threshold, Shares uint8
-	// WorkFactor is age's scrypt work factor (log2 N); 0: age's default
-	// (about a second).
+	// WorkFactor is age's scrypt work factor (log2 N); 0: 17, the largest
+	// recovery accepts under the default 256 MiB KDF limit.
 	WorkFactor uint8
 	// Overwrite replaces an existing backup file.
 	Overwrite bool

@@ -16,6 +16,10 @@ const (
 	// A key location or KMS URI could not be parsed (the message says what is
 	// wrong).
 	CodeInvalidUri ErrorCode = 104
+	// An input (a file, a buffer, an environment value) is over the size limit
+	// for its kind and was not read past it; the message names the limit and
+	// the environment variable that changes it.
+	CodeInputTooLarge ErrorCode = 105
 	// The input is not PEM (empty, truncated, bad base64).
 	CodeMalformedPEM ErrorCode = 201
 	// The input is PEM with a label that is not accepted here.
@@ -95,6 +99,7 @@ var (
 	ErrNullParameter        = &Error{Code: CodeNullParameter}
 	ErrPanic                = &Error{Code: CodePanic}
 	ErrInvalidUri           = &Error{Code: CodeInvalidUri}
+	ErrInputTooLarge        = &Error{Code: CodeInputTooLarge}
 	ErrMalformedPEM         = &Error{Code: CodeMalformedPEM}
 	ErrUnknownPEMLabel      = &Error{Code: CodeUnknownPEMLabel}
 	ErrWrongKeyKind         = &Error{Code: CodeWrongKeyKind}
@@ -135,6 +140,7 @@ var allCodes = []ErrorCode{
 	CodeNullParameter,
 	CodePanic,
 	CodeInvalidUri,
+	CodeInputTooLarge,
 	CodeMalformedPEM,
 	CodeUnknownPEMLabel,
 	CodeWrongKeyKind,

@@ -149,7 +149,7 @@ func kmsRoundTrip(t *testing.T, uri string, digestsVerify, transit bool) {
 
 func TestHashiVaultKMS(t *testing.T) {
 	if os.Getenv("VAULT_ADDR") == "" {
-		t.Skip("VAULT_ADDR is not set (eval \"$(scripts/servers/openbao.sh env)\")")
+		skipUnlessRequired(t, "COSIGN_KEYS_REQUIRE_VAULT", "VAULT_ADDR is not set (eval \"$(scripts/servers/openbao.sh env)\")")
 	}
 	kmsRoundTrip(t, fmt.Sprintf("hashivault://cosign-keys-go-test-%d-%d", os.Getpid(), time.Now().UnixNano()), true, true)
 }
@@ -157,7 +157,7 @@ func TestHashiVaultKMS(t *testing.T) {
 func TestAWSKMS(t *testing.T) {
 	endpoint := os.Getenv("COSIGN_KEYS_TEST_AWSKMS_ENDPOINT")
 	if endpoint == "" {
-		t.Skip("COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set (eval \"$(scripts/servers/moto.sh env)\")")
+		skipUnlessRequired(t, "COSIGN_KEYS_REQUIRE_AWSKMS", "COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set (eval \"$(scripts/servers/moto.sh env)\")")
 	}
 	uri := fmt.Sprintf("awskms://%s/alias/cosign-keys-go-test-%d-%d", endpoint, os.Getpid(), time.Now().UnixNano())
 	kmsRoundTrip(t, uri, false, false)
@@ -174,7 +174,7 @@ func TestAWSKMS(t *testing.T) {
 
 func TestKMSClosed(t *testing.T) {
 	if os.Getenv("VAULT_ADDR") == "" {
-		t.Skip("VAULT_ADDR is not set (eval \"$(scripts/servers/openbao.sh env)\")")
+		skipUnlessRequired(t, "COSIGN_KEYS_REQUIRE_VAULT", "VAULT_ADDR is not set (eval \"$(scripts/servers/openbao.sh env)\")")
 	}
 	k := openKMS(t, "hashivault://cosign-keys-go-closed")
 	for i := 0; i < 2; i++ {

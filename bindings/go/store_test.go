@@ -273,7 +273,7 @@ func TestStoreClosedAndArguments(t *testing.T) {
 // read-only token refused.
 func TestVaultKVStore(t *testing.T) {
 	if os.Getenv("VAULT_ADDR") == "" {
-		t.Skip("VAULT_ADDR is not set (eval \"$(scripts/servers/openbao.sh env)\")")
+		skipUnlessRequired(t, "COSIGN_KEYS_REQUIRE_VAULT", "VAULT_ADDR is not set (eval \"$(scripts/servers/openbao.sh env)\")")
 	}
 	uri := fmt.Sprintf("vault-kv://secret/cosign-keys-go-test/%d-%d", os.Getpid(), time.Now().UnixNano())
 	s := openStore(t, uri)

@@ -9,7 +9,6 @@
 //! are recorded with every act; `--now` replaces the clock (rehearsals).
 //! `--json` prints the result as JSON.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -19,6 +18,7 @@ use cosign_keys::keyring::blocking::Keyring;
 use cosign_keys::keyring::{
     to_json, Compromise, DestroyOptions, KeyringConfig, NewKey, RotateOptions, RotationPolicy,
 };
+use cosign_keys::limits::{self, Input};
 use cosign_keys::store::KeyRef;
 use cosign_keys::{Actor, Algorithm, Password, Timestamp};
 
@@ -172,7 +172,8 @@ pub(crate) enum Command {
         /// How many shares recover the passphrase.
         #[arg(long, requires = "shares")]
         threshold: Option<u8>,
-        /// age's scrypt work factor (log2 N); default: about a second.
+        /// age's scrypt work factor (log2 N); default: 17, the largest that
+        /// recovery accepts without --max-work-factor.
         #[arg(long)]
         work_factor: Option<u8>,
         /// Replace an existing backup file.
@@ -196,6 +197,11 @@ pub(crate) enum Command {
         /// Replace a keyring that exists at the target.
         #[arg(long)]
         force: bool,
+        /// Accept a backup whose age scrypt work factor is up to this
+        /// (default: 17, the 256 MiB limit of key files); only for a backup
+        /// you trust.
+        #[arg(long)]
+        max_work_factor: Option<u8>,
     },
 }
 
@@ -229,15 +235,14 @@ fn audit_path(keyring: &str, explicit: Option<&PathBuf>) -> CliResult<PathBuf> {
     if let Some(path) = explicit {
         return Ok(path.clone());
     }
-    let dir = match KeyRef::parse(keyring)? {
-        KeyRef::File { dir, .. } => dir,
-        _ => {
-            return Err(Failure::Usage(
+    let dir =
+        match KeyRef::parse(keyring)? {
+            KeyRef::File { dir, .. } => dir,
+            _ => return Err(Failure::Usage(
                 "--audit-log (or COSIGN_KEYS_AUDIT_LOG) is needed for a keyring that is not a file"
                     .into(),
-            ))
-        }
-    };
+            )),
+        };
     let mut name = dir.file_name().unwrap_or_default().to_os_string();
     let stem = name
         .to_str()
@@ -297,11 +302,11 @@ impl Common {
     }
 
     /// Prints `json` with --json, else the human text.
-    fn print(&self, json: String, human: impl FnOnce() -> String) {
+    fn print(&self, json: String, human: impl FnOnce() -> String) -> CliResult<()> {
         if self.json {
-            println!("{json}");
+            outln!("{json}")
         } else {
-            println!("{}", human());
+            outln!("{}", human())
         }
     }
 }
@@ -344,14 +349,12 @@ fn backup_passphrase() -> CliResult<Password> {
 }
 
 fn read_shares(path: &PathBuf) -> CliResult<Vec<String>> {
-    let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::Io(path.clone(), e))?;
+    let bytes = if path.as_os_str() == "-" {
+        limits::read_from(std::io::stdin(), "<stdin>", Input::Share)?
     } else {
-        text = std::fs::read_to_string(path).map_err(|e| Failure::Io(path.clone(), e))?;
-    }
+        limits::read_file(path, Input::Share)?
+    };
+    let text = String::from_utf8_lossy(&bytes);
     Ok(text
         .lines()
         .map(str::trim)
@@ -401,7 +404,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 }
                 text.push_str(&format!("\nAudit head: {}", out.audit_head));
                 text
-            });
+            })?;
             audit_incomplete(out.audit_pending, out.audit_error.as_ref())
         }
         Command::Revoke {
@@ -436,7 +439,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                             out.location,
                             out.audit_head
                         )
-                    });
+                    })?;
                     audit_incomplete(out.audit_pending, out.audit_error.as_ref())
                 }
                 None => {
@@ -453,7 +456,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                         }
                         text.push_str(&format!("\nAudit head: {}", out.audit_head));
                         text
-                    });
+                    })?;
                     audit_incomplete(out.audit_pending, out.audit_error.as_ref())
                 }
             }
@@ -472,7 +475,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     let list: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
                     format!("Retired {}", list.join(", "))
                 }
-            });
+            })?;
             Ok(())
         }
         Command::Destroy {
@@ -502,7 +505,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     format!("Private material of key {key} destroyed")
                 };
                 format!("{what}\nAudit head: {head}")
-            });
+            })?;
             Ok(())
         }
         Command::Status { common } => {
@@ -551,7 +554,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     text.push_str(&format!("\nAUDIT PROBLEM: {problem}"));
                 }
                 text
-            });
+            })?;
             Ok(())
         }
         Command::Due { common, check } => {
@@ -574,7 +577,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     text.push_str(&format!("\nPending: {p}"));
                 }
                 text
-            });
+            })?;
             if check && (due.rotation_due || !due.retire.is_empty()) {
                 // Something is due: a status a scheduler can act on.
                 std::process::exit(1);
@@ -598,7 +601,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     ));
                 }
                 text
-            });
+            })?;
             Ok(())
         }
         Command::Audit {
@@ -634,12 +637,13 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 }
             };
             if json {
-                println!("{}", to_json(&report));
+                outln!("{}", to_json(&report))?;
             } else {
-                println!(
+                outln!(
                     "Audit log OK: {} records, head {}",
-                    report.records, report.head
-                );
+                    report.records,
+                    report.head
+                )?;
             }
             if report.incomplete_tail > 0 {
                 eprintln!(
@@ -682,7 +686,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 common.now(),
             )?;
             if let Some(set) = &share_set {
-                eprintln!(
+                note!(
                     "Backup passphrase split into {} shares of set {}; any {} recover it. Give \
                      each share to a different person; they are printed once:",
                     set.len(),
@@ -690,13 +694,13 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                     set.threshold()
                 );
                 for share in set.expose_shares() {
-                    println!("{share}");
+                    outln!("{share}")?;
                 }
             }
             if common.json {
-                eprintln!("{}", to_json(&summary));
+                note!("{}", to_json(&summary));
             } else {
-                eprintln!(
+                note!(
                     "Backup written to {} ({} keys)\nAudit head: {}",
                     summary.path,
                     summary.keys.len(),
@@ -711,6 +715,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
             shares_file,
             map_store,
             force,
+            max_work_factor,
         } => {
             let secret = match &shares_file {
                 Some(file) => RecoverySecret::Shares(read_shares(file)?),
@@ -718,13 +723,14 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
             };
             let mut options = RecoveryOptions::default();
             options.overwrite = force;
+            options.max_work_factor = max_work_factor;
             for pair in &map_store {
                 let (from, to) = pair.split_once('=').ok_or_else(|| {
                     Failure::Usage("--map-store takes ORIGINAL=REPLACEMENT".into())
                 })?;
                 options.store_map.push((from.to_owned(), to.to_owned()));
             }
-            let bytes = std::fs::read(&path).map_err(|e| Failure::Io(path.clone(), e))?;
+            let bytes = limits::read_file(&path, Input::Backup)?;
             let summary = backup::blocking::recover(
                 &bytes,
                 &secret,
@@ -748,7 +754,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 }
                 text.push_str(&format!("\nAudit head: {}", summary.audit_head));
                 text
-            });
+            })?;
             Ok(())
         }
     }

@@ -1,6 +1,23 @@
 //! `cosign-keys`: Cosign key management from the shell. Argument parsing and
 //! printing only; every decision about keys lives in the `cosign-keys` crate.
 
+/// Prints a line on standard output, returning a [`Failure`] (not a panic)
+/// when it cannot be written, e.g. to a pipe whose reader has gone.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::stdout_line(format_args!($($arg)*))
+    };
+}
+
+/// Prints a line on standard error; a message that cannot be written is
+/// dropped (there is nowhere left to report it).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod lifecycle;
 mod password;
 mod source;
@@ -15,6 +32,7 @@ use clap::{Parser, Subcommand};
 use cosign_keys::fs::{
     replace_if_unchanged, write_atomic, Overwrite, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE,
 };
+use cosign_keys::limits::{self, Input};
 use cosign_keys::{Algorithm, EncryptedPrivateKey, Error, ErrorCode, PrivateKey, Signature};
 use source::KeySource;
 
@@ -47,6 +65,10 @@ const EXIT_NOT_SUPPORTED: u8 = 12;
 const EXIT_AUDIT_INCOMPLETE: u8 = 13;
 /// The key at a keyring key's recorded location is another key (`KEY_MISMATCH`).
 const EXIT_KEY_MISMATCH: u8 = 14;
+/// Exit status when standard output is a pipe whose reader has gone
+/// (`cosign-keys ... | head -c1`): what a shell reports for a program
+/// ended by SIGPIPE (128 + 13), without a message, as `cat` would.
+const EXIT_BROKEN_PIPE: u8 = 141;
 
 /// Help shared by every `--key` that reads a key.
 const KEY_SOURCES: &str =
@@ -264,19 +286,27 @@ fn main() -> ExitCode {
             eprintln!("warning: AUDIT INCOMPLETE: {message}");
             ExitCode::from(EXIT_AUDIT_INCOMPLETE)
         }
+        Err(Failure::Io(_, e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(EXIT_BROKEN_PIPE)
+        }
         Err(failure) => {
-            let (status, message) = describe(&failure);
-            eprintln!("error: {message}");
+            let (status, message) = describe(failure);
+            note!("error: {message}");
             ExitCode::from(status)
         }
     }
 }
 
-fn describe(failure: &Failure) -> (u8, String) {
+/// The exit status and the error line, which always ends with the code's
+/// name in brackets (`[NOT_FOUND]`), so scripts can match on it.
+fn describe(failure: Failure) -> (u8, String) {
     match failure {
-        Failure::Usage(msg) => (EXIT_USAGE, msg.clone()),
-        Failure::Io(path, e) => (EXIT_IO, format!("{}: {e}", path.display())),
-        Failure::AuditIncomplete(msg) => (EXIT_AUDIT_INCOMPLETE, msg.clone()),
+        Failure::Usage(msg) => (
+            EXIT_USAGE,
+            format!("{msg} [{}]", ErrorCode::InvalidArgument.name()),
+        ),
+        Failure::Io(path, e) => describe(Failure::Lib(Error::from_io(path, e))),
+        Failure::AuditIncomplete(msg) => (EXIT_AUDIT_INCOMPLETE, msg),
         Failure::Lib(e) => {
             let code = e.code();
             let status = match code {
@@ -291,7 +321,10 @@ fn describe(failure: &Failure) -> (u8, String) {
                 ErrorCode::Unavailable => EXIT_UNAVAILABLE,
                 ErrorCode::NotSupported => EXIT_NOT_SUPPORTED,
                 ErrorCode::KeyMismatch => EXIT_KEY_MISMATCH,
-                c if (200..300).contains(&(c as u32)) || c == ErrorCode::KdfLimitExceeded => {
+                c if (200..300).contains(&(c as u32))
+                    || c == ErrorCode::KdfLimitExceeded
+                    || c == ErrorCode::InputTooLarge =>
+                {
                     EXIT_BAD_INPUT
                 }
                 _ => EXIT_OTHER,
@@ -383,8 +416,7 @@ fn run(command: Command) -> CliResult<()> {
         }
         Command::Fingerprint { key, key_version } => {
             let fp = source::public_key(&KeySource::classify(&key), key_version)?.fingerprint();
-            println!("{fp}\n{}", fp.to_hex());
-            Ok(())
+            outln!("{fp}\n{}", fp.to_hex())
         }
         Command::ChangePassword { key } => match KeySource::classify(&key) {
             KeySource::File(key) => change_file_password(&key),
@@ -421,7 +453,7 @@ fn run(command: Command) -> CliResult<()> {
                 (None, Some(path)) => match signer.algorithm()?.hash() {
                     // Stream the blob through its hash: no size limit.
                     Some(hash) => signer.sign_digest(&digest_file(hash, &path)?)?,
-                    None => signer.sign(&read(&path)?)?,
+                    None => signer.sign(&read_blob(&path)?)?,
                 },
                 (None, None) => return Err(Failure::Usage("give a FILE or --digest".into())),
             };
@@ -429,8 +461,7 @@ fn run(command: Command) -> CliResult<()> {
             if let Some(out) = output_signature {
                 write_atomic(&out, b64.as_bytes(), PUBLIC_FILE_MODE, Overwrite::Yes)?;
             }
-            println!("{b64}");
-            Ok(())
+            outln!("{b64}")
         }
         Command::VerifyBlob {
             key,
@@ -440,25 +471,41 @@ fn run(command: Command) -> CliResult<()> {
             file,
         } => {
             let public = source::public_key(&KeySource::classify(&key), key_version)?;
-            let sig_text = match fs::read_to_string(&signature) {
-                Ok(text) => text,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => signature.clone(),
-                Err(e) => return Err(Failure::Io(PathBuf::from(&signature), e)),
-            };
-            let sig = Signature::from_base64(&sig_text)?;
+            let sig = read_signature(&signature)?;
             match (digest, file) {
                 (Some(hex), _) => public.verify_digest(&parse_digest(&hex)?, &sig)?,
                 (None, Some(path)) => match public.algorithm().hash() {
                     Some(hash) => public.verify_digest(&digest_file(hash, &path)?, &sig)?,
-                    None => public.verify(&read(&path)?, &sig)?,
+                    None => public.verify(&read_blob(&path)?, &sig)?,
                 },
                 (None, None) => return Err(Failure::Usage("give a FILE or --digest".into())),
             }
-            println!("Verified OK");
-            Ok(())
+            outln!("Verified OK")
         }
         Command::Lifecycle(command) => lifecycle::run(command),
         Command::Versions { key } => stores::list_versions(&KeySource::classify(&key)),
+    }
+}
+
+/// `--signature` is a file, or else the base64 text itself. Text that is
+/// neither an existing file nor base64 but looks like a path (it holds a
+/// `.` or a path separator, which base64 never has or rarely fails with) is
+/// reported as a missing file, not as bad base64.
+fn read_signature(arg: &str) -> CliResult<Signature> {
+    let path = Path::new(arg);
+    if let Some(bytes) = limits::read_file_optional(path, Input::Signature)? {
+        return Ok(Signature::from_base64(&String::from_utf8_lossy(&bytes))?);
+    }
+    match Signature::from_base64(arg) {
+        Ok(sig) => Ok(sig),
+        Err(_) if arg.contains(['.', '/', '\\']) => Err(Error::NotFound {
+            what: format!(
+                "signature file {arg} (no such file, and the text is not a base64 signature \
+                 either)"
+            ),
+        }
+        .into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -493,7 +540,7 @@ fn change_file_password(key: &Path) -> CliResult<()> {
         resealed.to_pem().as_bytes(),
         PRIVATE_FILE_MODE,
     )?;
-    eprintln!("Password changed for {}", key.display());
+    note!("Password changed for {}", key.display());
     Ok(())
 }
 
@@ -540,9 +587,9 @@ fn write_pair(
         PUBLIC_FILE_MODE,
         overwrite,
     )?;
-    eprintln!("Private key written to {}", key_path.display());
-    eprintln!("Public key written to {}", pub_path.display());
-    eprintln!("Fingerprint: {}", key.fingerprint());
+    note!("Private key written to {}", key_path.display());
+    note!("Public key written to {}", pub_path.display());
+    note!("Fingerprint: {}", key.fingerprint());
     Ok(())
 }
 
@@ -562,8 +609,23 @@ fn emit(outfile: Option<&Path>, data: &[u8], mode: u32, force: bool) -> CliResul
     }
 }
 
-pub(crate) fn read(path: &Path) -> CliResult<Vec<u8>> {
+/// A blob Ed25519 signs whole: the user's data, not limited.
+fn read_blob(path: &Path) -> CliResult<Vec<u8>> {
     fs::read(path).map_err(|e| Failure::Io(path.to_path_buf(), e))
+}
+
+/// Reads a key file under the library's key-file size limit.
+pub(crate) fn read(path: &Path) -> CliResult<Vec<u8>> {
+    Ok(limits::read_file(path, Input::KeyFile)?)
+}
+
+/// Writes one line on standard output (see `outln!`).
+pub(crate) fn stdout_line(args: std::fmt::Arguments<'_>) -> CliResult<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Io(PathBuf::from("<stdout>"), e))
 }
 
 fn digest_file(hash: cosign_keys::HashAlg, path: &Path) -> CliResult<Vec<u8>> {

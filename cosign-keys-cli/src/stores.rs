@@ -92,11 +92,11 @@ pub(crate) fn put_new_key(
         expected_version: None,
     };
     let version = store.put(record, &put)?;
-    eprintln!(
+    note!(
         "Key pair stored in {} as version {version}",
         store.key_ref()
     );
-    eprintln!("Fingerprint: {}", key.fingerprint());
+    note!("Fingerprint: {}", key.fingerprint());
     Ok(())
 }
 
@@ -119,9 +119,9 @@ pub(crate) fn generate_in_kms(
         PUBLIC_FILE_MODE,
         overwrite,
     )?;
-    eprintln!("Key created in {}", kms.handle());
-    eprintln!("Public key written to {}", pub_path.display());
-    eprintln!("Fingerprint: {}", public.fingerprint());
+    note!("Key created in {}", kms.handle());
+    note!("Public key written to {}", pub_path.display());
+    note!("Fingerprint: {}", public.fingerprint());
     Ok(())
 }
 
@@ -132,23 +132,23 @@ pub(crate) fn list_versions(source: &KeySource) -> CliResult<()> {
     match source {
         KeySource::Store(uri) => {
             for v in Store::open(uri)?.versions()? {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}",
                     v.version,
                     state_name(v.state),
                     v.fingerprint.map_or_else(dash, |f| f.to_string()),
                     v.created_at.map_or_else(dash, format_rfc3339),
-                );
+                )?;
             }
         }
         KeySource::Kms(uri) => {
             for v in KmsKey::open(uri)?.versions()? {
-                println!(
+                outln!(
                     "{}\tlive\t{}\t{}",
                     v.version,
                     v.public_key.fingerprint(),
                     v.created_at.map_or_else(dash, format_rfc3339),
-                );
+                )?;
             }
         }
         KeySource::File(path) => {
@@ -207,7 +207,7 @@ pub(crate) fn change_password(uri: &str) -> CliResult<()> {
         expected_version: Some(counter),
     };
     let version = store.put(record, &options)?;
-    eprintln!(
+    note!(
         "Password changed: {} version {version} (version {} still opens with the old password)",
         store.key_ref(),
         stored.version

@@ -306,13 +306,7 @@ pub unsafe extern "C" fn ck_backup_recover(
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, FfiError> {
-    std::fs::read(path).map_err(|source| {
-        ckcore::Error::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-        .into()
-    })
+    ckcore::limits::read_file(path, ckcore::limits::Input::Backup).map_err(Into::into)
 }
 
 /// Combines shares (a JSON array of strings, at least the threshold number

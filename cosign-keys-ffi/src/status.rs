@@ -42,6 +42,10 @@ pub const CK_PANIC: ck_status = ck_status(103);
 /// A key location or KMS URI could not be parsed (the message says what is
 /// wrong).
 pub const CK_INVALID_URI: ck_status = ck_status(104);
+/// An input (a file, a buffer, an environment value) is over the size limit
+/// for its kind and was not read past it; the message names the limit and
+/// the environment variable that changes it.
+pub const CK_INPUT_TOO_LARGE: ck_status = ck_status(105);
 /// The input is not PEM (empty, truncated, bad base64).
 pub const CK_MALFORMED_PEM: ck_status = ck_status(201);
 /// The input is PEM with a label that is not accepted here.
@@ -154,6 +158,7 @@ mod tests {
         ("CK_NULL_PARAMETER", CK_NULL_PARAMETER),
         ("CK_PANIC", CK_PANIC),
         ("CK_INVALID_URI", CK_INVALID_URI),
+        ("CK_INPUT_TOO_LARGE", CK_INPUT_TOO_LARGE),
         ("CK_MALFORMED_PEM", CK_MALFORMED_PEM),
         ("CK_UNKNOWN_PEM_LABEL", CK_UNKNOWN_PEM_LABEL),
         ("CK_WRONG_KEY_KIND", CK_WRONG_KEY_KIND),

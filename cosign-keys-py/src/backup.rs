@@ -111,10 +111,7 @@ pub(crate) fn backup_recover(
                 })
             }
         };
-        let backup = std::fs::read(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let backup = cosign_keys::limits::read_file(&path, cosign_keys::limits::Input::Backup)?;
         blocking::recover(&backup, &secret, &target, &options, &actor, timestamp(now))
     })?;
     Ok(to_json(&summary))

@@ -39,7 +39,7 @@
 //! is found without a head kept elsewhere.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result, Timestamp};
@@ -387,13 +387,10 @@ impl AuditLog {
     }
 
     fn read_all(&self) -> Result<Vec<u8>> {
-        let Some(mut file) = self.open_read()? else {
+        let Some(file) = self.open_read()? else {
             return Ok(Vec::new());
         };
-        let mut content = Vec::new();
-        file.read_to_end(&mut content)
-            .map_err(|e| Error::io(&self.path, e))?;
-        Ok(content)
+        crate::limits::read_open(&file, &self.path, crate::limits::Input::AuditLog)
     }
 
     fn open_for_append(&self) -> Result<(File, bool)> {

@@ -35,8 +35,12 @@ use crate::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE};
 use crate::keyring::{
     canonical_input, HistoryEntry, HistoryEvent, KeyLocation, Keyring, KeyringConfig, Presence,
 };
+use crate::limits::{self, Input};
 use crate::store::{KeyMetadata, KeyPairRecord, PutOptions};
-use crate::{Actor, EncryptedPrivateKey, Error, Password, PublicKey, Result, Timestamp};
+use crate::{
+    Actor, DecryptOptions, EncryptedPrivateKey, Error, Kdf, Password, PublicKey, Result,
+    ScryptParams, Timestamp,
+};
 
 mod archive;
 pub mod blocking;
@@ -75,8 +79,11 @@ pub enum RecoverySecret {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BackupOptions {
-    /// age's scrypt work factor (log2 N); `None`: age's own choice (about a
-    /// second on this machine).
+    /// age's scrypt work factor (log2 N); `None`: the largest one the
+    /// default KDF limits accept at recovery ([`default_work_factor`], 17:
+    /// 128 MiB, the same cost as cosign's largest key files). A higher
+    /// factor makes a backup that only a recovery with raised
+    /// [`RecoveryOptions::kdf_limits`] opens.
     pub work_factor: Option<u8>,
     /// Replace an existing backup file.
     pub overwrite: bool,
@@ -91,9 +98,43 @@ pub struct RecoveryOptions {
     pub store_map: Vec<(String, String)>,
     /// Replace a keyring that exists at the target.
     pub overwrite: bool,
-    /// The highest scrypt work factor (log2 N) to accept; `None`: age's
-    /// default bound.
+    /// The limits on the scrypt cost in the backup's age header, the same
+    /// limits (and defaults: 256 MiB of memory) as for Cosign key files.
+    /// Checked before any key derivation: a hostile header asking for more
+    /// is refused with [`Error::KdfLimitExceeded`] at once.
+    pub kdf_limits: DecryptOptions,
+    /// The highest scrypt work factor (log2 N) to accept, overriding the
+    /// one [`RecoveryOptions::kdf_limits`] allows; `None`: from the limits.
     pub max_work_factor: Option<u8>,
+}
+
+/// The largest age work factor (log2 N, with age's r = 8, p = 1) whose
+/// scrypt cost is within `limits`.
+///
+/// ```
+/// use cosign_keys::backup::max_work_factor;
+/// use cosign_keys::DecryptOptions;
+/// assert_eq!(max_work_factor(&DecryptOptions::default()), 17);
+/// let roomy = DecryptOptions::default().with_max_memory_bytes(1 << 31).with_max_work(1 << 24);
+/// assert_eq!(max_work_factor(&roomy), 21);
+/// ```
+#[must_use]
+pub fn max_work_factor(limits: &DecryptOptions) -> u8 {
+    (1..=63u8)
+        .take_while(|&log_n| ScryptParams::new(log_n, 8, 1).is_ok_and(|p| limits.check(&p).is_ok()))
+        .last()
+        .unwrap_or(0)
+}
+
+/// The work factor backups are made with unless [`BackupOptions`] says
+/// otherwise: the largest the default limits accept at recovery.
+///
+/// ```
+/// assert_eq!(cosign_keys::backup::default_work_factor(), 17);
+/// ```
+#[must_use]
+pub fn default_work_factor() -> u8 {
+    max_work_factor(&DecryptOptions::default())
 }
 
 /// A key in a backup summary.
@@ -308,11 +349,9 @@ pub async fn create(
         .ledger_document()
         .await?
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-    let audit_log = match std::fs::read(keyring.audit_log().path()) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::io(keyring.audit_log().path(), e)),
-    };
+    let audit_log = limits::read_file_optional(keyring.audit_log().path(), Input::AuditLog)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
     let archive = Archive {
         format: archive::FORMAT.to_owned(),
         version: 1,
@@ -363,9 +402,7 @@ pub async fn create(
 
 fn encrypt(plaintext: &[u8], passphrase: SecretString, work_factor: Option<u8>) -> Result<Vec<u8>> {
     let mut recipient = age::scrypt::Recipient::new(passphrase);
-    if let Some(log_n) = work_factor {
-        recipient.set_work_factor(log_n);
-    }
+    recipient.set_work_factor(work_factor.unwrap_or_else(default_work_factor));
     let encryptor =
         age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
             .map_err(|e| Error::InvalidArgument {
@@ -389,8 +426,9 @@ fn encrypt(plaintext: &[u8], passphrase: SecretString, work_factor: Option<u8>) 
 fn decrypt(
     ciphertext: &[u8],
     passphrase: SecretString,
-    max_work_factor: Option<u8>,
+    options: &RecoveryOptions,
 ) -> Result<Zeroizing<Vec<u8>>> {
+    limits::check_len("the backup", ciphertext.len(), Input::Backup)?;
     let reader = age::armor::ArmoredReader::new(ciphertext);
     let decryptor =
         age::Decryptor::new(reader).map_err(|e| failed(format!("not an age backup file: {e}")))?;
@@ -399,17 +437,19 @@ fn decrypt(
             "this age file is not encrypted to a passphrase: it is not a cosign-keys backup",
         ));
     }
+    let max = options
+        .max_work_factor
+        .unwrap_or_else(|| max_work_factor(&options.kdf_limits));
+    // age checks the header's work factor against this before running
+    // scrypt (and before the header MAC, which needs the derived key).
     let mut identity = age::scrypt::Identity::new(passphrase);
-    if let Some(max) = max_work_factor {
-        identity.set_max_work_factor(max);
-    }
+    identity.set_max_work_factor(max);
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
-            age::DecryptError::ExcessiveWork { required, .. } => failed(format!(
-                "the backup needs scrypt work factor {required}, over the accepted maximum; \
-                 raise max_work_factor if you trust this file"
-            )),
+            age::DecryptError::ExcessiveWork { required, .. } => {
+                excessive_work(required, max, &options.kdf_limits)
+            }
             _ => failed(
                 "the passphrase (or the shares) does not open this backup: wrong passphrase, \
                  shares of another backup, or a damaged file",
@@ -420,6 +460,28 @@ fn decrypt(
         .read_to_end(&mut plaintext)
         .map_err(|e| failed(format!("the backup is damaged: {e}")))?;
     Ok(plaintext)
+}
+
+/// The refusal of a header work factor over the limit, in the terms of the
+/// KDF limits (age's scrypt has r = 8, p = 1).
+fn excessive_work(required: u8, max: u8, limits: &DecryptOptions) -> Error {
+    let cost = |log_n: u8| {
+        ScryptParams::new(log_n.min(62), 8, 1)
+            .map_or((u64::MAX, u64::MAX), |p| (p.memory_bytes(), p.work()))
+    };
+    let (required_bytes, required_work) = cost(required);
+    let (limit_bytes, limit_work) = if max == max_work_factor(limits) {
+        (limits.max_memory_bytes(), limits.max_work())
+    } else {
+        cost(max)
+    };
+    Error::KdfLimitExceeded {
+        kdf: Kdf::AgeScrypt,
+        required_bytes,
+        limit_bytes,
+        required_work,
+        limit_work,
+    }
 }
 
 /// Restores a backup into the keyring described by `target` (its manifest
@@ -436,8 +498,11 @@ fn decrypt(
 /// # Errors
 /// [`Error::RecoveryFailed`] for too few, mixed or damaged shares, a wrong
 /// passphrase or a file that is not a backup; [`Error::KeyMismatch`];
-/// [`Error::Conflict`] when a keyring exists at the target and `overwrite`
-/// is off; store and audit errors.
+/// [`Error::KdfLimitExceeded`] when the backup's scrypt work factor is over
+/// the limits (checked before any derivation); [`Error::InputTooLarge`] for
+/// a backup over the [`Input::Backup`] size limit; [`Error::Conflict`] when
+/// a keyring exists at the target and `overwrite` is off; store and audit
+/// errors.
 pub async fn recover(
     backup: &[u8],
     secret: &RecoverySecret,
@@ -453,7 +518,7 @@ pub async fn recover(
             passphrase_text(&combine_shares(&texts)?)?
         }
     };
-    let plaintext = decrypt(backup, passphrase, options.max_work_factor)?;
+    let plaintext = decrypt(backup, passphrase, options)?;
     let archive = Archive::from_json(&plaintext)?;
     let keyring = Keyring::open(target.clone()).await?;
 
@@ -612,4 +677,65 @@ async fn restore_key(keyring: &Keyring, key: &ArchivedKey, uri: &str) -> Result<
         .await?;
     let found = store.get_public(Some(version)).await?;
     check(version, found.public_key.fingerprint())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real backup at work factor 10, with the header's scrypt stanza
+    /// edited to ask for `log_n` (its MAC is now wrong: the limit check has
+    /// to come first).
+    fn hostile(log_n: u8) -> Vec<u8> {
+        let armored = encrypt(b"{}", SecretString::from("pw".to_owned()), Some(10)).unwrap();
+        let text = String::from_utf8(armored).unwrap();
+        let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+        let binary = Base64::decode_vec(&body).unwrap();
+        let header_end = binary.windows(4).position(|w| w == b"\n---").unwrap();
+        let header = std::str::from_utf8(&binary[..header_end]).unwrap();
+        let edited = header.replace(" 10\n", &format!(" {log_n}\n"));
+        assert_ne!(edited, header);
+        let mut out = edited.into_bytes();
+        out.extend_from_slice(&binary[header_end..]);
+        out
+    }
+
+    #[test]
+    fn a_hostile_work_factor_is_refused_before_deriving() {
+        let err = decrypt(
+            &hostile(22),
+            SecretString::from("pw".to_owned()),
+            &RecoveryOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::KdfLimitExceeded {
+                    kdf: Kdf::AgeScrypt,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let msg = err.to_string();
+        assert!(msg.contains("work factor 22"), "{msg}");
+        assert!(msg.contains("work factor 17"), "{msg}");
+    }
+
+    #[test]
+    fn the_limits_are_the_envelope_limits_and_can_be_changed() {
+        let backup = encrypt(b"{}", SecretString::from("pw".to_owned()), Some(12)).unwrap();
+        let mut options = RecoveryOptions::default();
+        assert!(decrypt(&backup, SecretString::from("pw".to_owned()), &options).is_ok());
+        options.kdf_limits = DecryptOptions::default().with_max_memory_bytes(3 << 20);
+        assert_eq!(max_work_factor(&options.kdf_limits), 11);
+        let err = decrypt(&backup, SecretString::from("pw".to_owned()), &options).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::KdfLimitExceeded);
+    }
+
+    #[test]
+    fn backups_are_made_within_the_default_limits() {
+        assert_eq!(default_work_factor(), 17);
+    }
 }

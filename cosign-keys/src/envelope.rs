@@ -117,7 +117,8 @@ impl EncryptedPrivateKey {
     /// Parses the JSON envelope (the PEM body).
     ///
     /// # Errors
-    /// [`Error::MalformedEnvelope`] for bad JSON, base64 or lengths,
+    /// [`Error::MalformedEnvelope`] for bad JSON (including a key given
+    /// twice at any depth), base64 or lengths,
     /// [`Error::UnknownKdf`], [`Error::UnknownCipher`], and
     /// [`Error::InvalidKdfParams`] for impossible scrypt parameters.
     ///
@@ -127,6 +128,10 @@ impl EncryptedPrivateKey {
     /// assert!(matches!(err, Err(Error::MalformedEnvelope { .. })));
     /// ```
     pub fn from_json(json: &[u8]) -> Result<Self> {
+        // One rule for every path into the envelope: a key given twice, at
+        // any depth, is refused (serde would refuse it for some fields and
+        // keep the last value for others, e.g. inside `kdf.params`).
+        unique_keys::check(json)?;
         let env: EnvelopeJson = serde_json::from_slice(json)
             .map_err(|e| Error::malformed_envelope(format!("invalid JSON: {e}")))?;
         if env.kdf.name != KDF_SCRYPT {
@@ -362,4 +367,106 @@ fn parse_scrypt_params(value: &serde_json::Value) -> Result<ScryptParams> {
         return Err(Error::malformed_envelope("`kdf.params` is not an object"));
     }
     ScryptParams::from_n(field("N")?, field("r")?, field("p")?)
+}
+
+#[cfg(test)]
+mod duplicate_key_tests {
+    use super::*;
+
+    #[test]
+    fn a_key_given_twice_is_refused_at_any_depth() {
+        let key = PrivateKey::generate(crate::Algorithm::Ed25519).unwrap();
+        let json = String::from_utf8(
+            key.encrypt_with(&Password::empty(), ScryptParams::new(10, 8, 1).unwrap())
+                .unwrap()
+                .to_json(),
+        )
+        .unwrap();
+        assert!(EncryptedPrivateKey::from_json(json.as_bytes()).is_ok());
+        let twice = [
+            json.replace(r#""N":1024"#, r#""N":1024,"N":1073741824"#),
+            json.replace(r#"{"kdf":"#, r#"{"ciphertext":"","kdf":"#),
+            json.replace(r#""name":"scrypt""#, r#""name":"scrypt","name":"scrypt""#),
+        ];
+        for doc in twice {
+            let err = EncryptedPrivateKey::from_json(doc.as_bytes()).unwrap_err();
+            assert!(
+                matches!(err, Error::MalformedEnvelope { .. }),
+                "{doc}: {err}"
+            );
+            assert!(err.to_string().contains("twice"), "{err}");
+        }
+    }
+}
+
+/// The duplicate-key rule of the envelope parser.
+mod unique_keys {
+    use std::collections::HashSet;
+    use std::fmt;
+
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    use crate::{Error, Result};
+
+    /// Walks the whole JSON document and refuses any object holding a key
+    /// twice. Bad JSON is left to the real parse, which says what is wrong.
+    pub(super) fn check(json: &[u8]) -> Result<()> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        match Walk.deserialize(&mut de) {
+            Err(e) if e.is_data() => Err(Error::malformed_envelope(format!("invalid JSON: {e}"))),
+            _ => Ok(()),
+        }
+    }
+
+    #[derive(Clone, Copy)]
+    struct Walk;
+
+    impl<'de> DeserializeSeed<'de> for Walk {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Walk {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> std::result::Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            while seq.next_element_seed(Walk)?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            let mut seen = HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the key `{key}` appears twice in one object"
+                    )));
+                }
+                map.next_value_seed(Walk)?;
+            }
+            Ok(())
+        }
+    }
 }

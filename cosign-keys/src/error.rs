@@ -86,19 +86,18 @@ pub enum Error {
         reason: String,
     },
 
-    /// Scrypt parameters that are valid but cost more memory or work than the
-    /// configured limit. Refused before any memory is allocated.
-    #[error(
-        "scrypt parameters need {required_bytes} bytes of memory and a work factor of \
-         {required_work}, over the limits of {limit_bytes} bytes and {limit_work}; \
-         raise the limits in DecryptOptions only if you trust this file"
-    )]
+    /// Key-derivation parameters (scrypt in a key file or a backup's age
+    /// header, PBKDF2 in an imported key) that are valid but cost more memory
+    /// or work than the configured limit. Refused before any derivation.
+    #[error("{}", kdf_limit_message(*kdf, *required_bytes, *limit_bytes, *required_work, *limit_work))]
     KdfLimitExceeded {
-        /// Memory the parameters need.
+        /// Which function the limit refused.
+        kdf: Kdf,
+        /// Memory the parameters need (0 for PBKDF2).
         required_bytes: u64,
-        /// Memory limit in force.
+        /// Memory limit in force (0 for PBKDF2).
         limit_bytes: u64,
-        /// N·r·p of the parameters.
+        /// N·r·p for scrypt, the iteration count for PBKDF2.
         required_work: u64,
         /// Work limit in force.
         limit_work: u64,
@@ -169,6 +168,24 @@ pub enum Error {
     OutOfMemory {
         /// How much was asked for.
         bytes: u64,
+    },
+
+    /// An input (a file, a stream, an environment value) is larger than the
+    /// limit for its kind; it was not read past the limit (see
+    /// [`crate::limits`]).
+    #[error(
+        "{what} is over the {limit}-byte limit for {kind} and was not read; if it is genuine, \
+         raise the limit with the environment variable {variable}"
+    )]
+    InputTooLarge {
+        /// The file or input.
+        what: String,
+        /// What kind of input, e.g. `audit logs`.
+        kind: &'static str,
+        /// The limit in force, in bytes.
+        limit: u64,
+        /// The environment variable that changes the limit.
+        variable: &'static str,
     },
 
     /// A file already exists and overwriting was not requested.
@@ -337,6 +354,8 @@ pub enum ErrorCode {
     Panic = 103,
     /// A key location or KMS URI could not be parsed.
     InvalidUri = 104,
+    /// [`Error::InputTooLarge`].
+    InputTooLarge = 105,
     /// [`Error::MalformedPem`].
     MalformedPem = 201,
     /// [`Error::UnknownPemLabel`].
@@ -409,6 +428,7 @@ impl ErrorCode {
         Self::NullParameter,
         Self::Panic,
         Self::InvalidUri,
+        Self::InputTooLarge,
         Self::MalformedPem,
         Self::UnknownPemLabel,
         Self::WrongKeyKind,
@@ -456,6 +476,7 @@ impl ErrorCode {
             Self::NullParameter => "NULL_PARAMETER",
             Self::Panic => "PANIC",
             Self::InvalidUri => "INVALID_URI",
+            Self::InputTooLarge => "INPUT_TOO_LARGE",
             Self::MalformedPem => "MALFORMED_PEM",
             Self::UnknownPemLabel => "UNKNOWN_PEM_LABEL",
             Self::WrongKeyKind => "WRONG_KEY_KIND",
@@ -523,6 +544,7 @@ impl Error {
             Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             Self::Io { .. } => ErrorCode::Io,
             Self::InvalidUri { .. } => ErrorCode::InvalidUri,
+            Self::InputTooLarge { .. } => ErrorCode::InputTooLarge,
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict { .. } => ErrorCode::Conflict,
             Self::PermissionDenied { .. } => ErrorCode::PermissionDenied,
@@ -549,11 +571,96 @@ impl Error {
         }
     }
 
+    /// Turns an I/O error on `path` into an [`Error`] by the crate's one
+    /// rule (see below), for programs built on the crate.
+    ///
+    /// ```
+    /// use cosign_keys::{Error, ErrorCode};
+    /// let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+    /// assert_eq!(Error::from_io("cosign.key", denied).code(), ErrorCode::PermissionDenied);
+    /// ```
+    #[must_use]
+    pub fn from_io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::io(path, source)
+    }
+
+    /// The one place an I/O error becomes an [`Error`]: a refusal by the
+    /// file system (`EACCES`, `EPERM`, a read-only file system `EROFS`) is
+    /// [`Error::PermissionDenied`] naming the path, so plain key files,
+    /// keyrings and stores report it alike; anything else is [`Error::Io`].
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.into(),
-            source,
+        let path = path.into();
+        if matches!(
+            source.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        ) {
+            return Self::PermissionDenied {
+                backend: "file",
+                what: path.display().to_string(),
+                detail: source.to_string(),
+            };
         }
+        Self::Io { path, source }
+    }
+}
+
+/// A key-derivation function whose cost a limit refused (see
+/// [`Error::KdfLimitExceeded`]).
+///
+/// ```
+/// use cosign_keys::{Error, Kdf};
+/// # fn check(err: &Error) -> bool {
+/// matches!(err, Error::KdfLimitExceeded { kdf: Kdf::Pbkdf2, .. })
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kdf {
+    /// scrypt in a Cosign key file or an encrypted PKCS#8 key.
+    Scrypt,
+    /// PBKDF2 in an encrypted PKCS#8 key.
+    Pbkdf2,
+    /// scrypt in the age header of a backup (r = 8, p = 1; the work factor
+    /// is log2 N).
+    AgeScrypt,
+}
+
+fn kdf_limit_message(
+    kdf: Kdf,
+    required_bytes: u64,
+    limit_bytes: u64,
+    required_work: u64,
+    limit_work: u64,
+) -> String {
+    match kdf {
+        Kdf::Pbkdf2 => format!(
+            "PBKDF2 with {required_work} iterations is over the limit of {limit_work} \
+             iterations; re-encrypt the key with a lower count if you trust it"
+        ),
+        Kdf::AgeScrypt => {
+            // age fixes r = 8 and p = 1: N·r·p = 8·N, memory 1024·(N + 1).
+            let log_n = |work: u64| work.max(8).ilog2() - 3;
+            let max_log_n = (1..63u32)
+                .take_while(|&n| {
+                    1024 * ((1u128 << n) + 1) <= u128::from(limit_bytes)
+                        && 8u128 << n <= u128::from(limit_work)
+                })
+                .last()
+                .unwrap_or(0);
+            format!(
+                "the backup's age header asks for scrypt work factor {} ({required_bytes} bytes \
+                 of memory), over the limit of work factor {} ({limit_bytes} bytes, \
+                 {limit_work} N·r·p); nothing was derived. Raise the KDF limits of the recovery \
+                 only if you trust this file",
+                log_n(required_work),
+                max_log_n,
+            )
+        }
+        Kdf::Scrypt => format!(
+            "scrypt parameters need {required_bytes} bytes of memory and a work factor of \
+             {required_work}, over the limits of {limit_bytes} bytes and {limit_work}; \
+             raise the limits in DecryptOptions only if you trust this file"
+        ),
     }
 }
 

@@ -149,6 +149,7 @@ fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme, options: &DecryptOptions) ->
         pkcs5::pbes2::Kdf::Pbkdf2(p) => {
             if p.iteration_count > MAX_PBKDF2_ITERATIONS {
                 return Err(Error::KdfLimitExceeded {
+                    kdf: crate::Kdf::Pbkdf2,
                     required_bytes: 0,
                     limit_bytes: 0,
                     required_work: u64::from(p.iteration_count),
@@ -166,5 +167,22 @@ fn check_pbe_cost(scheme: &pkcs5::EncryptionScheme, options: &DecryptOptions) ->
         _ => Err(Error::UnsupportedAlgorithm {
             algorithm: "an unknown PBES2 key-derivation function".into(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod pbkdf2_wording_tests {
+    #[test]
+    fn pbkdf2_limit_errors_speak_of_pbkdf2() {
+        let err = crate::Error::KdfLimitExceeded {
+            kdf: crate::Kdf::Pbkdf2,
+            required_bytes: 0,
+            limit_bytes: 0,
+            required_work: u64::from(super::MAX_PBKDF2_ITERATIONS) + 1,
+            limit_work: u64::from(super::MAX_PBKDF2_ITERATIONS),
+        };
+        let msg = err.to_string();
+        assert!(msg.contains("PBKDF2"), "{msg}");
+        assert!(!msg.contains("scrypt"), "{msg}");
     }
 }

@@ -16,6 +16,7 @@ mod hash;
 mod import;
 pub mod keyring;
 pub mod kms;
+pub mod limits;
 mod lock;
 mod oid;
 pub mod pem;
@@ -36,7 +37,7 @@ pub use audit::Actor;
 pub use envelope::{
     DecryptOptions, EncryptedPrivateKey, ScryptParams, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_WORK,
 };
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Kdf, Result};
 pub use fingerprint::Fingerprint;
 pub use hash::{sha256, HashAlg};
 pub use private::PrivateKey;

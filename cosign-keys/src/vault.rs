@@ -253,7 +253,10 @@ impl VaultConfig {
         let mut config = Self::new(&address, auth);
         config.namespace = get("VAULT_NAMESPACE");
         if let Some(path) = get("VAULT_CACERT") {
-            config.ca_cert_pem = Some(std::fs::read(&path).map_err(|e| Error::io(&path, e))?);
+            config.ca_cert_pem = Some(crate::limits::read_file(
+                std::path::Path::new(&path),
+                crate::limits::Input::CaBundle,
+            )?);
         }
         if let Some(mount) = get("TRANSIT_SECRET_ENGINE_PATH") {
             config.transit_mount = mount.trim_matches('/').to_owned();

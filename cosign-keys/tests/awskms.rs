@@ -25,6 +25,15 @@ const CHILD: &str = "COSIGN_KEYS_TEST_AWSKMS_CHILD";
 fn endpoint() -> Option<String> {
     let ep = std::env::var("COSIGN_KEYS_TEST_AWSKMS_ENDPOINT").ok();
     if ep.is_none() {
+        // scripts/test.sh demands the server: a missing one fails, never
+        // passes as a skip.
+        for var in ["COSIGN_KEYS_REQUIRE_AWSKMS", "COSIGN_KEYS_REQUIRE_SERVERS"] {
+            assert!(
+                std::env::var(var).as_deref() != Ok("1"),
+                "{var}=1 but COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set; run \
+                 `scripts/servers/moto.sh start` and `eval \"$(scripts/servers/moto.sh env)\"`"
+            );
+        }
         eprintln!(
             "SKIP: COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set; run \
              `scripts/servers/moto.sh start` and `eval \"$(scripts/servers/moto.sh env)\"` first"

@@ -109,7 +109,7 @@ fn a_read_only_directory_gives_an_io_error_and_changes_nothing() {
         Overwrite::No,
     )
     .unwrap_err();
-    assert!(matches!(err, Error::Io { .. }), "{err}");
+    assert!(matches!(err, Error::PermissionDenied { .. }), "{err}");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -173,7 +173,8 @@ def create_backup(
     ``threshold`` and ``shares`` (2 <= threshold <= shares <= 255): a random
     passphrase is generated and split, and the shares are returned as
     ``(summary, [share, ...])``. ``work_factor`` is age's scrypt cost (log2
-    N; default: age's own, about a second). Every private key read is
+    N; default: 17, the largest recovery accepts under the default 256 MiB
+    KDF limit). Every private key read is
     audited, then the backup. Raises :class:`~cosign_keys.Conflict` while an
     operation is pending, :class:`~cosign_keys.AlreadyExistsError` for an
     existing file unless ``overwrite``.

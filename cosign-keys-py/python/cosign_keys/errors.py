@@ -28,6 +28,7 @@ __all__ = [
     "CryptoError",
     "ErrorCode",
     "IncorrectPasswordError",
+    "InputTooLargeError",
     "InternalError",
     "InvalidArgumentError",
     "InvalidFingerprintError",
@@ -61,6 +62,7 @@ class ErrorCode(enum.IntEnum):
     NULL_PARAMETER = 102
     PANIC = 103
     INVALID_URI = 104
+    INPUT_TOO_LARGE = 105
     MALFORMED_PEM = 201
     UNKNOWN_PEM_LABEL = 202
     WRONG_KEY_KIND = 203
@@ -127,6 +129,13 @@ class InvalidArgumentError(CosignKeysError, ValueError):
     a digest of the wrong length, an encrypted key without a password)."""
 
 
+class InputTooLargeError(InvalidArgumentError):
+    """An input (a key file, manifest, audit log, backup, share, signature,
+    store index or environment value) is over the size limit for its kind
+    and was not read past it. The message names the limit and the
+    environment variable (``COSIGN_KEYS_MAX_*_BYTES``) that changes it."""
+
+
 class InvalidKeyError(CosignKeysError, ValueError):
     """The input is not a usable key or key file: bad PEM, wrong label, damaged
     Cosign envelope, impossible scrypt parameters, malformed key."""
@@ -143,8 +152,9 @@ class UnsupportedAlgorithmError(InvalidKeyError):
 
 
 class KdfLimitError(InvalidKeyError):
-    """The key file's KDF cost is over the configured limits. Raise the
-    limits (``max_memory_bytes``, ``max_work``) only for a file you trust."""
+    """The KDF cost of a key file (scrypt, PBKDF2) or of a backup's age header
+    is over the configured limits. Raise the limits (``max_memory_bytes``,
+    ``max_work``, ``max_work_factor``) only for a file you trust."""
 
 
 class UnsupportedOperationError(CosignKeysError, ValueError):
@@ -256,6 +266,7 @@ _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
     ErrorCode.NULL_PARAMETER: InvalidArgumentError,
     ErrorCode.PANIC: InternalError,
     ErrorCode.INVALID_URI: InvalidArgumentError,
+    ErrorCode.INPUT_TOO_LARGE: InputTooLargeError,
     ErrorCode.MALFORMED_PEM: InvalidKeyError,
     ErrorCode.UNKNOWN_PEM_LABEL: InvalidKeyError,
     ErrorCode.WRONG_KEY_KIND: WrongKeyKindError,

@@ -215,6 +215,7 @@ impl DecryptOptions {
         let (mem, work) = (params.memory_bytes(), params.work());
         if mem > self.max_memory_bytes || work > self.max_work {
             return Err(Error::KdfLimitExceeded {
+                kdf: crate::Kdf::Scrypt,
                 required_bytes: mem,
                 limit_bytes: self.max_memory_bytes,
                 required_work: work,

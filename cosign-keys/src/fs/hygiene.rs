@@ -12,7 +12,7 @@
 //! its use.
 
 use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use super::{parent_dir, sync_dir, write_atomic, Overwrite};
@@ -250,16 +250,13 @@ pub fn open_no_follow(path: &Path, options: &mut OpenOptions) -> Result<File> {
 }
 
 /// Reads one of our own files without following a link; `None` if absent.
-pub(crate) fn read_no_follow(path: &Path) -> Result<Option<Vec<u8>>> {
-    let mut file = match open_no_follow(path, OpenOptions::new().read(true)) {
+pub(crate) fn read_no_follow(path: &Path, kind: crate::limits::Input) -> Result<Option<Vec<u8>>> {
+    let file = match open_no_follow(path, OpenOptions::new().read(true)) {
         Ok(file) => Ok(file),
         Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => Err(e),
     }?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    Ok(Some(bytes))
+    crate::limits::read_open(&file, path, kind).map(Some)
 }
 
 /// Removes the temporary files that [`write_atomic`](super::write_atomic)
@@ -364,12 +361,9 @@ pub fn replace_if_unchanged(
         what: path.display().to_string(),
         reason: format!("{reason}; nothing was written: read it again and retry"),
     };
-    let current = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            return Err(conflict("the file was removed by another process"))
-        }
-        Err(e) => return Err(Error::io(path, e)),
+    let current = match crate::limits::read_file_optional(path, crate::limits::Input::KeyFile)? {
+        Some(bytes) => bytes,
+        None => return Err(conflict("the file was removed by another process")),
     };
     if current != expected {
         return Err(conflict(

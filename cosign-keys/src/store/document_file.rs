@@ -17,6 +17,7 @@
 //! ([`Error::PermissionDenied`]), and a save removes the temporary files
 //! (`.<name>.tmp-*`) that killed writers left beside the document.
 
+use crate::limits::Input;
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -86,7 +87,7 @@ impl FileDocumentStore {
     }
 
     fn read(&self) -> Result<Option<Document>> {
-        match read_no_follow(&self.path)? {
+        match read_no_follow(&self.path, Input::Manifest)? {
             Some(raw) => parse(&self.path, raw).map(Some),
             None => Ok(None),
         }

@@ -31,6 +31,7 @@
 //! - Errors never show the variable's content (not even a PEM label found in
 //!   it); they name the variable.
 
+use crate::limits::Input;
 use std::time::UNIX_EPOCH;
 
 use zeroize::Zeroizing;
@@ -82,7 +83,7 @@ impl EnvStore {
     }
 
     fn value(&self) -> Result<Zeroizing<Vec<u8>>> {
-        read_var(&self.var).ok_or_else(|| Error::NotFound {
+        read_var(&self.var)?.ok_or_else(|| Error::NotFound {
             what: format!("{} (the variable is not set)", self.key_ref),
         })
     }
@@ -98,8 +99,8 @@ impl EnvStore {
 
     fn companion_public(&self) -> Option<Result<PublicKey>> {
         self.companions().into_iter().find_map(|name| {
-            read_var(&name).map(|value| {
-                PublicKey::from_pem(&value).map_err(|e| redact(&name, &e, "a public key PEM"))
+            read_var(&name).transpose().map(|value| {
+                PublicKey::from_pem(&value?).map_err(|e| redact(&name, &e, "a public key PEM"))
             })
         })
     }
@@ -108,7 +109,7 @@ impl EnvStore {
         if let Some(found) = self.companion_public() {
             return found;
         }
-        if let Some(password) = read_var(PASSWORD_VAR) {
+        if let Some(password) = read_var(PASSWORD_VAR)? {
             let password = Password::from(password);
             return Ok(locked.decrypt(&password)?.public_key().clone());
         }
@@ -161,8 +162,13 @@ impl EnvStore {
     }
 }
 
-fn read_var(name: &str) -> Option<Zeroizing<Vec<u8>>> {
-    std::env::var_os(name).map(|v| Zeroizing::new(v.into_encoded_bytes()))
+/// A variable's value, refused over the [`Input::EnvValue`] size limit.
+fn read_var(name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let Some(value) = std::env::var_os(name).map(|v| Zeroizing::new(v.into_encoded_bytes())) else {
+        return Ok(None);
+    };
+    crate::limits::check_len(&format!("env://{name}"), value.len(), Input::EnvValue)?;
+    Ok(Some(value))
 }
 
 fn classify(value: &[u8]) -> Content {
@@ -194,11 +200,13 @@ fn redact(var: &str, err: &Error, expected: &str) -> Error {
         // Only numbers and our own words: safe to keep.
         ErrorCode::KdfLimitExceeded | ErrorCode::InvalidKdfParams => match err {
             Error::KdfLimitExceeded {
+                kdf,
                 required_bytes,
                 limit_bytes,
                 required_work,
                 limit_work,
             } => Error::KdfLimitExceeded {
+                kdf: *kdf,
                 required_bytes: *required_bytes,
                 limit_bytes: *limit_bytes,
                 required_work: *required_work,
@@ -270,7 +278,7 @@ impl KeyStore for EnvStore {
     }
 
     async fn versions(&self) -> Result<Vec<VersionInfo>> {
-        let Some(value) = read_var(&self.var) else {
+        let Some(value) = read_var(&self.var)? else {
             return Ok(Vec::new());
         };
         // Only what is cheap: no decryption to list versions.

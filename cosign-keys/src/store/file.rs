@@ -274,7 +274,7 @@ impl FileStore {
 
     fn read_index(&self) -> Result<Option<Sidecar>> {
         let path = self.sidecar_path();
-        read_no_follow(&path)?
+        read_no_follow(&path, crate::limits::Input::StoreIndex)?
             .map(|bytes| Sidecar::parse(&bytes, &path, &self.prefix))
             .transpose()
     }
@@ -311,7 +311,7 @@ impl FileStore {
         let v = record.version;
         self.check_bookkeeping(Some(v))?;
         let path = self.version_pub(v);
-        let pem = read_no_follow(&path)?.ok_or_else(|| {
+        let pem = read_no_follow(&path, crate::limits::Input::KeyFile)?.ok_or_else(|| {
             self.not_found(&format!(" version {v}: {} is missing", path.display()))
         })?;
         let public = PublicKey::from_pem(&pem)?;
@@ -399,7 +399,7 @@ impl FileStore {
         } else {
             options.open(&key_path).map_err(|e| Error::io(&key_path, e))
         };
-        let mut file = match opened {
+        let file = match opened {
             Ok(file) => file,
             Err(Error::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
                 return Err(missing())
@@ -407,8 +407,7 @@ impl FileStore {
             Err(e) => return Err(e),
         };
         check_private_key_file(&key_path, &file, self.permissions)?;
-        let mut pem = Vec::new();
-        std::io::Read::read_to_end(&mut file, &mut pem).map_err(|e| Error::io(&key_path, e))?;
+        let pem = crate::limits::read_open(&file, &key_path, crate::limits::Input::KeyFile)?;
         Ok(StoredKey {
             version,
             private_key: EncryptedPrivateKey::from_pem(&pem)?,
@@ -755,11 +754,7 @@ fn legacy_metadata(public: &PublicKey, created_at: SystemTime) -> KeyMetadata {
 }
 
 fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
-    }
+    crate::limits::read_file_optional(path, crate::limits::Input::KeyFile)
 }
 
 fn exists(path: &Path) -> Result<bool> {

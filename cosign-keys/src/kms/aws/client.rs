@@ -116,7 +116,8 @@ fn arn_region(key_id: &str) -> Option<&str> {
 fn tls_context() -> Result<TlsContext> {
     let mut trust = TrustStore::default();
     if let Some(path) = std::env::var_os(CA_BUNDLE_ENV).filter(|p| !p.is_empty()) {
-        let pem = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let pem =
+            crate::limits::read_file(std::path::Path::new(&path), crate::limits::Input::CaBundle)?;
         trust = trust.with_pem_certificate(usable_certificates(&pem).ok_or_else(|| {
             Error::InvalidArgument {
                 name: "AWS_CA_BUNDLE",

@@ -158,7 +158,10 @@ impl FileStore {
                 let holds = |now: &Option<Vec<u8>>, path: PathBuf| -> Result<bool> {
                     Ok(match now {
                         None => true,
-                        Some(bytes) => read_no_follow(&path)?.as_ref() == Some(bytes),
+                        Some(bytes) => {
+                            read_no_follow(&path, crate::limits::Input::KeyFile)?.as_ref()
+                                == Some(bytes)
+                        }
                     })
                 };
                 if holds(&key_now, self.version_key(v))? && holds(&pub_now, self.version_pub(v))? {
