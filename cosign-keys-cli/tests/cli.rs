@@ -381,13 +381,24 @@ fn a_read_only_file_system_is_permission_denied_for_key_files_and_keyrings() {
     assert!(remount("ro").success());
     let cases: &[&[&str]] = &[
         &["generate-key-pair", "--output-key-prefix", "new"],
-        &["rotate", "--keyring", "keyring.json", "--store", "keys", "--who", "t"],
+        &[
+            "rotate",
+            "--keyring",
+            "keyring.json",
+            "--store",
+            "keys",
+            "--who",
+            "t",
+        ],
     ];
     for args in cases {
         let out = d.run(Some(""), args);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(9), "{args:?}: {err}");
-        assert!(err.trim_end().ends_with("[PERMISSION_DENIED]"), "{args:?}: {err}");
+        assert!(
+            err.trim_end().ends_with("[PERMISSION_DENIED]"),
+            "{args:?}: {err}"
+        );
     }
     let _ = Command::new("umount").arg("-l").arg(&mountpoint).status();
 }
