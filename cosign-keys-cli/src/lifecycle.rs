@@ -348,7 +348,7 @@ fn backup_passphrase() -> CliResult<Password> {
         })
 }
 
-fn read_shares(path: &PathBuf) -> CliResult<Vec<String>> {
+fn read_shares(path: &std::path::Path) -> CliResult<Vec<String>> {
     let bytes = if path.as_os_str() == "-" {
         limits::read_from(std::io::stdin(), "<stdin>", Input::Share)?
     } else {

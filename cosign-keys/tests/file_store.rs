@@ -867,11 +867,9 @@ fn destroy_overwrites_the_bytes_before_unlinking() {
     let v2_key = witness(".cosign.versions/2/cosign.key", "witness-v2");
     assert_eq!(std::fs::read(d.join("cosign.key")).unwrap(), v2_key);
     store.delete(Some(2), DeleteMode::Destroy).unwrap();
-    for w in ["witness-v2"] {
-        let after = std::fs::read(d.join(w)).unwrap();
-        assert_eq!(after.len(), v2_key.len());
-        assert_ne!(after, v2_key, "{w}");
-    }
+    let after = std::fs::read(d.join("witness-v2")).unwrap();
+    assert_eq!(after.len(), v2_key.len());
+    assert_ne!(after, v2_key, "the destroyed version's bytes were overwritten");
     assert!(!d.join("cosign.key").exists() && !d.join("cosign.pub").exists());
     assert_eq!(store.get(None).err().unwrap().code(), ErrorCode::NotFound);
 
