@@ -869,7 +869,10 @@ fn destroy_overwrites_the_bytes_before_unlinking() {
     store.delete(Some(2), DeleteMode::Destroy).unwrap();
     let after = std::fs::read(d.join("witness-v2")).unwrap();
     assert_eq!(after.len(), v2_key.len());
-    assert_ne!(after, v2_key, "the destroyed version's bytes were overwritten");
+    assert_ne!(
+        after, v2_key,
+        "the destroyed version's bytes were overwritten"
+    );
     assert!(!d.join("cosign.key").exists() && !d.join("cosign.pub").exists());
     assert_eq!(store.get(None).err().unwrap().code(), ErrorCode::NotFound);
 
