@@ -355,7 +355,17 @@ fn destroy_acts_only_on_the_recorded_key_whatever_the_working_directory() {
     let c = Dir::new("wrongdir-c");
     let t = "2026-02-01T00:00:00Z";
     ok(&a.run(t, &["rotate", "--store", "keys/v1"]));
-    ok(&a.run(t, &["revoke", "1", "--incident", "INC-9"]));
+    ok(&a.run(
+        t,
+        &[
+            "revoke",
+            "1",
+            "--incident",
+            "INC-9",
+            "--reason",
+            "laptop stolen",
+        ],
+    ));
     make_locations_relative(&a);
     ok(&b.plain(&["generate-key-pair", "--store", "keys/v1"]));
     let b_key = std::fs::read(b.path("keys/v1/cosign.key")).unwrap();
@@ -391,7 +401,17 @@ fn destroy_acts_only_on_the_recorded_key_whatever_the_working_directory() {
     // Material known to be gone: recorded only with --material-gone, and
     // the audit record says it was not verified.
     ok(&a.run(t, &["rotate", "--store", "keys/v2"]));
-    ok(&a.run(t, &["revoke", "2", "--incident", "INC-10"]));
+    ok(&a.run(
+        t,
+        &[
+            "revoke",
+            "2",
+            "--incident",
+            "INC-10",
+            "--reason",
+            "key leaked",
+        ],
+    ));
     std::fs::remove_dir_all(a.path("keys/v2")).unwrap();
     let out = run_from(&c.0, &a, t, &["destroy", "2"]);
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
