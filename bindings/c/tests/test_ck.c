@@ -522,7 +522,7 @@ static void test_bad_input(void) {
     EXPECT(CK_INVALID_ARGUMENT, ck_write_atomic("/tmp/ck-never-suid", MSG, MSG_LEN, 04755, true, ERR));
     EXPECT(CK_INVALID_ARGUMENT, ck_write_atomic("/tmp/ck-never-suid", MSG, MSG_LEN, 02755, true, ERR));
     EXPECT(CK_INVALID_ARGUMENT, ck_write_atomic("/tmp/ck-never-suid", MSG, MSG_LEN, 01644, true, ERR));
-    CHECK(access("/tmp/ck-never-suid", F_OK) != 0);
+    CHECK(access("/tmp/ck-never-suid", F_OK) != 0, "a refused mode wrote nothing");
 
     /* MALFORMED_PEM, UNKNOWN_PEM_LABEL, WRONG_KEY_KIND. */
     const char *not_pem = "this is not PEM";
