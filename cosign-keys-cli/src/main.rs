@@ -274,7 +274,10 @@ impl From<Error> for Failure {
 type CliResult<T> = Result<T, Failure>;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     if cli.allow_insecure_permissions {
         // Read by the library wherever it opens a file store; set before any
         // other thread exists.
@@ -295,6 +298,28 @@ fn main() -> ExitCode {
             ExitCode::from(status)
         }
     }
+}
+
+/// A command-line mistake, reported like every other error: one `error:`
+/// line ending with `[INVALID_ARGUMENT]` and exit status 2. `--help` and
+/// `--version` are not mistakes and print as clap prints them.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        // Printing help to a closed pipe is not worth a message either.
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = e.render().to_string();
+    let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or("invalid command line");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let (_, line) = describe(Failure::Usage(first.to_owned()));
+    note!("error: {line}");
+    for rest in lines {
+        note!("{rest}");
+    }
+    ExitCode::from(EXIT_USAGE)
 }
 
 /// The exit status and the error line, which always ends with the code's

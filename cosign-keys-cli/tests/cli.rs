@@ -376,6 +376,31 @@ fn every_error_line_ends_with_its_code() {
 }
 
 #[test]
+fn command_line_mistakes_carry_the_usage_code_and_status() {
+    let d = Dir::new("usage");
+    let cases: &[&[&str]] = &[
+        &["no-such-command"],
+        &["sign-blob", "--no-such-flag"],
+        &["public-key"],
+        &[],
+    ];
+    for args in cases {
+        let out = d.run(None, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        let first = err.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("error: ") && first.ends_with(" [INVALID_ARGUMENT]"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    let help = d.run(None, &["--help"]);
+    assert!(help.status.success(), "{}", stderr(&help));
+    assert!(stdout(&help).contains("Usage:"), "{}", stdout(&help));
+}
+
+#[test]
 fn a_missing_signature_path_is_reported_as_missing() {
     let d = Dir::new("sigpath");
     assert!(d.run(Some(""), &["generate-key-pair"]).status.success());
