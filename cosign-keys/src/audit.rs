@@ -180,6 +180,21 @@ impl AuditLog {
         event: &AuditEvent,
         time: Timestamp,
     ) -> Result<AuditHead> {
+        let anchor = anchor.map(|head| Anchor {
+            head: head.clone(),
+            offset: None,
+        });
+        self.append_anchored(anchor.as_ref(), event, time)
+    }
+
+    /// [`AuditLog::append_after`] with a keyring's anchor, which may carry
+    /// the anchored record's byte offset (then checking it reads one line).
+    pub(crate) fn append_anchored(
+        &self,
+        anchor: Option<&Anchor>,
+        event: &AuditEvent,
+        time: Timestamp,
+    ) -> Result<AuditHead> {
         match self.write(anchor, event, time, false)? {
             Written::Appended(head) | Written::Present(head) => Ok(head),
         }
@@ -190,7 +205,7 @@ impl AuditLog {
     /// log could not be written); `None` when it was there.
     pub(crate) fn append_once(
         &self,
-        anchor: Option<&AuditHead>,
+        anchor: Option<&Anchor>,
         event: &AuditEvent,
         time: Timestamp,
     ) -> Result<Option<AuditHead>> {
@@ -202,7 +217,7 @@ impl AuditLog {
 
     fn write(
         &self,
-        anchor: Option<&AuditHead>,
+        anchor: Option<&Anchor>,
         event: &AuditEvent,
         time: Timestamp,
         once: bool,
@@ -212,7 +227,14 @@ impl AuditLog {
         let tail = tail::read(&mut file, &self.path, 1)?;
         let mut head = tail.head()?;
         if let Some(anchor) = anchor {
-            if let Err(e) = tail::check_anchor(&mut file, &self.path, &head, anchor) {
+            if let Err(e) = tail::check_anchor(
+                &mut file,
+                &self.path,
+                &tail,
+                &head,
+                &anchor.head,
+                anchor.offset,
+            ) {
                 if created {
                     // Do not leave an empty log where a deleted one was.
                     let _ = std::fs::remove_file(&self.path);
@@ -360,19 +382,36 @@ impl AuditLog {
             .collect())
     }
 
-    /// Whether the log still holds `anchor` (checked from its end).
+    /// Whether the log still holds `anchor` (`None`: nothing to check); the
+    /// log's current head as an anchor (with its record's byte offset).
     ///
     /// # Errors
     /// [`Error::AuditTampered`] when it does not; [`Error::Io`].
-    pub(crate) fn check_anchor(&self, anchor: &AuditHead) -> Result<AuditHead> {
+    pub(crate) fn check_anchor(&self, anchor: Option<&Anchor>) -> Result<Anchor> {
         let Some(mut file) = self.open_read()? else {
             let empty = AuditHead::empty();
-            chain::check_anchor(&empty, None, anchor)?;
-            return Ok(empty);
+            if let Some(anchor) = anchor {
+                chain::check_anchor(&empty, None, &anchor.head)?;
+            }
+            return Ok(Anchor {
+                head: empty,
+                offset: None,
+            });
         };
-        let head = tail::read(&mut file, &self.path, 1)?.head()?;
-        tail::check_anchor(&mut file, &self.path, &head, anchor)?;
-        Ok(head)
+        let tail = tail::read(&mut file, &self.path, 1)?;
+        let head = tail.head()?;
+        if let Some(anchor) = anchor {
+            tail::check_anchor(
+                &mut file,
+                &self.path,
+                &tail,
+                &head,
+                &anchor.head,
+                anchor.offset,
+            )?;
+        }
+        let offset = (head.seq > 0).then_some(tail.last_start);
+        Ok(Anchor { head, offset })
     }
 
     fn open_read(&self) -> Result<Option<File>> {
@@ -409,6 +448,17 @@ impl AuditLog {
         let file = crate::fs::open_no_follow(&self.path, &mut opts)?;
         Ok((file, !existed))
     }
+}
+
+/// The head a keyring manifest was saved after, and where its record
+/// starts in the log (`None` in manifests written before offsets were
+/// recorded; then the log is searched from its end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Anchor {
+    /// The anchored head.
+    pub(crate) head: AuditHead,
+    /// Byte offset of the anchored record's first byte.
+    pub(crate) offset: Option<u64>,
 }
 
 /// What a write did.

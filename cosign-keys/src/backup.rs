@@ -311,7 +311,7 @@ pub async fn create(
             continue;
         };
         keyring.emit(
-            state.manifest.audit_head.as_ref(),
+            state.manifest.anchor().as_ref(),
             AuditEvent::new(EventKind::KeyAccessed, actor)
                 .fingerprint(record.fingerprint)
                 .target(format!("backup {target}")),
@@ -382,7 +382,7 @@ pub async fn create(
     for key in &summary_keys {
         event = event.fingerprint(&key.fingerprint);
     }
-    let audit_head = keyring.emit(state.manifest.audit_head.as_ref(), event, now)?;
+    let audit_head = keyring.emit(state.manifest.anchor().as_ref(), event, now)?;
     Ok((
         BackupSummary {
             path: target,
@@ -597,6 +597,7 @@ pub async fn recover(
     if !audit_restored {
         // The target's log is another chain: anchor the manifest to it.
         manifest.audit_head = None;
+        manifest.audit_offset = None;
     }
     let revision = keyring.save(&mut manifest, expected, now).await?;
     if let Some(ledger) = &archive.ledger {
@@ -609,7 +610,7 @@ pub async fn recover(
     for key in &restored {
         event = event.fingerprint(&key.fingerprint);
     }
-    let audit_head = keyring.emit(manifest.audit_head.as_ref(), event, now)?;
+    let audit_head = keyring.emit(manifest.anchor().as_ref(), event, now)?;
     Ok(RecoverySummary {
         keyring: keyring.location(),
         revision,

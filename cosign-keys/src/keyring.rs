@@ -35,7 +35,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::audit::{AuditEvent, AuditHead, AuditLog, EventKind};
+use crate::audit::{Anchor, AuditEvent, AuditHead, AuditLog, EventKind};
 use crate::kms::KmsOptions;
 use crate::store::{DocumentStore, StoreOptions};
 use crate::{Algorithm, Error, Password, Result, ScryptParams, Timestamp};
@@ -368,12 +368,11 @@ impl Keyring {
         emergency: bool,
     ) -> Result<u64> {
         manifest.updated_at = now.max(manifest.updated_at);
-        let anchored = match &manifest.audit_head {
-            Some(anchor) => self.audit.check_anchor(anchor),
-            None => self.audit.head(),
-        };
-        match anchored {
-            Ok(head) => manifest.audit_head = Some(head),
+        match self.audit.check_anchor(manifest.anchor().as_ref()) {
+            Ok(anchor) => {
+                manifest.audit_head = Some(anchor.head);
+                manifest.audit_offset = anchor.offset;
+            }
             Err(_) if emergency => {}
             Err(e) => return Err(e),
         }
@@ -398,7 +397,7 @@ impl Keyring {
         }
         for queued in &written {
             self.audit.append_once(
-                state.manifest.audit_head.as_ref(),
+                state.manifest.anchor().as_ref(),
                 &queued.record,
                 queued.time,
             )?;
@@ -500,12 +499,12 @@ impl Keyring {
     /// still holds `anchor` (the loaded manifest's audit head).
     pub(crate) fn emit(
         &self,
-        anchor: Option<&AuditHead>,
+        anchor: Option<&Anchor>,
         event: AuditEvent,
         now: Timestamp,
     ) -> Result<AuditHead> {
         self.audit
-            .append_after(anchor, &event.keyring(self.location()), now)
+            .append_anchored(anchor, &event.keyring(self.location()), now)
     }
 
     /// Appends operation `op`'s record unless a resumed operation already
@@ -529,7 +528,7 @@ impl Keyring {
         {
             return Ok(());
         }
-        let anchor = state.manifest.audit_head.clone();
+        let anchor = state.manifest.anchor();
         // Once a record is queued, later ones queue behind it (in order).
         let written = if queue.is_empty() {
             if resumed {
@@ -538,7 +537,7 @@ impl Keyring {
                     .map(|_| ())
             } else {
                 self.audit
-                    .append_after(anchor.as_ref(), &event, now)
+                    .append_anchored(anchor.as_ref(), &event, now)
                     .map(|_| ())
             }
         } else {

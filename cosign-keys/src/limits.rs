@@ -150,7 +150,7 @@ impl Input {
             .unwrap_or_else(|| self.default_limit())
     }
 
-    fn too_large(self, what: &str, limit: u64) -> Error {
+    pub(crate) fn too_large(self, what: &str, limit: u64) -> Error {
         Error::InputTooLarge {
             what: what.to_owned(),
             kind: self.name(),

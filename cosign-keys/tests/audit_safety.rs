@@ -558,3 +558,113 @@ fn a_failed_append_leaves_the_log_as_it_was() {
     log.append(&big, Timestamp::from_unix_seconds(2)).unwrap();
     assert_eq!(log.verify(None).unwrap().incomplete_tail, 0);
 }
+
+/// The manifest JSON under its first line, changed by `edit`.
+fn edit_manifest(
+    dir: &TempDir,
+    edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+) {
+    let manifest_path = dir.path("keyring.json");
+    let text = fs::read_to_string(&manifest_path).unwrap();
+    let (first, json) = text.split_once('\n').unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    edit(value.as_object_mut().unwrap());
+    fs::write(
+        &manifest_path,
+        format!(
+            "{first}\n{}\n",
+            serde_json::to_string_pretty(&value).unwrap()
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_anchor_records_where_its_record_starts_and_an_edit_there_is_found() {
+    let dir = TempDir::new("audit-offset");
+    let keyring = two_keys(&dir, config(&dir.0));
+    let path = keyring.audit_log().path().to_path_buf();
+    let manifest = keyring.manifest().unwrap().unwrap().0;
+    let anchor = manifest.audit_head.clone().unwrap();
+    let offset = usize::try_from(manifest.audit_offset.expect("an offset is recorded")).unwrap();
+    let log = fs::read(&path).unwrap();
+    assert!(offset == 0 || log[offset - 1] == b'\n');
+    let end = offset + log[offset..].iter().position(|&b| b == b'\n').unwrap();
+    assert_eq!(
+        cosign_keys::sha256(&log[offset..end])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+        anchor.hash
+    );
+
+    // Unanchored records (key accesses) after it leave the anchor as it was
+    // and are checked against it.
+    for _ in 0..3 {
+        keyring
+            .unlock(None, &password(), &alice(), t("2026-03-02T09:00:00Z"))
+            .unwrap();
+    }
+    assert_eq!(
+        keyring.manifest().unwrap().unwrap().0.audit_offset,
+        manifest.audit_offset
+    );
+    assert_eq!(keyring.audit_log().head().unwrap().seq, anchor.seq + 3);
+
+    // The anchored record rewritten in place (same length): found there.
+    let mut edited = log.clone();
+    let at = offset + edited[offset..end].iter().position(|&b| b == b'"').unwrap() + 1;
+    edited[at] = if edited[at] == b'x' { b'y' } else { b'x' };
+    edited.extend_from_slice(&fs::read(&path).unwrap()[log.len()..]);
+    fs::write(&path, &edited).unwrap();
+    let store = dir.path("keys").display().to_string();
+    let (record, reason) =
+        tampered(keyring.rotate(&new_key(&store), &alice(), t("2026-04-01T09:00:00Z")));
+    assert_eq!(record, anchor.seq);
+    assert!(reason.contains("replaced or rewritten"), "{reason}");
+}
+
+#[test]
+fn a_manifest_without_an_offset_searches_the_log_and_records_one() {
+    let dir = TempDir::new("audit-no-offset");
+    let keyring = two_keys(&dir, config(&dir.0));
+    keyring
+        .unlock(None, &password(), &alice(), t("2026-03-02T09:00:00Z"))
+        .unwrap();
+    edit_manifest(&dir, |m| {
+        m.remove("audit_offset").unwrap();
+    });
+    assert!(keyring
+        .manifest()
+        .unwrap()
+        .unwrap()
+        .0
+        .audit_offset
+        .is_none());
+    keyring
+        .retire(None, &alice(), t("2026-06-01T09:00:00Z"))
+        .unwrap();
+    let manifest = keyring.manifest().unwrap().unwrap().0;
+    assert_eq!(
+        manifest.audit_head.unwrap(),
+        keyring.audit_log().head().unwrap()
+    );
+    assert!(manifest.audit_offset.is_some());
+    keyring.verify_audit().unwrap();
+}
+
+#[test]
+fn a_last_line_longer_than_any_record_is_tampering() {
+    let dir = TempDir::new("audit-long-line");
+    let keyring = two_keys(&dir, config(&dir.0));
+    let path = keyring.audit_log().path().to_path_buf();
+    let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+    let mut line = vec![b'a'; 3 * 1024 * 1024];
+    line.push(b'\n');
+    file.write_all(&line).unwrap();
+    drop(file);
+    tampered(keyring.audit_log().head());
+    let store = dir.path("keys").display().to_string();
+    tampered(keyring.rotate(&new_key(&store), &alice(), t("2026-04-01T09:00:00Z")));
+    assert!(sidecars(&dir.0).is_empty());
+}

@@ -517,20 +517,19 @@ pub unsafe extern "C" fn ck_keyring_destroy(
     json_out: *mut *mut ck_buf,
     err_out: *mut *mut ck_error,
 ) -> ck_status {
-    run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let key = unsafe { utf8(key, "key") }?;
-        // SAFETY: caller's contract.
-        let actor = unsafe { actor(who, reason) }?;
-        // SAFETY: caller's contract.
-        let now = unsafe { time(now, "now") }?;
-        let out = Out::new(json_out, "json_out")?;
-        let head = keyring.destroy(key, &actor, now)?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &json!({ "audit_head": head })) }
-    })
+    // SAFETY: caller's contract; NULL options are the defaults.
+    unsafe {
+        ck_keyring_destroy_with(
+            keyring,
+            key,
+            std::ptr::null(),
+            who,
+            reason,
+            now,
+            json_out,
+            err_out,
+        )
+    }
 }
 
 /// The options document of `ck_keyring_destroy_with` (all fields optional).

@@ -115,7 +115,7 @@ pub(crate) fn next_line(head: &AuditHead, time: Timestamp, event: &AuditEvent) -
     })
 }
 
-fn tampered(record: u64, reason: impl Into<String>) -> Error {
+pub(crate) fn tampered(record: u64, reason: impl Into<String>) -> Error {
     Error::AuditTampered {
         record,
         reason: reason.into(),

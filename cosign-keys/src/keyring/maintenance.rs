@@ -78,7 +78,7 @@ impl Keyring {
         let mut manifest = Manifest::new(policy.validated()?, now);
         self.save(&mut manifest, 0, now).await?;
         self.emit(
-            manifest.audit_head.as_ref(),
+            manifest.anchor().as_ref(),
             with_policy(AuditEvent::new(EventKind::KeyringCreated, actor), policy),
             now,
         )?;
@@ -102,7 +102,7 @@ impl Keyring {
         state.manifest.policy = policy;
         self.save(&mut state.manifest, state.revision, now).await?;
         self.emit(
-            state.manifest.audit_head.as_ref(),
+            state.manifest.anchor().as_ref(),
             with_policy(AuditEvent::new(EventKind::PolicyChanged, actor), policy),
             now,
         )?;
@@ -194,12 +194,9 @@ impl Keyring {
         let (ledger, _) = self.load_ledger().await?;
         let m = &state.manifest;
         let bundle = TrustBundle::compute(m, now);
-        let checked = match &m.audit_head {
-            Some(anchor) => self.audit_log().check_anchor(anchor),
-            None => self.audit_log().head(),
-        };
+        let checked = self.audit_log().check_anchor(m.anchor().as_ref());
         let (audit_head, audit_problem) = match checked {
-            Ok(head) => (head, None),
+            Ok(anchor) => (anchor.head, None),
             Err(e) => (
                 m.audit_head.clone().unwrap_or_else(AuditHead::empty),
                 Some(format!("{e} [{}]", e.code().name())),
@@ -286,7 +283,7 @@ impl Keyring {
         for fp in bundle.fingerprints() {
             event = event.fingerprint(fp);
         }
-        self.emit(state.manifest.audit_head.as_ref(), event, now)?;
+        self.emit(state.manifest.anchor().as_ref(), event, now)?;
         Ok(bundle)
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{text, Compromise, KeyRecord, KeyState, RotationPolicy};
-use crate::audit::{AuditEvent, AuditHead};
+use crate::audit::{Anchor, AuditEvent, AuditHead};
 use crate::{Actor, Algorithm, Error, Fingerprint, Result, Timestamp};
 
 /// The `format` field's value.
@@ -52,6 +52,12 @@ pub struct Manifest {
     /// anchors existed (unknown; set by the next save).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_head: Option<AuditHead>,
+    /// Where the record of [`Manifest::audit_head`] starts in the log (a
+    /// byte offset), so checking the anchor reads one line however long the
+    /// log has grown. `None` in manifests written before offsets were
+    /// recorded (then the log is searched from its end); set by every save.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_offset: Option<u64>,
     /// Audit records an emergency operation (revoke, emergency rotation)
     /// could not write because the log could not be written; the next
     /// operation that can write appends them, oldest first.
@@ -193,6 +199,14 @@ fn invalid(reason: impl Into<String>) -> Error {
 }
 
 impl Manifest {
+    /// The audit anchor this revision was saved after, if any.
+    pub(crate) fn anchor(&self) -> Option<Anchor> {
+        self.audit_head.clone().map(|head| Anchor {
+            head,
+            offset: self.audit_offset,
+        })
+    }
+
     /// An empty keyring.
     #[must_use]
     pub fn new(policy: RotationPolicy, now: Timestamp) -> Self {
@@ -205,6 +219,7 @@ impl Manifest {
             keys: Vec::new(),
             pending: None,
             audit_head: None,
+            audit_offset: None,
             audit_pending: Vec::new(),
         }
     }

@@ -103,7 +103,7 @@ impl Keyring {
             }
         };
         self.emit(
-            manifest.audit_head.as_ref(),
+            manifest.anchor().as_ref(),
             AuditEvent::new(EventKind::KeyAccessed, actor)
                 .fingerprint(record.fingerprint)
                 .target(record.location.to_string()),
@@ -148,7 +148,7 @@ impl Keyring {
                 let kms = crate::kms::open(uri, &self.kms_options).await?;
                 self.check_kms(&active, kms.as_ref()).await?;
                 self.emit(
-                    manifest.audit_head.as_ref(),
+                    manifest.anchor().as_ref(),
                     AuditEvent::new(EventKind::KeyAccessed, actor)
                         .fingerprint(active.fingerprint)
                         .target(active.location.to_string()),
@@ -228,7 +228,7 @@ impl Keyring {
             });
         }
         self.emit(
-            manifest.audit_head.as_ref(),
+            manifest.anchor().as_ref(),
             AuditEvent::new(EventKind::ArtifactSigned, actor)
                 .fingerprint(&event.fingerprint)
                 .artifact(&event.artifact, &event.digest)
