@@ -584,6 +584,7 @@ pub async fn recover(
     let audit_restored = audit_empty && !archive.audit_log.is_empty();
     if audit_restored {
         if let Some(dir) = audit_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::fs::step_create(dir)?;
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         write_atomic(

@@ -286,6 +286,7 @@ pub(crate) fn remove_temp_files(dir: &Path, names: &[String]) -> Result<usize> {
         let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
         if ours && !kind.is_dir() {
             let path = entry.path();
+            super::step(&path)?;
             match std::fs::remove_file(&path) {
                 Ok(()) => removed += 1,
                 Err(e) if e.kind() == ErrorKind::NotFound => {}
@@ -317,6 +318,7 @@ fn lock_beside(path: &Path) -> Result<(PathBuf, File)> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
+    super::step_create(&lock_path)?;
     let file = open_no_follow(&lock_path, &mut options)?;
     file.lock().map_err(|e| Error::io(&lock_path, e))?;
     Ok((lock_path, file))
@@ -393,7 +395,7 @@ pub(crate) fn replace_with_symlink(link: &Path, target: &Path) -> Result<()> {
         crate::rand::fill(&mut nonce)?;
         let suffix: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
         let candidate = dir.join(format!(".{name}.tmp-{suffix}"));
-        match std::os::unix::fs::symlink(target, &candidate) {
+        match super::io_step().and_then(|()| std::os::unix::fs::symlink(target, &candidate)) {
             Ok(()) => {
                 tmp = Some(candidate);
                 break;
@@ -409,7 +411,7 @@ pub(crate) fn replace_with_symlink(link: &Path, target: &Path) -> Result<()> {
         )
     })?;
     super::failpoint::before_rename(link);
-    if let Err(e) = std::fs::rename(&tmp, link) {
+    if let Err(e) = super::io_step().and_then(|()| std::fs::rename(&tmp, link)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::io(link, e));
     }
