@@ -27,7 +27,7 @@ pub use hygiene::{
     check_key_dir, check_private_key_file, open_no_follow, refuse_symlink, replace_if_unchanged,
     PermissionPolicy,
 };
-pub(crate) use hygiene::{read_no_follow, remove_temp_files};
+pub(crate) use hygiene::{read_no_follow, remove_temp_files, write_atomic_tidy};
 
 #[cfg(all(unix, feature = "fault-injection"))]
 #[doc(hidden)]

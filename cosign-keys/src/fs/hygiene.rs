@@ -378,6 +378,23 @@ pub fn replace_if_unchanged(
     write_atomic(path, contents, mode, Overwrite::Yes)
 }
 
+/// [`write_atomic`](super::write_atomic) under the lock beside `path`
+/// (`.<name>.lock`), first removing the temporary files killed writers of
+/// that name left there: for files that no store or keyring lock covers
+/// (backups, a restored audit log).
+pub(crate) fn write_atomic_tidy(
+    path: &Path,
+    contents: &[u8],
+    mode: u32,
+    overwrite: Overwrite,
+) -> Result<()> {
+    let (_lock_path, _lock) = lock_beside(path)?;
+    if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+        remove_temp_files(&parent_dir(path), &[name.to_owned()])?;
+    }
+    write_atomic(path, contents, mode, overwrite)
+}
+
 /// Points `link` at `target` (a relative path) with one `rename(2)`: a link
 /// is made under a temporary name beside it, flushed in, then renamed over
 /// `link`, so readers see the old target or the new one, never neither.
