@@ -164,7 +164,7 @@ fn recovery_options(paths: &Paths) -> RecoveryOptions {
 
 /// Builds the scenario's starting state in `paths.root` (empty).
 fn setup(scenario: Scenario, paths: &Paths) {
-    std::fs::create_dir_all(&paths.root).unwrap();
+    std::fs::create_dir_all(paths.root.join("backup")).unwrap();
     let keyring = Keyring::open(paths.config()).unwrap();
     keyring
         .rotate(
@@ -244,6 +244,15 @@ fn operation(scenario: Scenario, paths: &Paths) -> cosign_keys::Result<()> {
         Scenario::Rotate => {
             keyring()?.rotate(&new_key(&paths.store()), &alice(), now())?;
         }
+        // A revocation that got as far as recording the key compromised is
+        // done (its audit records, if the log could not take them, are queued
+        // in the manifest): the operator's rerun finds the key compromised and
+        // only rotates if no key is active yet.
+        Scenario::Revoke if key_one_compromised(&keyring()?)?.is_some() => {}
+        Scenario::EmergencyRevoke if key_one_compromised(&keyring()?)? == Some(true) => {}
+        Scenario::EmergencyRevoke if key_one_compromised(&keyring()?)? == Some(false) => {
+            keyring()?.rotate(&new_key(&paths.store()), &alice(), now())?;
+        }
         Scenario::Revoke => {
             keyring()?.revoke("1", &incident(), &alice(), now())?;
         }
@@ -257,7 +266,15 @@ fn operation(scenario: Scenario, paths: &Paths) -> cosign_keys::Result<()> {
             )?;
         }
         Scenario::Destroy => {
-            keyring()?.destroy("1", &alice(), now())?;
+            let (manifest, _) = keyring()?.manifest()?.expect("a keyring");
+            let done = manifest.pending.is_none()
+                && manifest
+                    .keys
+                    .iter()
+                    .any(|k| k.id == 1 && k.state == KeyState::Destroyed);
+            if !done {
+                keyring()?.destroy("1", &alice(), now())?;
+            }
         }
         Scenario::BackupCreate => {
             backup::create(
@@ -282,6 +299,22 @@ fn operation(scenario: Scenario, paths: &Paths) -> cosign_keys::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `None` if key #1 is not compromised (or an operation is pending); else whether a key is active.
+fn key_one_compromised(keyring: &Keyring) -> cosign_keys::Result<Option<bool>> {
+    let Some((manifest, _)) = keyring.manifest()? else {
+        return Ok(None);
+    };
+    if manifest.pending.is_some() {
+        // Interrupted: the operation itself resumes it.
+        return Ok(None);
+    }
+    let compromised = manifest
+        .keys
+        .iter()
+        .any(|k| k.id == 1 && k.state == KeyState::Compromised);
+    Ok(compromised.then(|| manifest.active().is_some()))
 }
 
 /// In a child: run the scenario's operation once and exit 0 (done) or 3
@@ -356,6 +389,19 @@ fn keys_usable(config: &KeyringConfig, what: &str) -> Option<Manifest> {
         if key.state == KeyState::Destroyed {
             continue;
         }
+        // Being destroyed (the destroy scenario's key #1): its store may
+        // already hold only the proof that it was.
+        if key.state == KeyState::Compromised && what.starts_with("Destroy") {
+            let KeyLocation::Store { uri, version } = &key.location else {
+                continue;
+            };
+            if matches!(
+                Store::open(uri).and_then(|s| s.get(Some(*version))),
+                Err(cosign_keys::Error::NotFound { .. })
+            ) {
+                continue;
+            }
+        }
         key_usable(key, what);
     }
     Some(manifest)
@@ -385,7 +431,8 @@ fn key_usable(key: &KeyRecord, what: &str) {
         .unwrap_or_else(|e| panic!("{what}: key #{} signature: {e}", key.id));
 }
 
-/// cosign.key and cosign.pub of a file store: both absent, or one pair.
+/// cosign.key and cosign.pub of a file store: both absent, or one pair (or
+/// the public half alone while a first pair is being linked).
 fn one_pair(store: &Path, what: &str) {
     let (key, public) = (store.join("cosign.key"), store.join("cosign.pub"));
     match (std::fs::read(&key), std::fs::read(&public)) {
@@ -401,6 +448,10 @@ fn one_pair(store: &Path, what: &str) {
                 "{what}: cosign.key and cosign.pub are not one pair"
             );
         }
+        // The store's designed in-between state when no earlier pair is
+        // there: the public name first, then the key (never a key beside
+        // another key's public half).
+        (Err(_), Ok(_)) => {}
         (k, p) => panic!(
             "{what}: only one of cosign.key ({}) and cosign.pub ({}) is there",
             k.is_ok(),
@@ -453,12 +504,20 @@ fn invariants(scenario: Scenario, paths: &Paths, plain_fp: &str, what: &str) {
 fn revocation_possible(paths: &Paths, what: &str) {
     let keyring = Keyring::open(paths.config()).unwrap();
     let (manifest, _) = keyring.manifest().unwrap().unwrap();
-    let target = manifest
+    let Some(target) = manifest
         .keys
         .iter()
         .rev()
         .find(|k| !matches!(k.state, KeyState::Compromised | KeyState::Destroyed))
-        .map_or(1, |k| k.id);
+        .map(|k| k.id)
+    else {
+        // Every key is revoked already (the faulted operation got that far).
+        assert!(manifest
+            .keys
+            .iter()
+            .any(|k| k.id == 1 && k.state == KeyState::Compromised));
+        return;
+    };
     keyring
         .revoke(&target.to_string(), &incident(), &alice(), now())
         .unwrap_or_else(|e| panic!("{what}: emergency revocation of #{target} blocked: {e}"));
