@@ -43,6 +43,14 @@ cargo test --workspace --locked
 step "core tests with default features"
 cargo test -p cosign-keys --locked
 
+# Issue 11's proof: kill, ENOSPC and EIO injected at every write step of put,
+# change-password, rotate, revoke (with and without rotation), destroy, backup
+# and recover; then a real full disk (a 2 MiB tmpfs in `unshare -rm`).
+step "fault matrix (feature fault-injection)"
+cargo clippy -p cosign-keys --all-targets --locked --features fault-injection -- -D warnings
+COSIGN_KEYS_REQUIRE_TMPFS=1 cargo test -p cosign-keys --locked --features fault-injection \
+    --test fault_matrix -- --nocapture
+
 step "benches compile"
 cargo build --workspace --benches --locked
 

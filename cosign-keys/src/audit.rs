@@ -39,7 +39,7 @@
 //! is found without a head kept elsewhere.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result, Timestamp};
@@ -295,7 +295,9 @@ impl AuditLog {
                 if std::fs::read(&sidecar).is_ok_and(|kept| kept == torn) => {}
             Err(e) => return Err(e),
         }
-        file.set_len(tail.complete)
+        crate::fs::io_step()
+            .and_then(|()| file.set_len(tail.complete))
+            .and_then(|()| crate::fs::io_step())
             .and_then(|()| file.sync_data())
             .map_err(|e| Error::io(&self.path, e))?;
         let mut record = AuditEvent::new(
@@ -434,9 +436,11 @@ impl AuditLog {
 
     fn open_for_append(&self) -> Result<(File, bool)> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::fs::step_create(dir)?;
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         let existed = self.path.exists();
+        crate::fs::step_create(&self.path)?;
         let mut opts = OpenOptions::new();
         opts.read(true).append(true).create(true);
         #[cfg(unix)]
@@ -495,7 +499,10 @@ fn write_line(
     let before = file
         .seek(SeekFrom::End(0))
         .map_err(|e| Error::io(path, e))?;
-    if let Err(e) = file.write_all(&line).and_then(|()| file.sync_data()) {
+    if let Err(e) = crate::fs::write_all_io(file, &line)
+        .and_then(|()| crate::fs::io_step())
+        .and_then(|()| file.sync_data())
+    {
         // Best effort: if even this fails, the next append repairs the tail.
         let _ = file.set_len(before).and_then(|()| file.sync_data());
         return Err(Error::io(path, e));
@@ -510,6 +517,7 @@ fn sync_parent(path: &Path) -> Result<()> {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        crate::fs::step(&dir)?;
         File::open(&dir)
             .and_then(|d| d.sync_all())
             .map_err(|e| Error::io(&dir, e))?;

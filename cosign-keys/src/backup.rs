@@ -31,7 +31,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::audit::{AuditEvent, AuditHead, EventKind};
-use crate::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE};
+use crate::fs::{Overwrite, PRIVATE_FILE_MODE};
 use crate::keyring::{
     canonical_input, HistoryEntry, HistoryEvent, KeyLocation, Keyring, KeyringConfig, Presence,
 };
@@ -377,7 +377,8 @@ pub async fn create(
     } else {
         Overwrite::No
     };
-    write_atomic(out, &ciphertext, PRIVATE_FILE_MODE, overwrite)?;
+    // Under a lock beside it, tidying what a killed earlier attempt left.
+    crate::fs::write_atomic_tidy(out, &ciphertext, PRIVATE_FILE_MODE, overwrite)?;
     let mut event = AuditEvent::new(EventKind::BackupCreated, actor).target(target.clone());
     for key in &summary_keys {
         event = event.fingerprint(&key.fingerprint);
@@ -584,9 +585,10 @@ pub async fn recover(
     let audit_restored = audit_empty && !archive.audit_log.is_empty();
     if audit_restored {
         if let Some(dir) = audit_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::fs::step_create(dir)?;
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        write_atomic(
+        crate::fs::write_atomic_tidy(
             &audit_path,
             archive.audit_log.as_bytes(),
             PRIVATE_FILE_MODE,

@@ -16,7 +16,6 @@
 //! (best effort; its documentation lists what it cannot reach).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
@@ -28,7 +27,58 @@ pub use hygiene::{
     check_key_dir, check_private_key_file, open_no_follow, refuse_symlink, replace_if_unchanged,
     PermissionPolicy,
 };
-pub(crate) use hygiene::{read_no_follow, remove_temp_files};
+pub(crate) use hygiene::{read_no_follow, remove_temp_files, write_atomic_tidy};
+
+#[cfg(all(unix, feature = "fault-injection"))]
+#[doc(hidden)]
+pub mod fault;
+
+/// One write step (a file created, written, flushed, renamed, linked or
+/// removed, a directory created or flushed): with the `fault-injection`
+/// feature, where [`fault`] may kill the process or fail the step; without
+/// it, nothing.
+#[inline]
+pub(crate) fn step(path: &Path) -> Result<()> {
+    io_step().map_err(|e| Error::io(path, e))
+}
+
+/// [`step`] when `path` does not exist yet (a directory or file about to be
+/// created); opening or creating what is already there changes nothing.
+#[inline]
+pub(crate) fn step_create(path: &Path) -> Result<()> {
+    if cfg!(all(unix, feature = "fault-injection")) && path.symlink_metadata().is_err() {
+        step(path)?;
+    }
+    Ok(())
+}
+
+/// [`step`] for code that works with `std::io` errors.
+#[inline]
+pub(crate) fn io_step() -> std::io::Result<()> {
+    #[cfg(all(unix, feature = "fault-injection"))]
+    {
+        fault::step()
+    }
+    #[cfg(not(all(unix, feature = "fault-injection")))]
+    {
+        Ok(())
+    }
+}
+
+/// `file.write_all(bytes)` as one write step; with the `fault-injection`
+/// feature a fault there is a torn write (half the bytes, then the kill or
+/// the error), as a full disk or a crash mid-write leaves.
+#[inline]
+pub(crate) fn write_all_io(file: &mut File, bytes: &[u8]) -> std::io::Result<()> {
+    #[cfg(all(unix, feature = "fault-injection"))]
+    {
+        fault::write_all(file, bytes)
+    }
+    #[cfg(not(all(unix, feature = "fault-injection")))]
+    {
+        std::io::Write::write_all(file, bytes)
+    }
+}
 
 /// Mode for files holding private keys.
 pub const PRIVATE_FILE_MODE: u32 = 0o600;
@@ -77,11 +127,12 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: u32, overwrite: Overwrit
     let dir = parent_dir(path);
     let (tmp_path, mut file) = create_temp(&dir, path, mode)?;
     let result = (|| {
-        file.write_all(contents)
-            .map_err(|e| Error::io(&tmp_path, e))?;
+        write_all_io(&mut file, contents).map_err(|e| Error::io(&tmp_path, e))?;
+        step(&tmp_path)?;
         file.sync_all().map_err(|e| Error::io(&tmp_path, e))?;
         drop(file);
         failpoint::before_rename(path);
+        step(path)?;
         match overwrite {
             Overwrite::Yes => fs::rename(&tmp_path, path).map_err(|e| Error::io(path, e)),
             Overwrite::No => {
@@ -94,6 +145,7 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: u32, overwrite: Overwrit
                         Error::io(path, e)
                     }
                 })?;
+                step(&tmp_path)?;
                 fs::remove_file(&tmp_path).map_err(|e| Error::io(&tmp_path, e))
             }
         }
@@ -129,12 +181,13 @@ fn create_temp(dir: &Path, target: &Path, mode: u32) -> Result<(PathBuf, File)> 
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(mode);
         }
-        match opts.open(&tmp) {
+        match io_step().and_then(|()| opts.open(&tmp)) {
             Ok(file) => {
                 // The umask may have cleared bits we asked for; set exactly.
                 #[cfg(unix)]
                 {
                     use std::os::unix::fs::PermissionsExt;
+                    step(&tmp)?;
                     file.set_permissions(fs::Permissions::from_mode(mode))
                         .map_err(|e| Error::io(&tmp, e))?;
                 }
@@ -163,6 +216,7 @@ fn create_temp(dir: &Path, target: &Path, mode: u32) -> Result<(PathBuf, File)> 
 pub fn sync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
+        step(dir)?;
         File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(|e| Error::io(dir, e))?;
@@ -212,12 +266,14 @@ pub fn shred(path: &Path) -> Result<()> {
     if meta.file_type().is_file() {
         overwrite_in_place(path, &meta)?;
     }
+    step(path)?;
     fs::remove_file(path).map_err(|e| Error::io(path, e))?;
     sync_dir(&parent_dir(path))
 }
 
 fn overwrite_in_place(path: &Path, expected: &fs::Metadata) -> Result<()> {
     use std::io::{Seek, SeekFrom};
+    step(path)?;
     let mut file = OpenOptions::new()
         .write(true)
         .open(path)
@@ -244,10 +300,10 @@ fn overwrite_in_place(path: &Path, expected: &fs::Metadata) -> Result<()> {
     while remaining > 0 {
         let n = usize::try_from(remaining).map_or(chunk.len(), |r| r.min(chunk.len()));
         crate::rand::fill(&mut chunk[..n])?;
-        file.write_all(&chunk[..n])
-            .map_err(|e| Error::io(path, e))?;
+        write_all_io(&mut file, &chunk[..n]).map_err(|e| Error::io(path, e))?;
         remaining -= n as u64;
     }
+    step(path)?;
     file.sync_all().map_err(|e| Error::io(path, e))
 }
 

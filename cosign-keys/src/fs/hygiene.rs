@@ -286,6 +286,7 @@ pub(crate) fn remove_temp_files(dir: &Path, names: &[String]) -> Result<usize> {
         let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
         if ours && !kind.is_dir() {
             let path = entry.path();
+            super::step(&path)?;
             match std::fs::remove_file(&path) {
                 Ok(()) => removed += 1,
                 Err(e) if e.kind() == ErrorKind::NotFound => {}
@@ -317,6 +318,7 @@ fn lock_beside(path: &Path) -> Result<(PathBuf, File)> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
+    super::step_create(&lock_path)?;
     let file = open_no_follow(&lock_path, &mut options)?;
     file.lock().map_err(|e| Error::io(&lock_path, e))?;
     Ok((lock_path, file))
@@ -376,6 +378,23 @@ pub fn replace_if_unchanged(
     write_atomic(path, contents, mode, Overwrite::Yes)
 }
 
+/// [`write_atomic`](super::write_atomic) under the lock beside `path`
+/// (`.<name>.lock`), first removing the temporary files killed writers of
+/// that name left there: for files that no store or keyring lock covers
+/// (backups, a restored audit log).
+pub(crate) fn write_atomic_tidy(
+    path: &Path,
+    contents: &[u8],
+    mode: u32,
+    overwrite: Overwrite,
+) -> Result<()> {
+    let (_lock_path, _lock) = lock_beside(path)?;
+    if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+        remove_temp_files(&parent_dir(path), &[name.to_owned()])?;
+    }
+    write_atomic(path, contents, mode, overwrite)
+}
+
 /// Points `link` at `target` (a relative path) with one `rename(2)`: a link
 /// is made under a temporary name beside it, flushed in, then renamed over
 /// `link`, so readers see the old target or the new one, never neither.
@@ -393,7 +412,7 @@ pub(crate) fn replace_with_symlink(link: &Path, target: &Path) -> Result<()> {
         crate::rand::fill(&mut nonce)?;
         let suffix: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
         let candidate = dir.join(format!(".{name}.tmp-{suffix}"));
-        match std::os::unix::fs::symlink(target, &candidate) {
+        match super::io_step().and_then(|()| std::os::unix::fs::symlink(target, &candidate)) {
             Ok(()) => {
                 tmp = Some(candidate);
                 break;
@@ -409,7 +428,7 @@ pub(crate) fn replace_with_symlink(link: &Path, target: &Path) -> Result<()> {
         )
     })?;
     super::failpoint::before_rename(link);
-    if let Err(e) = std::fs::rename(&tmp, link) {
+    if let Err(e) = super::io_step().and_then(|()| std::fs::rename(&tmp, link)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::io(link, e));
     }

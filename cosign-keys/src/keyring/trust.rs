@@ -108,6 +108,7 @@ impl TrustBundle {
     /// # Errors
     /// [`Error::Io`].
     pub fn write_to(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        crate::fs::step_create(dir)?;
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let mut written = Vec::new();
         for (name, key) in [
@@ -125,7 +126,7 @@ impl TrustBundle {
                     )?;
                     written.push(path);
                 }
-                None => match std::fs::remove_file(&path) {
+                None => match crate::fs::io_step().and_then(|()| std::fs::remove_file(&path)) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(e) => return Err(Error::io(&path, e)),

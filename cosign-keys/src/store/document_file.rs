@@ -107,6 +107,7 @@ impl FileDocumentStore {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(MODE);
         }
+        crate::fs::step_create(&lock_path)?;
         let file = open_no_follow(&lock_path, &mut opts)?;
         crate::lock::acquire(&file, &lock_path, false)?;
         Ok(file)
@@ -114,6 +115,7 @@ impl FileDocumentStore {
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
+    crate::fs::step_create(dir)?;
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

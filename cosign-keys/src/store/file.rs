@@ -551,6 +551,7 @@ impl FileStore {
             sync_dir(&self.dir)?;
         }
         let dir = self.version_dir(version);
+        crate::fs::step(&dir)?;
         std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         sync_dir(&history)?;
         if let Some(pem) = key_pem {
@@ -652,9 +653,11 @@ impl FileStore {
             if destroy {
                 shred(&path)?;
             } else {
+                crate::fs::step(&path)?;
                 std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
             }
         }
+        crate::fs::step(&dir)?;
         std::fs::remove_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         sync_dir(&self.history_dir())
     }
@@ -667,6 +670,7 @@ impl FileStore {
             if destroy {
                 shred(&name)?;
             } else {
+                crate::fs::step(&name)?;
                 std::fs::remove_file(&name).map_err(|e| Error::io(&name, e))?;
             }
         }
@@ -705,6 +709,7 @@ impl FileStore {
             for record in &index.versions {
                 self.remove_version(record.version, destroy)?;
             }
+            crate::fs::step(&self.history_dir())?;
             match std::fs::remove_dir(self.history_dir()) {
                 Ok(()) => {}
                 // Something else lives there: leave it.
@@ -713,6 +718,7 @@ impl FileStore {
                 Err(e) => return Err(Error::io(self.history_dir(), e)),
             }
             let sidecar = self.sidecar_path();
+            crate::fs::step(&sidecar)?;
             std::fs::remove_file(&sidecar).map_err(|e| Error::io(&sidecar, e))?;
             return self.remove_lock(lock);
         };
@@ -730,6 +736,7 @@ impl FileStore {
     /// Removes the lock file while still holding it (see the `lock` module).
     fn remove_lock(&self, lock: Lock) -> Result<()> {
         let path = self.lock_path();
+        crate::fs::step(&path)?;
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::NotFound => {}
@@ -772,6 +779,7 @@ fn modified(path: &Path) -> Result<SystemTime> {
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
+    crate::fs::step_create(dir)?;
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -101,6 +101,9 @@ fn open(path: &Path, kind: Kind) -> Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o644);
     }
+    if kind == Kind::Exclusive {
+        crate::fs::step_create(path)?;
+    }
     open_no_follow(path, &mut options)
 }
 

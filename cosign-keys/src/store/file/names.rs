@@ -99,6 +99,7 @@ impl FileStore {
             // Both names go dark together when the shared link goes.
             let current = self.current_link();
             if self.current_version_link()?.is_some() {
+                crate::fs::step(&current)?;
                 std::fs::remove_file(&current).map_err(|e| Error::io(&current, e))?;
                 sync_dir(&self.dir)?;
             }
@@ -123,6 +124,7 @@ impl FileStore {
         match name.symlink_metadata() {
             Ok(meta) if meta.file_type().is_file() => shred(name),
             Ok(_) if self.is_name_link(name, suffix)? || name.is_symlink() => {
+                crate::fs::step(name)?;
                 std::fs::remove_file(name).map_err(|e| Error::io(name, e))
             }
             Ok(_) => Ok(()),
