@@ -18,6 +18,11 @@ seconds=${1:-600}
 [ $# -gt 0 ] && shift
 logs=${FUZZ_LOG_DIR:-$here/logs}
 mkdir -p "$logs"
+# audit_log and store_index write scratch files (and fsync): keep them in
+# memory when the machine has a writable tmpfs.
+if [ -z "${CK_FUZZ_TMP:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export CK_FUZZ_TMP=/dev/shm
+fi
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal || exit 1
