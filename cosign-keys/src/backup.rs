@@ -425,7 +425,7 @@ fn encrypt(plaintext: &[u8], passphrase: SecretString, work_factor: Option<u8>) 
     Ok(out)
 }
 
-fn decrypt(
+pub(crate) fn decrypt(
     ciphertext: &[u8],
     passphrase: SecretString,
     options: &RecoveryOptions,
@@ -462,6 +462,15 @@ fn decrypt(
         .read_to_end(&mut plaintext)
         .map_err(|e| failed(format!("the backup is damaged: {e}")))?;
     Ok(plaintext)
+}
+
+/// Parses a decrypted backup (the JSON inside the age file) and writes it
+/// back: the archive's manifest and its serialized form. The entry point of
+/// [`crate::fuzzing::backup_archive`].
+pub(crate) fn archive_round_trip(plaintext: &[u8]) -> Result<(crate::keyring::Manifest, Vec<u8>)> {
+    let archive = Archive::from_json(plaintext)?;
+    let json = serde_json::to_vec(&archive).map_err(|e| failed(e.to_string()))?;
+    Ok((archive.manifest.clone(), json))
 }
 
 /// The refusal of a header work factor over the limit, in the terms of the

@@ -12,6 +12,8 @@ mod envelope;
 mod error;
 mod fingerprint;
 pub mod fs;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hash;
 mod import;
 pub mod keyring;

@@ -1,16 +1,8 @@
-//! `EncryptedPrivateKey::from_json` and the JSON round trip.
+//! Fuzz target `envelope_json`: the body is `fuzz/checks/envelope_json.rs`, which
+//! `cosign-keys/tests/fuzz_corpus.rs` replays over the corpora on stable.
 #![no_main]
 
-use cosign_keys::EncryptedPrivateKey;
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks/envelope_json.rs"]
+mod check;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(parsed) = EncryptedPrivateKey::from_json(data) else {
-        return;
-    };
-    let json = parsed.to_json();
-    let reparsed = EncryptedPrivateKey::from_json(&json).expect("to_json output must parse again");
-    assert_eq!(reparsed.scrypt_params(), parsed.scrypt_params());
-    assert_eq!(reparsed.to_json(), json);
-    assert_eq!(reparsed, parsed);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check::check(data));

@@ -747,6 +747,15 @@ impl FileStore {
     }
 }
 
+/// Parses `bytes` as the index of a store with prefix `cosign` and writes
+/// it back: the versions it lists and its serialized form. The entry point
+/// of [`crate::fuzzing::store_index`].
+pub(crate) fn index_round_trip(bytes: &[u8]) -> Result<(Vec<VersionInfo>, Vec<u8>)> {
+    let index = Sidecar::parse(bytes, Path::new("cosign.meta.json"), "cosign")?;
+    let versions = index.versions.iter().map(VersionRecord::info).collect();
+    Ok((versions, index.to_bytes()))
+}
+
 fn next_state(state: StateName, destroy: bool) -> StateName {
     match (state, destroy) {
         (_, true) | (StateName::Destroyed, false) => StateName::Destroyed,

@@ -1,0 +1,8 @@
+//! Fuzz target `manifest`: the body is `fuzz/checks/manifest.rs`, which
+//! `cosign-keys/tests/fuzz_corpus.rs` replays over the corpora on stable.
+#![no_main]
+
+#[path = "../checks/manifest.rs"]
+mod check;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check::check(data));
