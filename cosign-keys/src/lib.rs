@@ -4,6 +4,8 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod algorithm;
+#[cfg(feature = "azure")]
+mod azure;
 pub mod audit;
 #[cfg(feature = "backup")]
 #[cfg_attr(docsrs, doc(cfg(feature = "backup")))]
