@@ -587,4 +587,126 @@ mod tests {
         assert_eq!(&der[..3], &[0x30, 0x81, 0x8a]);
         assert!(raw_ecdsa_to_der("u", &[1, 2, 3]).is_err());
     }
+
+    /// An in-process transport standing in for a vault that throttles: a
+    /// `GET` of the key answers a P-256 JWK; `sign` answers `429` with the
+    /// configured `Retry-After` for the first `throttle` calls, then `200`.
+    #[derive(Debug)]
+    struct Throttling {
+        throttle: usize,
+        retry_after: &'static str,
+        log: Mutex<Vec<(std::time::Instant, u16)>>,
+    }
+
+    const G_X: &str = "axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY";
+    const G_Y: &str = "T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU";
+
+    #[async_trait::async_trait]
+    impl azure_core::http::HttpClient for Throttling {
+        async fn execute_request(
+            &self,
+            request: &azure_core::http::Request,
+        ) -> azure_core::Result<azure_core::http::AsyncRawResponse> {
+            use azure_core::http::headers::{HeaderName, Headers};
+            use azure_core::http::{AsyncRawResponse, StatusCode};
+            let path = request.url().path().to_owned();
+            let mut headers = Headers::new();
+            headers.insert(
+                HeaderName::from_static("content-type"),
+                "application/json",
+            );
+            if path.ends_with("/sign") {
+                let mut log = self.log.lock().unwrap();
+                let throttled = log.iter().filter(|(_, s)| *s == 429).count() < self.throttle;
+                let status = if throttled { 429 } else { 200 };
+                log.push((std::time::Instant::now(), status));
+                if throttled {
+                    headers.insert(
+                        HeaderName::from_static("retry-after"),
+                        self.retry_after,
+                    );
+                    return Ok(AsyncRawResponse::from_bytes(
+                        StatusCode::TooManyRequests,
+                        headers,
+                        r#"{"error":{"code":"Throttled","message":"slow down"}}"#,
+                    ));
+                }
+                let body = format!(
+                    r#"{{"kid":"https://v.example/keys/k/v1","value":"{}"}}"#,
+                    "AQ".repeat(32).chars().take(86).collect::<String>()
+                );
+                return Ok(AsyncRawResponse::from_bytes(StatusCode::Ok, headers, body));
+            }
+            let body = format!(
+                r#"{{"key":{{"kid":"https://v.example/keys/k/v1","kty":"EC","crv":"P-256","x":"{G_X}","y":"{G_Y}","key_ops":["sign","verify"]}},"attributes":{{"enabled":true}}}}"#
+            );
+            Ok(AsyncRawResponse::from_bytes(StatusCode::Ok, headers, body))
+        }
+    }
+
+    fn throttled_kms(throttle: usize, retry_after: &'static str) -> (AzureKms, Arc<Throttling>) {
+        let transport = Arc::new(Throttling {
+            throttle,
+            retry_after,
+            log: Mutex::new(Vec::new()),
+        });
+        let kms = AzureKms::open_with(
+            KmsHandle::parse("azurekms://v.example/k").unwrap(),
+            azure::client_options_with(transport.clone()),
+            Arc::new(azure::StaticToken(secrecy::SecretString::from(
+                "t".to_owned(),
+            ))),
+        )
+        .unwrap();
+        (kms, transport)
+    }
+
+    #[test]
+    fn a_429_with_retry_after_holds_every_request_then_all_succeed() {
+        let (kms, transport) = throttled_kms(1, "1");
+        let digests: Vec<Vec<u8>> = (0u8..6).map(|n| vec![n; 32]).collect();
+        let start = std::time::Instant::now();
+        let out = crate::runtime::block_on(kms.sign_digests(&digests));
+        let elapsed = start.elapsed();
+        assert_eq!(out.len(), 6);
+        for r in &out {
+            let sig = r.as_ref().unwrap();
+            assert_eq!(sig.as_bytes()[0], 0x30, "DER from raw r||s");
+        }
+        let log = transport.log.lock().unwrap();
+        let throttled: Vec<_> = log.iter().filter(|(_, s)| *s == 429).collect();
+        assert_eq!(throttled.len(), 1, "{log:?}");
+        assert_eq!(log.len(), 7, "six signatures and one throttled attempt");
+        let t429 = throttled[0].0;
+        // Requests sent after the 429 came back waited out its Retry-After.
+        let early = log
+            .iter()
+            .filter(|(t, s)| *s == 200 && *t > t429 && *t < t429 + Duration::from_millis(950))
+            .count();
+        assert_eq!(early, 0, "a request went out during the Retry-After: {log:?}");
+        assert!(elapsed >= Duration::from_millis(950), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+    }
+
+    #[test]
+    fn throttling_that_does_not_end_is_unavailable_after_bounded_attempts() {
+        let (kms, transport) = throttled_kms(usize::MAX, "0");
+        let err = crate::runtime::block_on(kms.sign_digest(&[1u8; 32])).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::Unavailable, "{err}");
+        assert!(err.to_string().contains("throttled"), "{err}");
+        assert_eq!(
+            transport.log.lock().unwrap().len(),
+            usize::try_from(azure::MAX_ATTEMPTS).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_bound_fails_at_once() {
+        let (kms, transport) = throttled_kms(usize::MAX, "3600");
+        let start = std::time::Instant::now();
+        let err = crate::runtime::block_on(kms.sign_digest(&[1u8; 32])).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::Unavailable, "{err}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+        assert_eq!(transport.log.lock().unwrap().len(), 1);
+    }
 }
