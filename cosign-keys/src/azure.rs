@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use azure_core::http::headers::{HeaderName, RETRY_AFTER};
 use azure_core::http::{
-    AsyncRawResponse, ClientOptions, HttpClient, Request, RetryOptions, StatusCode, Transport,
+    AsyncRawResponse, ClientOptions, HttpClient, Request, RetryOptions, Transport,
 };
 use azure_core::time::{Duration as AzDuration, OffsetDateTime};
 use secrecy::{ExposeSecret, SecretString};
@@ -66,7 +66,7 @@ pub(crate) fn vault_url(vault: &str) -> String {
 }
 
 /// A fixed bearer token (from `COSIGN_KEYS_AZURE_TOKEN`). Debug never shows it.
-pub(crate) struct StaticToken(SecretString);
+pub(crate) struct StaticToken(pub(crate) SecretString);
 
 impl fmt::Debug for StaticToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

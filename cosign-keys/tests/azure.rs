@@ -290,7 +290,7 @@ fn a_keyring_whose_keys_live_in_azurekms() {
 
 use cosign_keys::store::blocking::Store;
 use cosign_keys::store::{DeleteMode, KeyMetadata, KeyPairRecord, PutOptions, VersionState};
-use cosign_keys::{Password, PrivateKey, ScryptParams};
+use cosign_keys::{PrivateKey, ScryptParams};
 
 fn record(created_by: &str, keep_password: bool) -> (PrivateKey, KeyPairRecord) {
     let key = PrivateKey::generate(Algorithm::EcdsaP256).unwrap();
@@ -378,14 +378,14 @@ fn secret_put_get_versions_and_soft_delete() {
     store.delete(Some(1), DeleteMode::Soft).unwrap();
     assert_eq!(store.versions().unwrap()[0].state, VersionState::Deleted);
     assert_eq!(
-        store.get(Some(1)).unwrap_err().code(),
+        store.get(Some(1)).err().unwrap().code(),
         ErrorCode::NotFound
     );
     assert_eq!(store.get(None).unwrap().version, 2);
 
     // Deleting the secret is Azure's soft delete: gone for readers, name still taken.
     store.delete(None, DeleteMode::Soft).unwrap();
-    let err = store.get(None).unwrap_err();
+    let err = store.get(None).err().unwrap();
     assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
     assert_clean(&err);
     let (_, r3) = record("ci", false);
@@ -401,15 +401,15 @@ fn secret_missing_and_manifest_refused() {
     let uri = format!("azure-secret://{v}/{}", fresh("none"));
     let store = Store::open(&uri).unwrap();
     for err in [
-        store.get(None).unwrap_err(),
-        store.get_public(Some(1)).unwrap_err(),
+        store.get(None).err().unwrap(),
+        store.get_public(Some(1)).err().unwrap(),
         store.versions().unwrap_err(),
         store.delete(None, DeleteMode::Soft).unwrap_err(),
     ] {
         assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
         assert!(err.to_string().contains("ck-none-"), "{err}");
     }
-    let err = match cosign_keys::keyring::blocking::Keyring::open(
+    let err = match Keyring::open(
         cosign_keys::keyring::KeyringConfig::new(&uri, std::env::temp_dir().join("ck-az-audit")),
     ) {
         Ok(ring) => ring

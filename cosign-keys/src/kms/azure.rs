@@ -197,19 +197,6 @@ impl AzureKms {
     }
 }
 
-trait AlgorithmExt {
-    fn is_ecdsa(self) -> bool;
-}
-
-impl AlgorithmExt for Algorithm {
-    fn is_ecdsa(self) -> bool {
-        matches!(
-            self,
-            Algorithm::EcdsaP256 | Algorithm::EcdsaP384 | Algorithm::EcdsaP521
-        )
-    }
-}
-
 fn signature_algorithm(algorithm: Algorithm) -> Result<SignatureAlgorithm> {
     Ok(match algorithm {
         Algorithm::EcdsaP256 => SignatureAlgorithm::Es256,
