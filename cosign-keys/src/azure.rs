@@ -165,10 +165,8 @@ fn http_client() -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .https_only(true);
     if let Some(path) = std::env::var_os(CA_BUNDLE_ENV).filter(|p| !p.is_empty()) {
-        let pem = crate::limits::read_file(
-            std::path::Path::new(&path),
-            crate::limits::Input::CaBundle,
-        )?;
+        let pem =
+            crate::limits::read_file(std::path::Path::new(&path), crate::limits::Input::CaBundle)?;
         let certs =
             reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| Error::InvalidArgument {
                 name: CA_BUNDLE_ENV,
@@ -225,9 +223,7 @@ pub(crate) fn classify(err: &azure_core::Error) -> Retry {
             ..
         } => {
             let code = u16::from(*status);
-            let after = raw_response
-                .as_ref()
-                .and_then(|r| retry_after(r.headers()));
+            let after = raw_response.as_ref().and_then(|r| retry_after(r.headers()));
             match (code, after) {
                 (429 | 503, Some(d)) => Retry::After(d),
                 (429 | 500..=599, _) => Retry::Backoff,
@@ -262,6 +258,8 @@ pub(crate) fn retry_after(headers: &azure_core::http::headers::Headers) -> Optio
 pub(crate) struct Pacer {
     interval: Duration,
     next: Mutex<Instant>,
+    /// Until when the server asked everyone to wait.
+    paused_until: Mutex<Instant>,
 }
 
 impl Pacer {
@@ -269,28 +267,43 @@ impl Pacer {
         Self {
             interval,
             next: Mutex::new(Instant::now()),
+            paused_until: Mutex::new(Instant::now()),
         }
     }
 
-    /// Waits for this request's turn.
+    /// Waits for this request's turn: its slot, and then the end of any
+    /// pause the server asked for meanwhile (after which it takes a new
+    /// slot, so the held requests do not all burst out at once).
     pub(crate) async fn turn(&self) {
-        let at = {
-            let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
-            let now = Instant::now();
-            let at = (*next).max(now);
-            *next = at + self.interval;
-            at
-        };
-        let wait = at.saturating_duration_since(Instant::now());
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+        loop {
+            let at = {
+                let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
+                let at = (*next).max(Instant::now());
+                *next = at + self.interval;
+                at
+            };
+            sleep_until(at).await;
+            let paused_until = *self
+                .paused_until
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if paused_until <= Instant::now() {
+                return;
+            }
+            sleep_until(paused_until).await;
         }
     }
 
     /// The server said wait `d`: hold every request until then.
     pub(crate) fn pause(&self, d: Duration) {
+        let until = Instant::now() + d;
+        let mut paused = self
+            .paused_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *paused = (*paused).max(until);
         let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
-        *next = (*next).max(Instant::now() + d);
+        *next = (*next).max(until);
     }
 
     /// Runs `call` with pacing and at most [`MAX_ATTEMPTS`] attempts for
@@ -320,6 +333,13 @@ impl Pacer {
             }
             attempt += 1;
         }
+    }
+}
+
+async fn sleep_until(at: Instant) {
+    let wait = at.saturating_duration_since(Instant::now());
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
 }
 

@@ -4,9 +4,9 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod algorithm;
+pub mod audit;
 #[cfg(feature = "azure")]
 mod azure;
-pub mod audit;
 #[cfg(feature = "backup")]
 #[cfg_attr(docsrs, doc(cfg(feature = "backup")))]
 pub mod backup;

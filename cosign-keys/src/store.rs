@@ -22,14 +22,14 @@ use std::time::SystemTime;
 
 use crate::{Algorithm, EncryptedPrivateKey, Fingerprint, Password, PublicKey, Result};
 
+#[cfg(feature = "azure")]
+mod azure_secret;
 pub mod blocking;
 mod document_file;
 pub mod env;
 pub mod file;
 mod keyref;
 mod timestamp;
-#[cfg(feature = "azure")]
-mod azure_secret;
 #[cfg(feature = "vault")]
 mod vault_kv;
 

@@ -21,8 +21,8 @@ use std::time::{Duration, SystemTime};
 
 use azure_core::http::RequestContent;
 use azure_security_keyvault_keys::models::{
-    CreateKeyParameters, CurveName, JsonWebKey, Key, KeyClientGetKeyOptions,
-    KeyClientSignOptions, KeyOperation, KeyType, SignParameters, SignatureAlgorithm,
+    CreateKeyParameters, CurveName, JsonWebKey, Key, KeyClientGetKeyOptions, KeyClientSignOptions,
+    KeyOperation, KeyType, SignParameters, SignatureAlgorithm,
 };
 use azure_security_keyvault_keys::{KeyClient, KeyClientOptions};
 
@@ -123,7 +123,10 @@ impl AzureKms {
 
     /// The version and public key of a `Key` answer.
     fn parse_key(&self, op: &str, key: &Key) -> Result<(String, PublicKey)> {
-        let jwk = key.key.as_ref().ok_or_else(|| self.malformed(op, "a key"))?;
+        let jwk = key
+            .key
+            .as_ref()
+            .ok_or_else(|| self.malformed(op, "a key"))?;
         let version = jwk
             .kid
             .as_deref()
@@ -296,7 +299,10 @@ fn raw_ecdsa_to_der(uri: &str, raw: &[u8]) -> Result<Vec<u8>> {
         return Err(Error::Backend {
             backend: "azure",
             status: None,
-            message: format!("sign for {uri} answered a {}-byte ECDSA signature", raw.len()),
+            message: format!(
+                "sign for {uri} answered a {}-byte ECDSA signature",
+                raw.len()
+            ),
         });
     }
     let (r, s) = raw.split_at(raw.len() / 2);
@@ -598,20 +604,14 @@ mod tests {
             use azure_core::http::{AsyncRawResponse, StatusCode};
             let path = request.url().path().to_owned();
             let mut headers = Headers::new();
-            headers.insert(
-                HeaderName::from_static("content-type"),
-                "application/json",
-            );
+            headers.insert(HeaderName::from_static("content-type"), "application/json");
             if path.ends_with("/sign") {
                 let mut log = self.log.lock().unwrap();
                 let throttled = log.iter().filter(|(_, s)| *s == 429).count() < self.throttle;
                 let status = if throttled { 429 } else { 200 };
                 log.push((std::time::Instant::now(), status));
                 if throttled {
-                    headers.insert(
-                        HeaderName::from_static("retry-after"),
-                        self.retry_after,
-                    );
+                    headers.insert(HeaderName::from_static("retry-after"), self.retry_after);
                     return Ok(AsyncRawResponse::from_bytes(
                         StatusCode::TooManyRequests,
                         headers,
@@ -670,7 +670,10 @@ mod tests {
             .iter()
             .filter(|(t, s)| *s == 200 && *t > t429 && *t < t429 + Duration::from_millis(950))
             .count();
-        assert_eq!(early, 0, "a request went out during the Retry-After: {log:?}");
+        assert_eq!(
+            early, 0,
+            "a request went out during the Retry-After: {log:?}"
+        );
         assert!(elapsed >= Duration::from_millis(950), "{elapsed:?}");
         assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
     }

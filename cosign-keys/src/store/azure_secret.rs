@@ -108,9 +108,12 @@ impl AzureSecretStore {
             ..SecretClientOptions::default()
         };
         options.verify_challenge_resource = Some(false);
-        let client =
-            SecretClient::new(&azure::vault_url(vault), azure::credential()?, Some(options))
-                .map_err(|e| azure::map_error(&uri, "set up client", &e))?;
+        let client = SecretClient::new(
+            &azure::vault_url(vault),
+            azure::credential()?,
+            Some(options),
+        )
+        .map_err(|e| azure::map_error(&uri, "set up client", &e))?;
         Ok(Self {
             name: name.clone(),
             uri,
@@ -258,7 +261,11 @@ impl AzureSecretStore {
         Ok(())
     }
 
-    fn metadata(&self, tags: &HashMap<String, String>, public_key: &PublicKey) -> Result<KeyMetadata> {
+    fn metadata(
+        &self,
+        tags: &HashMap<String, String>,
+        public_key: &PublicKey,
+    ) -> Result<KeyMetadata> {
         let fingerprint = public_key.fingerprint();
         if let Some(recorded) = tags.get(TAG_FINGERPRINT) {
             let recorded: Fingerprint = recorded.parse().map_err(|e| self.corrupt(e))?;
@@ -355,7 +362,10 @@ impl AzureSecretStore {
 }
 
 fn last_segment(id: &str) -> Option<&str> {
-    id.trim_end_matches('/').rsplit('/').next().filter(|s| !s.is_empty())
+    id.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
 }
 
 fn to_system_time(t: azure_core::time::OffsetDateTime) -> Option<std::time::SystemTime> {
@@ -427,14 +437,22 @@ impl KeyStore for AzureSecretStore {
         }
         let number = latest + 1;
         let tags = tags_for(number, &record.metadata)?;
-        self.set(&self.pub_name(), &record.public_key.to_pem(), PEM_TYPE, &tags)
-            .await?;
+        self.set(
+            &self.pub_name(),
+            &record.public_key.to_pem(),
+            PEM_TYPE,
+            &tags,
+        )
+        .await?;
         if let Some(password) = &record.password {
             let text = Zeroizing::new(
                 std::str::from_utf8(password.expose_secret())
                     .map_err(|_| Error::InvalidArgument {
                         name: "password",
-                        reason: format!("{} keeps the password as text; this one is not UTF-8", self.uri),
+                        reason: format!(
+                            "{} keeps the password as text; this one is not UTF-8",
+                            self.uri
+                        ),
                     })?
                     .to_owned(),
             );
@@ -488,12 +506,8 @@ impl KeyStore for AzureSecretStore {
     }
 
     async fn versions(&self) -> Result<Vec<VersionInfo>> {
+        // A secret that does not exist has no versions (as in the other stores).
         let listed = self.list(&self.name).await?;
-        if listed.is_empty() {
-            return Err(Error::NotFound {
-                what: self.uri.clone(),
-            });
-        }
         Ok(listed
             .into_iter()
             .filter(|l| l.number > 0)
