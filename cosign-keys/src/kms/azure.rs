@@ -295,7 +295,7 @@ fn der_wrap(tag: u8, body: &[u8]) -> Vec<u8> {
 
 /// Raw `r ‖ s` (as Key Vault signs) to an ASN.1 DER `ECDSA-Sig-Value`.
 fn raw_ecdsa_to_der(uri: &str, raw: &[u8]) -> Result<Vec<u8>> {
-    if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 132 {
+    if raw.is_empty() || !raw.len().is_multiple_of(2) || raw.len() > 132 {
         return Err(Error::Backend {
             backend: "azure",
             status: None,

@@ -248,10 +248,12 @@ impl AzureSecretStore {
         const OP: &str = "set secret";
         self.pacer
             .run(|| {
-                let mut params = SetSecretParameters::default();
-                params.value = Some(value.to_owned());
-                params.content_type = Some(content_type.to_owned());
-                params.tags = Some(tags.clone());
+                let params = SetSecretParameters {
+                    value: Some(value.to_owned()),
+                    content_type: Some(content_type.to_owned()),
+                    tags: Some(tags.clone()),
+                    ..SetSecretParameters::default()
+                };
                 let body: azure_core::Result<RequestContent<SetSecretParameters>> =
                     params.try_into();
                 async move { self.client.set_secret(secret, body?, None).await }
@@ -540,10 +542,13 @@ impl KeyStore for AzureSecretStore {
                     };
                     self.pacer
                         .run(|| {
-                            let mut attributes = SecretAttributes::default();
-                            attributes.enabled = Some(false);
-                            let mut params = UpdateSecretPropertiesParameters::default();
-                            params.secret_attributes = Some(attributes);
+                            let params = UpdateSecretPropertiesParameters {
+                                secret_attributes: Some(SecretAttributes {
+                                    enabled: Some(false),
+                                    ..SecretAttributes::default()
+                                }),
+                                ..UpdateSecretPropertiesParameters::default()
+                            };
                             let options = SecretClientUpdateSecretPropertiesOptions {
                                 secret_version: Some(l.id.clone()),
                                 ..SecretClientUpdateSecretPropertiesOptions::default()
@@ -580,7 +585,7 @@ impl KeyStore for AzureSecretStore {
                         deleted.push(secret.clone());
                     }
                 }
-                if !deleted.iter().any(|d| *d == self.name) {
+                if !deleted.contains(&self.name) {
                     return Err(Error::NotFound {
                         what: self.uri.clone(),
                     });
