@@ -2,7 +2,7 @@
 //! `tests/interop/kms-awskms.sh` and `tests/interop/kms-hashivault.sh` to
 //! hand our public keys and signatures to the real cosign, and to check
 //! cosign's). Generic over the backends: build it with the features of the
-//! ones you need (`--features aws`, `--features vault`).
+//! ones you need (`--features aws`, `--features vault`, `--features azure`).
 //!
 //! ```text
 //! cargo run -p cosign-keys --features vault --example kms -- URI create [ALGORITHM]
@@ -10,6 +10,7 @@
 //! cargo run -p cosign-keys --features vault --example kms -- URI sign-blob FILE
 //! cargo run -p cosign-keys --features vault --example kms -- URI verify-blob FILE SIGFILE
 //! cargo run -p cosign-keys --features vault --example kms -- URI sign-digests N
+//! cargo run -p cosign-keys --features vault --example kms -- URI sign-one-by-one N
 //! cargo run -p cosign-keys --features vault --example kms -- URI rotate
 //! cargo run -p cosign-keys --features vault --example kms -- URI versions
 //! ```
@@ -20,7 +21,8 @@
 //! the key's current public key and our verifier, printing `Verified OK` on
 //! stderr as cosign does; `sign-digests N` signs N distinct SHA-256 digests
 //! in one bulk call and prints how long that took (a quick loop, not a
-//! benchmark); `rotate` prints the new version; `versions` prints
+//! benchmark); `sign-one-by-one N` signs them with one awaited request
+//! each, for comparison; `rotate` prints the new version; `versions` prints
 //! `version fingerprint` lines.
 
 use std::process::ExitCode;
@@ -33,7 +35,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let [uri, command, rest @ ..] = args else {
         return Err(
             "usage: kms URI create [ALG] | public-key | sign-blob FILE | verify-blob FILE SIGFILE \
-             | sign-digests N | rotate | versions"
+             | sign-digests N | sign-one-by-one N | rotate | versions"
                 .into(),
         );
     };
@@ -68,6 +70,21 @@ fn run(args: &[String]) -> Result<(), String> {
             if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
                 eprintln!("first failure: {e}");
             }
+            println!(
+                "{n} digests in {secs:.2}s: {:.0} signatures/s, {failed} failed",
+                f64::from(n) / secs
+            );
+        }
+        ("sign-one-by-one", [n]) => {
+            let n: u32 = n.parse().map_err(|e| format!("N: {e}"))?;
+            let start = Instant::now();
+            let mut failed = 0u32;
+            for i in 0..n {
+                if key.sign_digest(&sha256(&i.to_be_bytes())).is_err() {
+                    failed += 1;
+                }
+            }
+            let secs = start.elapsed().as_secs_f64();
             println!(
                 "{n} digests in {secs:.2}s: {:.0} signatures/s, {failed} failed",
                 f64::from(n) / secs

@@ -9,7 +9,8 @@
 //! |---|---|---|
 //! | `hashivault://` (Vault/OpenBao transit) | `vault` | OpenBao dev server |
 //! | `awskms://` | `aws` | moto |
-//! | `azurekms://`, `gcpkms://` | — | parsed and validated; not supported in this build |
+//! | `azurekms://` | `azure` | Lowkey Vault (Azure Key Vault emulator) |
+//! | `gcpkms://` | — | parsed and validated; not supported in this build |
 //!
 //! `awskms://` takes its region and credentials from the standard AWS chain
 //! (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_PROFILE`, SSO, web identity,
@@ -26,6 +27,8 @@ use crate::{Algorithm, PublicKey, Result, Signature};
 
 #[cfg(feature = "aws")]
 mod aws;
+#[cfg(feature = "azure")]
+mod azure;
 pub mod blocking;
 pub(crate) mod bulk;
 mod handle;
@@ -140,6 +143,10 @@ pub async fn open(uri: &str, options: &KmsOptions) -> Result<Box<dyn Kms>> {
 #[allow(clippy::unused_async)]
 pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<dyn Kms>> {
     let _ = options;
+    #[cfg(feature = "azure")]
+    if let KmsHandle::AzureKms { .. } = handle {
+        return Ok(Box::new(azure::AzureKms::open(handle)?));
+    }
     #[cfg(feature = "aws")]
     if let KmsHandle::AwsKms { .. } = handle {
         return Ok(Box::new(aws::AwsKms::open(handle).await?));
@@ -160,10 +167,8 @@ pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<
             "no Google Cloud KMS endpoint or emulator can be run where this build is tested, so \
              the client is not shipped untested"
         }
-        KmsHandle::AzureKms { .. } => {
-            "no Azure Key Vault emulator can be run where this build is tested, so the client is \
-             not shipped untested"
-        }
+        #[cfg(not(feature = "azure"))]
+        KmsHandle::AzureKms { .. } => "built without the `azure` feature",
         #[cfg(not(feature = "vault"))]
         KmsHandle::HashiVault { .. } => "built without the `vault` feature",
         #[cfg(not(feature = "aws"))]

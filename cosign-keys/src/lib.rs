@@ -5,6 +5,8 @@
 
 mod algorithm;
 pub mod audit;
+#[cfg(feature = "azure")]
+mod azure;
 #[cfg(feature = "backup")]
 #[cfg_attr(docsrs, doc(cfg(feature = "backup")))]
 pub mod backup;

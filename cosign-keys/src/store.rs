@@ -15,13 +15,15 @@
 //! | local directory | path, `file://` | always | the current pair plus a history directory |
 //! | environment variable | `env://VAR` | always | one, read-only |
 //! | Vault / OpenBao KV v2 | `vault-kv://mount/path` | `vault` | KV versions, check-and-set |
-//! | Azure Key Vault secret | `azure-secret://vault/name` | — | not supported in this build (see README) |
+//! | Azure Key Vault secret | `azure-secret://vault/name` | `azure` | secret versions (no check-and-set) |
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use crate::{Algorithm, EncryptedPrivateKey, Fingerprint, Password, PublicKey, Result};
 
+#[cfg(feature = "azure")]
+mod azure_secret;
 pub mod blocking;
 mod document_file;
 pub mod env;
@@ -331,6 +333,14 @@ pub async fn open_document(uri: &str, options: &StoreOptions) -> Result<Box<dyn 
             }
             Ok(Box::new(FileDocumentStore::new(dir)))
         }
+        KeyRef::AzureSecret { .. } => Err(crate::Error::NotSupported {
+            scheme: "azure-secret".into(),
+            reason: "a keyring manifest or ledger is never kept in an Azure Key Vault secret: \
+                     Key Vault has no check-and-set, so two concurrent updates could silently \
+                     lose one; keep the manifest in a file or in Vault KV (the keys themselves \
+                     may live in azure-secret:// or azurekms://)"
+                .into(),
+        }),
         other => Err(crate::Error::NotSupported {
             scheme: other.scheme().into(),
             reason: "documents are kept in a file or in Vault KV".into(),
@@ -370,11 +380,12 @@ pub async fn open_ref(key_ref: KeyRef, options: &StoreOptions) -> Result<Box<dyn
     match key_ref {
         KeyRef::File { dir, prefix } => Ok(Box::new(file::FileStore::new(dir, &prefix)?)),
         KeyRef::Env { var } => Ok(Box::new(env::EnvStore::new(&var)?)),
+        #[cfg(feature = "azure")]
+        KeyRef::AzureSecret { .. } => Ok(Box::new(azure_secret::AzureSecretStore::open(key_ref)?)),
+        #[cfg(not(feature = "azure"))]
         KeyRef::AzureSecret { .. } => Err(crate::Error::NotSupported {
             scheme: "azure-secret".into(),
-            reason: "no Azure Key Vault emulator can be run on the machines this build is tested \
-                     on, so the adapter is not shipped untested"
-                .into(),
+            reason: "built without the `azure` feature".into(),
         }),
         #[cfg(not(feature = "vault"))]
         KeyRef::VaultKv { .. } => Err(crate::Error::NotSupported {

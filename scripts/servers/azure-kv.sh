@@ -1,181 +1,175 @@
 #!/usr/bin/env bash
-# Azure Key Vault emulator (Lowkey Vault, a Spring Boot jar run on the machine's Java) for the
-# azure-secret:// store and azurekms:// tests, on loopback only.
+# Azure Key Vault emulator (Lowkey Vault 7.3.74, MIT, a Spring Boot jar on Java 25) for the
+# azure-secret:// store and azurekms:// tests, on loopback only, with verified TLS.
 #
-#   scripts/servers/azure-kv.sh start   find the jar (cached / Maven / $COSIGN_KEYS_LOWKEY_JAR), start it
-#   scripts/servers/azure-kv.sh env     print `export ...` lines: eval "$(scripts/servers/azure-kv.sh env)"
-#   scripts/servers/azure-kv.sh status  whether it runs
-#   scripts/servers/azure-kv.sh stop    stop it (pid file)
-#
-# EXIT CODE 3 from `start` means "no Lowkey Vault jar can be had on this machine" (see
-# tests/servers/NOTES.md: on this workplace the Maven registry does not serve
-# com.github.nagyesta.lowkey-vault:lowkey-vault-app, only its client and testcontainers
-# artifacts). Callers treat 3 as "skip, with this reason", never as a pass.
+#   scripts/servers/azure-kv.sh available  exit 0 if a jar exists or can be built, else 3 + reason
+#   scripts/servers/azure-kv.sh start      get the jar (build it once if needed), start, wait for /ping
+#   scripts/servers/azure-kv.sh env        print `export ...` lines: eval "$(scripts/servers/azure-kv.sh env)"
+#   scripts/servers/azure-kv.sh status     whether it runs
+#   scripts/servers/azure-kv.sh stop       stop it (pid file)
 #
 # Where the jar comes from, first hit wins:
-#   1. $COSIGN_KEYS_LOWKEY_JAR (a lowkey-vault-app-<version>.jar you have)
-#   2. the cache: $COSIGN_KEYS_CACHE/azure-kv/lowkey-vault-app-$LOWKEY_VERSION.jar
-#   3. Maven: `mvn dependency:copy` of com.github.nagyesta.lowkey-vault:lowkey-vault-app:$LOWKEY_VERSION
+#   1. $COSIGN_KEYS_LOWKEY_JAR (a lowkey-vault-app-7.3.74.jar you built)
+#   2. the cache: $COSIGN_KEYS_CACHE/azure-kv/lowkey-vault-app-7.3.74.jar
+#   3. a Maven build of Lowkey's source (the Maven registry does not serve the app jar) with the
+#      builder in ../shared/servers/lowkey-vault/azure-kv-emulator.sh (relative to the repo root;
+#      or $COSIGN_KEYS_LOWKEY_BUILDER), from its source tree or $COSIGN_KEYS_LOWKEY_SOURCE.
+#      The jar and Maven's repository are cached under $COSIGN_KEYS_CACHE/azure-kv/.
+# EXIT CODE 3 from `available`/`start` means "no Lowkey Vault can be had here": callers skip the
+# Azure tests with that reason, never count it as a pass.
 #
-# How it is run (facts from Lowkey Vault's own docs and sources, see NOTES.md):
-#   java -jar lowkey.jar --server.port=P --server.address=127.0.0.1 --app.token.port=P+1
-#        --LOWKEY_VAULT_NAMES=cosign-keys --LOWKEY_AUTH_RESOURCE=localhost
-#   - HTTPS on P with the jar's bundled self-signed certificate (SANs localhost, *.localhost,
-#     127.0.0.1); we export it as PEM (s_client) so clients trust exactly it.
-#   - vaults: https://localhost:P (default) and https://cosign-keys.localhost:P (named; the
-#     vault is chosen by the Host header, *.localhost resolves to loopback in curl and rustls
-#     clients need a resolver override or /etc/hosts, see NOTES.md).
-#   - plain-HTTP managed-identity token endpoint on P+1: /metadata/identity/oauth2/token.
-#   - any bearer token is accepted; a request without Authorization gets the 401 challenge.
+# How it runs: https://localhost:P (Lowkey's default vault, chosen by the Host header) with a
+# certificate from the shared test CA ($COSIGN_KEYS_CACHE/tls/ca.pem; SANs localhost and
+# 127.0.0.1); any bearer token is accepted. Clients set COSIGN_KEYS_AZURE_TOKEN and
+# COSIGN_KEYS_AZURE_CA_BUNDLE and use azure-secret://localhost:P/<name>, azurekms://localhost:P/<key>.
 #
-# Overridable: COSIGN_KEYS_CACHE, COSIGN_KEYS_LOWKEY_JAR, COSIGN_KEYS_LOWKEY_VERSION,
-# COSIGN_KEYS_AZURE_KV_PORT (P; P+1 must be free too), COSIGN_KEYS_JAVA (java binary),
-# COSIGN_KEYS_AZURE_KV_WAIT (seconds, default 120).
+# Overridable: COSIGN_KEYS_CACHE, COSIGN_KEYS_LOWKEY_JAR, COSIGN_KEYS_LOWKEY_SOURCE,
+# COSIGN_KEYS_LOWKEY_BUILDER, COSIGN_KEYS_AZURE_KV_PORT (P; P+1 is the token port),
+# JAVA25_HOME, COSIGN_KEYS_AZURE_KV_WAIT (seconds, default 120).
 set -euo pipefail
 
-LOWKEY_VERSION="${COSIGN_KEYS_LOWKEY_VERSION:-7.1.13}"
-VAULT_NAME=cosign-keys
-
+LOWKEY_VERSION=7.3.74
 NAME=azure-kv
 # shellcheck source=scripts/servers/lib.sh
 source "$(dirname "$0")/lib.sh"
-
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+# Our own state directory: the shared builder keeps its own run/ and logs/ under $CACHE.
+RUN="$CACHE/server"
+PIDFILE="$RUN/$NAME.pid"
+LOGS="$CACHE/server-logs"
 LOG="$LOGS/lowkey.log"
 WAIT_SECS="${COSIGN_KEYS_AZURE_KV_WAIT:-120}"
 UNAVAILABLE=3
+JAR_CACHED="$CACHE/lowkey-vault-app-$LOWKEY_VERSION.jar"
+BUILDER="${COSIGN_KEYS_LOWKEY_BUILDER:-$ROOT/../shared/servers/lowkey-vault/azure-kv-emulator.sh}"
 
-# Prints the jar path or exits 3 with the reason.
-find_jar() {
-    if [[ -n "${COSIGN_KEYS_LOWKEY_JAR:-}" ]]; then
-        [[ -f "$COSIGN_KEYS_LOWKEY_JAR" ]] || die "COSIGN_KEYS_LOWKEY_JAR=$COSIGN_KEYS_LOWKEY_JAR does not exist"
-        printf '%s\n' "$COSIGN_KEYS_LOWKEY_JAR"
-        return 0
-    fi
-    local jar="$CACHE/lowkey-vault-app-$LOWKEY_VERSION.jar"
-    if [[ -s "$jar" ]]; then
-        printf '%s\n' "$jar"
-        return 0
-    fi
-    if ! command -v mvn >/dev/null 2>&1; then
-        say "unavailable: no Lowkey Vault jar cached, COSIGN_KEYS_LOWKEY_JAR unset, and no mvn to fetch one"
-        exit "$UNAVAILABLE"
-    fi
-    say "fetching com.github.nagyesta.lowkey-vault:lowkey-vault-app:$LOWKEY_VERSION with mvn (log $LOGS/mvn.log)"
-    if mvn -B -U -q org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
-        -Dartifact="com.github.nagyesta.lowkey-vault:lowkey-vault-app:$LOWKEY_VERSION:jar" \
-        -DoutputDirectory="$CACHE" -Dmdep.overWriteReleases=true >"$LOGS/mvn.log" 2>&1 && [[ -s "$jar" ]]; then
-        printf '%s\n' "$jar"
-        return 0
-    fi
-    say "unavailable: the Maven registry this machine reaches does not serve" \
-        "com.github.nagyesta.lowkey-vault:lowkey-vault-app:$LOWKEY_VERSION (mvn log: $LOGS/mvn.log). Set COSIGN_KEYS_LOWKEY_JAR to a lowkey-vault-app jar to run these tests."
-    exit "$UNAVAILABLE"
-}
-
-# Class-file major version of the jar's main class -> Java feature version it needs.
-jar_java_feature() {
-    "$(python_bin)" - "$1" <<'EOF'
-import sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-names = [n for n in z.namelist() if n.endswith("LowkeyVaultApp.class")]
-if not names:
-    print(17); sys.exit(0)
-b = z.read(names[0])
-print(int.from_bytes(b[6:8], "big") - 44)
-EOF
-}
-
-java_feature() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-
-pick_java() {
-    local need="$1" j
-    if [[ -n "${COSIGN_KEYS_JAVA:-}" ]]; then
-        printf '%s\n' "$COSIGN_KEYS_JAVA"
-        return 0
-    fi
-    for j in "$(command -v java 2>/dev/null || true)" /usr/lib/jvm/*/bin/java; do
-        [[ -n "$j" && -x "$j" ]] || continue
-        if (($(java_feature "$j") >= need)); then
-            printf '%s\n' "$j"
+java25() {
+    local j v
+    for j in "${JAVA25_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+        [[ -n "$j" && -x "$j/bin/java" ]] || continue
+        v="$("$j/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+        if [[ "${v%%.*}" =~ ^[0-9]+$ ]] && ((${v%%.*} >= 25)); then
+            printf '%s\n' "$j/bin/java"
             return 0
         fi
     done
-    say "unavailable: the jar needs Java $need and no such java is installed (set COSIGN_KEYS_JAVA)"
-    exit "$UNAVAILABLE"
+    return 1
 }
 
-vault_url() { printf 'https://localhost:%s\n' "$(cat "$RUN/port")"; }
+# Prints why no jar can be had (and returns 1), or nothing (returns 0).
+why_unavailable() {
+    java25 >/dev/null || {
+        echo "no Java >= 25 (Lowkey Vault $LOWKEY_VERSION needs it; set JAVA25_HOME)"
+        return 1
+    }
+    if [[ -n "${COSIGN_KEYS_LOWKEY_JAR:-}" ]]; then
+        [[ -s "$COSIGN_KEYS_LOWKEY_JAR" ]] || {
+            echo "COSIGN_KEYS_LOWKEY_JAR=$COSIGN_KEYS_LOWKEY_JAR does not exist"
+            return 1
+        }
+        return 0
+    fi
+    [[ -s "$JAR_CACHED" ]] && return 0
+    [[ -x "$BUILDER" ]] || {
+        echo "no Lowkey Vault jar: set COSIGN_KEYS_LOWKEY_JAR, or COSIGN_KEYS_LOWKEY_SOURCE with the builder ($BUILDER is absent)"
+        return 1
+    }
+    command -v mvn >/dev/null 2>&1 || {
+        echo "no Lowkey Vault jar and no mvn to build one"
+        return 1
+    }
+    return 0
+}
+
+find_jar() {
+    local why
+    if ! why="$(why_unavailable)"; then
+        say "unavailable: $why"
+        exit "$UNAVAILABLE"
+    fi
+    if [[ -n "${COSIGN_KEYS_LOWKEY_JAR:-}" ]]; then
+        printf '%s\n' "$COSIGN_KEYS_LOWKEY_JAR"
+        return 0
+    fi
+    if [[ ! -s "$JAR_CACHED" ]]; then
+        say "building Lowkey Vault $LOWKEY_VERSION with Maven (cold: minutes; cached in $CACHE)"
+        local rc=0
+        if [[ -n "${COSIGN_KEYS_LOWKEY_SOURCE:-}" ]]; then
+            LOWKEY_SRC="$COSIGN_KEYS_LOWKEY_SOURCE" COSIGN_KEYS_CACHE="$CACHE_ROOT" "$BUILDER" build >&2 || rc=$?
+        else
+            COSIGN_KEYS_CACHE="$CACHE_ROOT" "$BUILDER" build >&2 || rc=$?
+        fi
+        if ((rc == 3)); then
+            say "unavailable: the builder lacks a prerequisite (see above)"
+            exit "$UNAVAILABLE"
+        fi
+        ((rc == 0)) && [[ -s "$JAR_CACHED" ]] || die "building Lowkey Vault failed (rc $rc)"
+    fi
+    printf '%s\n' "$JAR_CACHED"
+}
+
+vault_addr() { printf 'localhost:%s\n' "$(cat "$RUN/port")"; }
 
 pings() {
-    curl -s -o /dev/null -m 2 -k -w '%{http_code}' "https://$HOST:$(cat "$RUN/port")/ping" 2>/dev/null | grep -q 200
-}
-
-export_cert() {
-    # The certificate the server actually presents, as PEM: what clients must trust.
-    openssl s_client -connect "$HOST:$(cat "$RUN/port")" -servername localhost -showcerts </dev/null 2>/dev/null |
-        sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' >"$RUN/lowkey-ca.pem.tmp"
-    [[ -s "$RUN/lowkey-ca.pem.tmp" ]] || die "could not read the server certificate with openssl s_client"
-    mv "$RUN/lowkey-ca.pem.tmp" "$RUN/lowkey-ca.pem"
-    # From here on, every check trusts exactly this file (no -k).
-    curl -sS -o /dev/null -m 5 --cacert "$RUN/lowkey-ca.pem" "$(vault_url)/ping" ||
-        die "the exported certificate does not verify for $(vault_url)"
+    [[ "$(curl -s -m 2 --cacert "$CACHE_ROOT/tls/ca.pem" "https://$(vault_addr)/ping" 2>/dev/null)" == pong ]]
 }
 
 cmd_start() {
     mkdir -p "$RUN" "$LOGS"
     chmod 700 "$RUN"
     if pid_alive java && [[ -f "$RUN/port" ]]; then
-        wait_until "$WAIT_SECS" "Lowkey Vault at $(vault_url)" pings
-        say "already running at $(vault_url) (pid $(cat "$PIDFILE")), reusing"
+        wait_until "$WAIT_SECS" "Lowkey Vault at https://$(vault_addr)" pings
+        say "already running at https://$(vault_addr) (pid $(cat "$PIDFILE")), reusing"
         return 0
     fi
     rm -f "$RUN"/*
-    local jar java need port start=$SECONDS
+    local jar java port start=$SECONDS
     jar="$(find_jar)" || exit $?
-    need="$(jar_java_feature "$jar")"
-    java="$(pick_java "$need")" || exit $?
+    java="$(java25)"
+    ensure_test_tls "$CACHE_ROOT/tls"
+    openssl rand -hex 16 >"$RUN/p12.pass"
+    openssl pkcs12 -export -in "$CACHE_ROOT/tls/server.pem" -inkey "$CACHE_ROOT/tls/server.key" \
+        -name lowkey -passout "file:$RUN/p12.pass" -out "$RUN/server.p12" 2>>"$LOGS/tls.log" ||
+        die "could not make the PKCS#12 key store (see $LOGS/tls.log)"
     port="$(pick_port "${COSIGN_KEYS_AZURE_KV_PORT:-}" 1)"
     printf '%s\n' "$port" >"$RUN/port"
-    printf '%s\n' "$((port + 1))" >"$RUN/token_port"
     : >"$LOG"
-    say "starting $(basename "$jar") on Java $need+ ($java)"
-    spawn "$LOG" "$java" -Xmx512m -jar "$jar" \
-        --server.port="$port" --server.address="$HOST" \
-        --app.token.port="$((port + 1))" \
-        --LOWKEY_VAULT_NAMES="$VAULT_NAME" \
-        --LOWKEY_AUTH_RESOURCE=localhost
-    wait_until "$WAIT_SECS" "Lowkey Vault at https://$HOST:$port" pings
-    export_cert
-    say "started Lowkey Vault at $(vault_url) (pid $(cat "$PIDFILE")) in $((SECONDS - start))s; log $LOG"
+    say "starting Lowkey Vault $LOWKEY_VERSION ($java)"
+    spawn "$LOG" "$java" -Xmx256m -XX:+UseSerialGC -jar "$jar" \
+        --server.address=127.0.0.1 --server.port="$port" --app.token.port="$((port + 1))" \
+        --LOWKEY_VAULT_NAMES=cosign-keys --LOWKEY_AUTH_RESOURCE=localhost \
+        --server.ssl.key-store="file:$RUN/server.p12" --server.ssl.key-store-type=PKCS12 \
+        --server.ssl.key-store-password="$(cat "$RUN/p12.pass")" \
+        --server.ssl.enabled-protocols=TLSv1.2,TLSv1.3
+    wait_until "$WAIT_SECS" "Lowkey Vault at https://localhost:$port" pings
+    say "started Lowkey Vault at https://$(vault_addr) (pid $(cat "$PIDFILE")) in $((SECONDS - start))s; log $LOG"
 }
 
 cmd_env() {
     pid_alive java && [[ -f "$RUN/port" ]] || die "not running; use: $0 start"
-    local p t
-    p="$(cat "$RUN/port")"
-    t="$(cat "$RUN/token_port")"
-    printf 'export COSIGN_KEYS_TEST_AZURE_VAULT_URL=%q\n' "https://localhost:$p"
-    printf 'export COSIGN_KEYS_TEST_AZURE_NAMED_VAULT_URL=%q\n' "https://$VAULT_NAME.localhost:$p"
-    printf 'export COSIGN_KEYS_TEST_AZURE_VAULT_NAME=%q\n' "$VAULT_NAME"
-    printf 'export COSIGN_KEYS_TEST_AZURE_CA_CERT=%q\n' "$RUN/lowkey-ca.pem"
-    # App Service style managed identity, as azure_identity's ManagedIdentityCredential reads it.
-    # Setting IDENTITY_ENDPOINT also keeps it from probing IMDS at 169.254.169.254 (not loopback).
-    printf 'export IDENTITY_ENDPOINT=%q\n' "http://$HOST:$t/metadata/identity/oauth2/token"
-    printf 'export IDENTITY_HEADER=cosign-keys-test\n'
+    printf 'export COSIGN_KEYS_AZURE_TOKEN=%q\n' "lowkey-test-token"
+    printf 'export COSIGN_KEYS_AZURE_CA_BUNDLE=%q\n' "$CACHE_ROOT/tls/ca.pem"
+    printf 'export COSIGN_KEYS_TEST_AZURE_VAULT=%q\n' "$(vault_addr)"
 }
 
 case "${1:-}" in
+available)
+    if why="$(why_unavailable)"; then echo "available"; else
+        echo "unavailable: $why"
+        exit "$UNAVAILABLE"
+    fi
+    ;;
 start) cmd_start ;;
 stop) stop_pid 20 ;;
 env) cmd_env ;;
 status)
-    if pid_alive java && [[ -f "$RUN/port" ]]; then echo "running at $(vault_url) pid $(cat "$PIDFILE")"; else
+    if pid_alive java && [[ -f "$RUN/port" ]]; then echo "running at https://$(vault_addr) pid $(cat "$PIDFILE")"; else
         echo "not running"
         exit 1
     fi
     ;;
 *)
-    echo "usage: $0 start|stop|env|status" >&2
+    echo "usage: $0 available|start|stop|env|status" >&2
     exit 2
     ;;
 esac
