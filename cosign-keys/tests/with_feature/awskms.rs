@@ -309,8 +309,12 @@ fn unreachable_endpoint_is_unavailable() {
 /// changed (`None` removes a variable): the environment is process-wide and
 /// the tests are threads.
 fn in_child(test: &str, env: &[(&str, Option<&std::path::Path>)]) {
+    // Test names are paths inside the test crate: this file is the
+    // `with_feature` module of tests/awskms.rs.
+    let (_, module) = module_path!().split_once("::").unwrap();
+    let name = format!("{module}::{test}");
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([test, "--exact", "--nocapture", "--test-threads=1"])
+    cmd.args([name.as_str(), "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD, "1");
     for (var, value) in env {
         match value {
