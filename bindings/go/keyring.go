@@ -230,15 +230,18 @@ type Due struct {
 
 // Status is a keyring's state at a time.
 type Status struct {
-	Keyring     string            `json:"keyring"`
-	Revision    uint64            `json:"revision"`
-	Now         time.Time         `json:"now"`
-	Policy      Policy            `json:"policy"`
-	ActiveKey   uint32            `json:"active_key"` // 0 when none
-	Keys        []KeyStatus       `json:"keys"`
-	Trusted     []Fingerprint     `json:"trusted"` // trust-bundle order
-	Due         Due               `json:"due"`
-	Pending     *PendingOperation `json:"pending"`
+	Keyring   string            `json:"keyring"`
+	Revision  uint64            `json:"revision"`
+	Now       time.Time         `json:"now"`
+	Policy    Policy            `json:"policy"`
+	ActiveKey uint32            `json:"active_key"` // 0 when none
+	Keys      []KeyStatus       `json:"keys"`
+	Trusted   []Fingerprint     `json:"trusted"` // trust-bundle order
+	Due       Due               `json:"due"`
+	Pending   *PendingOperation `json:"pending"`
+	// Deferred is a destroy an emergency operation set aside (nil when
+	// none); it becomes Pending again when that operation closes.
+	Deferred    *PendingOperation `json:"deferred"`
 	ResignCount int               `json:"resign_count"`
 	AuditHead   AuditHead         `json:"audit_head"`
 	// AuditPending counts audit records an emergency operation queued in

@@ -22,6 +22,7 @@ mod lifecycle;
 mod password;
 mod source;
 mod stores;
+mod warnings;
 
 use std::fs;
 use std::io::Write;
@@ -278,6 +279,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
+    warnings::install();
     if cli.allow_insecure_permissions {
         // Read by the library wherever it opens a file store; set before any
         // other thread exists.
@@ -639,9 +641,14 @@ fn read_blob(path: &Path) -> CliResult<Vec<u8>> {
     fs::read(path).map_err(|e| Failure::Io(path.to_path_buf(), e))
 }
 
-/// Reads a key file under the library's key-file size limit.
-pub(crate) fn read(path: &Path) -> CliResult<Vec<u8>> {
-    Ok(limits::read_file(path, Input::KeyFile)?)
+/// Reads a key file under the library's key-file size limit; a private key
+/// open to group or others is refused (`--allow-insecure-permissions`: a
+/// warning), as OpenSSH does.
+pub(crate) fn read(path: &Path) -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
+    Ok(cosign_keys::fs::read_key_file(
+        path,
+        cosign_keys::fs::PermissionPolicy::from_env(),
+    )?)
 }
 
 /// Writes one line on standard output (see `outln!`).

@@ -152,6 +152,8 @@ fn generate_into_a_file_store_then_sign_and_verify_every_way() {
     // export-private-key from a store gives the same key.
     let pem = d.ok(Some("pw"), &["export-private-key", "--key", &ks]);
     std::fs::write(d.path("plain.pem"), pem).unwrap();
+    // A plaintext private key others may read is refused (OpenSSH's rule).
+    std::fs::set_permissions(d.path("plain.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
     d.ok(
         Some("pw2"),
         &[
@@ -294,6 +296,8 @@ fn import_into_a_store_and_the_password_is_never_stored_in_files() {
     let fp = d.ok(None, &["fingerprint", "--key", "cosign.pub"]);
     let pem = d.ok(Some("pw"), &["export-private-key", "--key", "cosign.key"]);
     std::fs::write(d.path("plain.pem"), pem).unwrap();
+    // A plaintext private key others may read is refused (OpenSSH's rule).
+    std::fs::set_permissions(d.path("plain.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
     let ks = d.store("ks");
     d.ok(
         Some("pw2"),
@@ -499,6 +503,62 @@ fn an_insecure_store_is_refused_unless_explicitly_allowed() {
     )
     .unwrap();
     assert_exit(&d.run(Some("pw"), &sign), 9, "mode 0644");
+}
+
+#[test]
+fn a_plain_private_key_file_open_to_others_is_refused_as_openssh_does() {
+    let d = Dir::new("insecure-plain");
+    let ks = d.store("keys");
+    d.ok(Some("pw"), &["generate-key-pair", "--store", &ks]);
+    std::fs::write(d.path("blob"), b"hello").unwrap();
+    let key = d.path("plain.key");
+    std::fs::copy(d.path("keys/.cosign.versions/1/cosign.key"), &key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let key = key.to_str().unwrap().to_owned();
+    let sign = ["sign-blob", "--key", key.as_str(), "blob"];
+
+    let out = d.run(Some("pw"), &sign);
+    assert_exit(&out, 9, "mode 0644");
+    assert!(stdout(&out).is_empty(), "no signature: {}", stdout(&out));
+    // `public-key` unlocks the private key too: the same rule.
+    assert_exit(
+        &d.run(Some("pw"), &["public-key", "--key", &key]),
+        9,
+        "[PERMISSION_DENIED]",
+    );
+
+    // Allowed explicitly: signs, with one warning line naming the file.
+    let mut flagged = sign.to_vec();
+    flagged.push("--allow-insecure-permissions");
+    let out = d.run(Some("pw"), &flagged);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warned = stderr(&out);
+    assert!(
+        warned.contains("warning:") && warned.contains("plain.key") && warned.contains("0644"),
+        "{warned}"
+    );
+    assert!(!stdout(&out).trim().is_empty());
+
+    // Mode 0600: no warning; a public key may be read by anyone.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = d.run(Some("pw"), &sign);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
+    std::fs::write(d.path("blob.sig"), stdout(&out).trim()).unwrap();
+    let public = d.ok(Some("pw"), &["public-key", "--key", &key]);
+    std::fs::write(d.path("cosign.pub"), public).unwrap();
+    std::fs::set_permissions(d.path("cosign.pub"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    d.ok(
+        None,
+        &[
+            "verify-blob",
+            "--key",
+            d.path("cosign.pub").to_str().unwrap(),
+            "--signature",
+            d.path("blob.sig").to_str().unwrap(),
+            "blob",
+        ],
+    );
 }
 
 #[test]

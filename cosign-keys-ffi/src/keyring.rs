@@ -114,6 +114,7 @@ pub unsafe extern "C" fn ck_keyring_free(keyring: *mut ck_keyring) {
 ///  "trusted": ["SHA256:…"],            // trust-bundle order
 ///  "due": {<as ck_keyring_due>},
 ///  "pending": {<pending operation>} | null,
+///  "deferred": {<pending operation>} | null, // a destroy an emergency set aside
 ///  "resign_count": 3,
 ///  "audit_head": {"seq": 12, "hash": "<64 hex>"},
 ///  "audit_pending": 0,     // records queued in the keyring, not yet in the log

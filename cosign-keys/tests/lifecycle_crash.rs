@@ -338,3 +338,76 @@ fn a_rotation_left_pending_by_one_process_is_finished_by_another() {
     assert_eq!(out.new_key, 2);
     assert_eq!(Store::open(&store).unwrap().versions().unwrap().len(), 2);
 }
+
+/// A destroy stopped after its intent, whose store cannot be reached now
+/// (here: its directory became group- and world-writable, which the store
+/// refuses), must not stand between an operator and a revocation: the
+/// revocation sets it aside, completes, and hands it back as pending; once
+/// the store is fixed, a resume finishes the destroy.
+#[test]
+fn a_pending_destroy_whose_store_fails_does_not_block_a_revocation() {
+    let incident = Compromise {
+        reason: "signing token leaked".into(),
+        incident: "INC-11b".into(),
+    };
+    let dir = TempDir::new("deferred-destroy");
+    let old_store = dir.path("keys-old").to_str().unwrap().to_owned();
+    let new_store = dir.path("keys-new").to_str().unwrap().to_owned();
+    let keyring = Keyring::open(config(&dir.0)).unwrap();
+    let now = t("2026-06-01T00:00:00Z");
+    keyring.rotate(&new_key(&old_store), &alice(), now).unwrap();
+    keyring.rotate(&new_key(&new_store), &alice(), now).unwrap();
+    keyring.revoke("1", &incident, &alice(), now).unwrap();
+    keyring.inject_failure(Some(FailPoint::AfterIntent));
+    let err = keyring.destroy("1", &alice(), now).unwrap_err();
+    assert!(injected(&err), "{err}");
+    keyring.inject_failure(None);
+    let (m, _) = keyring.manifest().unwrap().unwrap();
+    let destroy = m.pending.clone().unwrap();
+    assert_eq!(destroy.kind, PendingKind::Destroy);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let old_dir = dir.path("keys-old");
+        std::fs::set_permissions(&old_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        // The destroy cannot go on now, and says why.
+        let err = keyring.resume(None, now).unwrap_err();
+        assert_eq!(
+            err.code(),
+            cosign_keys::ErrorCode::PermissionDenied,
+            "{err}"
+        );
+
+        // The active key is compromised: the revocation goes through.
+        let out = keyring.revoke("2", &incident, &alice(), now).unwrap();
+        assert_eq!(out.key, 2);
+        let (m, _) = keyring.manifest().unwrap().unwrap();
+        assert_eq!(m.key(2).unwrap().state, KeyState::Compromised);
+        assert_eq!(m.key(1).unwrap().state, KeyState::Compromised);
+        assert!(m.deferred.is_none(), "{:?}", m.deferred);
+        assert_eq!(m.pending.as_ref().map(|p| &p.id), Some(&destroy.id));
+        assert_eq!(count(&keyring, EventKind::KeyCompromised), 2);
+        assert_eq!(count(&keyring, EventKind::KeyDestroyed), 0);
+        // Version 1 was not touched.
+        let versions = Store::open(&old_store).unwrap().versions().unwrap();
+        assert_eq!(
+            versions[0].state,
+            cosign_keys::store::VersionState::Live,
+            "{versions:?}"
+        );
+
+        std::fs::set_permissions(&old_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(Store::open(&old_store).unwrap().get_public(Some(1)).is_ok());
+        assert_eq!(
+            keyring.resume(None, now).unwrap(),
+            Some(PendingKind::Destroy)
+        );
+        let (m, _) = keyring.manifest().unwrap().unwrap();
+        assert_eq!(m.key(1).unwrap().state, KeyState::Destroyed);
+        assert!(m.pending.is_none() && m.deferred.is_none());
+        assert_eq!(count(&keyring, EventKind::KeyDestroyed), 1);
+        assert!(Store::open(&old_store).unwrap().get(Some(1)).is_err());
+        keyring.audit_log().verify(None).unwrap();
+    }
+}

@@ -439,6 +439,9 @@ class Status:
     """What is wrong with the audit log, if anything: it cannot be read, or
     it no longer holds the record the keyring was saved after (deleted,
     truncated or replaced)."""
+    deferred: Optional[PendingOperation] = None
+    """A destroy an emergency operation (revoke, emergency rotation) set
+    aside; it becomes :attr:`pending` again when that operation closes."""
 
     def key(self, key: KeySelector) -> KeyStatus:
         """The key with this id or fingerprint (``KeyError`` if none)."""
@@ -465,6 +468,7 @@ class Status:
             audit_head=AuditHead._from_json(data["audit_head"]),
             audit_pending=int(data.get("audit_pending", 0)),
             audit_problem=optional_str(data.get("audit_problem")),
+            deferred=PendingOperation._from_json(data.get("deferred")),
         )
 
 

@@ -15,6 +15,8 @@ use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+use zeroize::Zeroizing;
+
 use super::{parent_dir, sync_dir, write_atomic, Overwrite};
 use crate::{Error, Result};
 
@@ -37,7 +39,8 @@ pub enum PermissionPolicy {
     /// Refuse with [`Error::PermissionDenied`].
     #[default]
     Enforce,
-    /// Go on, printing one warning line on standard error.
+    /// Go on, with one warning through the [`log`] facade (target
+    /// `cosign_keys::permissions`); the library itself prints nothing.
     Warn,
 }
 
@@ -72,9 +75,13 @@ impl PermissionPolicy {
                     Self::ENV
                 ),
             }),
+            // A library prints nothing: the warning goes to the `log`
+            // facade (target `cosign_keys::permissions`), which the CLI
+            // shows on standard error.
             Self::Warn => {
-                eprintln!(
-                    "warning: {}: {problem} (allowed by {})",
+                log::warn!(
+                    target: "cosign_keys::permissions",
+                    "{}: {problem} (allowed by {})",
                     path.display(),
                     Self::ENV
                 );
@@ -127,6 +134,61 @@ pub fn check_private_key_file(path: &Path, file: &File, policy: PermissionPolicy
     #[cfg(not(unix))]
     let _ = (path, file, policy);
     Ok(())
+}
+
+/// Reads a key file a user named (`--key cosign.key`, a PEM to import)
+/// under the key-file size limit. When it holds a private key (a PEM block
+/// whose label ends in `PRIVATE KEY`: Cosign's, PKCS#8, SEC1, PKCS#1), the
+/// file must not be open to its group or others, as OpenSSH requires
+/// (per `policy`, checked on the open file). The path is the user's own, so
+/// a symbolic link is followed. The bytes come back in a buffer that is
+/// wiped when dropped.
+///
+/// # Errors
+/// [`Error::PermissionDenied`] for an exposed private key under
+/// [`PermissionPolicy::Enforce`]; [`Error::InputTooLarge`] over the limit;
+/// [`Error::Io`] when it cannot be read.
+///
+/// ```
+/// use cosign_keys::fs::{read_key_file, write_atomic, Overwrite, PermissionPolicy};
+/// let dir = std::env::temp_dir().join(format!("ck-read-key-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let key = dir.join("cosign.key");
+/// let pem = b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n";
+/// write_atomic(&key, pem, 0o644, Overwrite::Yes)?;
+/// let err = read_key_file(&key, PermissionPolicy::Enforce).unwrap_err();
+/// assert_eq!(err.code(), cosign_keys::ErrorCode::PermissionDenied);
+/// write_atomic(&key, pem, 0o600, Overwrite::Yes)?;
+/// assert_eq!(read_key_file(&key, PermissionPolicy::Enforce)?.as_slice(), pem);
+/// // A public key may be read by anyone.
+/// let public = dir.join("cosign.pub");
+/// write_atomic(&public, b"-----BEGIN PUBLIC KEY-----\n", 0o644, Overwrite::Yes)?;
+/// assert!(read_key_file(&public, PermissionPolicy::Enforce).is_ok());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), cosign_keys::Error>(())
+/// ```
+pub fn read_key_file(path: &Path, policy: PermissionPolicy) -> Result<Zeroizing<Vec<u8>>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let bytes = Zeroizing::new(crate::limits::read_open(
+        &file,
+        path,
+        crate::limits::Input::KeyFile,
+    )?);
+    if holds_private_pem(&bytes) {
+        check_private_key_file(path, &file, policy)?;
+    }
+    Ok(bytes)
+}
+
+/// Whether `bytes` carry a PEM block labelled `… PRIVATE KEY`.
+fn holds_private_pem(bytes: &[u8]) -> bool {
+    bytes
+        .split(|&b| b == b'\n')
+        .filter_map(|line| line.trim_ascii().strip_prefix(b"-----BEGIN "))
+        .any(|rest| {
+            rest.strip_suffix(b"-----")
+                .is_some_and(|label| label.ends_with(b"PRIVATE KEY"))
+        })
 }
 
 /// Refuses (per `policy`) a key directory that its group or others may
@@ -320,7 +382,9 @@ fn lock_beside(path: &Path) -> Result<(PathBuf, File)> {
     }
     super::step_create(&lock_path)?;
     let file = open_no_follow(&lock_path, &mut options)?;
-    file.lock().map_err(|e| Error::io(&lock_path, e))?;
+    // Bounded like the keyring's locks: a stopped holder is `Unavailable`
+    // after `COSIGN_KEYS_LOCK_WAIT` seconds, never a hang.
+    crate::lock::acquire(&file, &lock_path, false)?;
     Ok((lock_path, file))
 }
 

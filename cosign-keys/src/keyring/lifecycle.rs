@@ -588,6 +588,21 @@ impl Keyring {
             let rotation_intent =
                 matches!(p.kind, PendingKind::Rotate | PendingKind::EmergencyRotate)
                     && p.step == Step::Intent;
+            // An emergency does not reach a store to finish a destroy that
+            // has erased nothing on record yet: it sets it aside (once).
+            if cancel_first_step
+                && p.kind == PendingKind::Destroy
+                && p.step == Step::Intent
+                && state.manifest.deferred.is_none()
+            {
+                let op = p.id.clone();
+                self.advance(state, &op, now, |m| {
+                    m.deferred = m.pending.take();
+                    Ok(())
+                })
+                .await?;
+                continue;
+            }
             if rotation_intent {
                 if !cancel_first_step {
                     return Err(pending_conflict(self.location(), &p));
@@ -840,7 +855,9 @@ impl Keyring {
                     self.fail.check(FailPoint::AfterAudit)?;
                     let cleared = self
                         .advance(&mut state, op, now, |m| {
-                            m.pending = None;
+                            // A destroy set aside by this emergency is
+                            // pending again, for the next operation.
+                            m.pending = m.deferred.take();
                             Ok(())
                         })
                         .await;

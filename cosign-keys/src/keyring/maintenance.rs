@@ -47,6 +47,9 @@ pub struct Status {
     pub due: Due,
     /// An interrupted operation, if any.
     pub pending: Option<PendingOperation>,
+    /// A destroy an emergency operation set aside; it becomes pending
+    /// again when that operation closes.
+    pub deferred: Option<PendingOperation>,
     /// Artifacts to sign again (their newest signature is by a key that is
     /// no longer active).
     pub resign_count: usize,
@@ -220,6 +223,7 @@ impl Keyring {
             trusted: bundle.fingerprints(),
             due: Due::compute(m, now),
             pending: m.pending.clone(),
+            deferred: m.deferred.clone(),
             resign_count: ledger.resign(m).len(),
             audit_head,
             audit_pending: m.audit_pending.len(),

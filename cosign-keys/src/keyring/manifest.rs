@@ -46,6 +46,14 @@ pub struct Manifest {
     /// completes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingOperation>,
+    /// A destroy an emergency (revoke, emergency rotation) set aside rather
+    /// than finish first: erasing material means reaching a store, which
+    /// must never stand between an operator and a revocation. Nothing of it
+    /// was recorded as done. When the emergency operation closes, the
+    /// destroy becomes [`Manifest::pending`] again and the next operation
+    /// (or a resume) completes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred: Option<PendingOperation>,
     /// The audit log's head when this revision was saved: the log must
     /// still hold that record (a deleted, truncated or replaced log is
     /// found by the next operation). `None` in manifests written before
@@ -218,6 +226,7 @@ impl Manifest {
             policy,
             keys: Vec::new(),
             pending: None,
+            deferred: None,
             audit_head: None,
             audit_offset: None,
             audit_pending: Vec::new(),

@@ -136,8 +136,10 @@ impl Keyring {
     ///
     /// # Errors
     /// [`Error::KeyMismatch`] when another key is there;
-    /// [`Error::NotFound`] when nothing is (or a deleted version whose key
-    /// the store does not name); store errors.
+    /// [`Error::NotFound`] when nothing is;
+    /// [`Error::InvalidTransition`] for a soft-deleted version whose key the
+    /// store does not name (recoverable, so not gone, and not checkable);
+    /// store errors.
     pub(crate) async fn check_stored(&self, record: &KeyRecord) -> Result<Presence> {
         let KeyLocation::Store { uri, version } = &record.location else {
             return Err(Error::InvalidArgument {
@@ -175,6 +177,19 @@ impl Keyring {
                 }
                 Some(_) if state == VersionState::Destroyed => Ok(Presence::Destroyed),
                 Some(_) => Ok(Presence::Present(store)),
+                // Soft-deleted without a recorded fingerprint: the material
+                // can still be undeleted, so it is not gone, and it cannot
+                // be checked. Not `NotFound`, so "material gone" cannot
+                // record it destroyed either.
+                None if state == VersionState::Deleted => Err(Error::InvalidTransition {
+                    key: record.label(),
+                    state: format!(
+                        "soft-deleted at {location} and recoverable, so its material is not \
+                         gone, and the store does not say which key it holds: undelete that \
+                         version so its fingerprint can be checked, then destroy again"
+                    ),
+                    operation: "destroy".into(),
+                }),
                 None => Err(Error::NotFound {
                     what: format!(
                         "the private material of key {} at {location}: the version was deleted \
