@@ -253,19 +253,9 @@ fn a_truncated_or_replaced_log_is_found() {
 fn an_old_manifest_without_an_anchor_reads_and_is_upgraded() {
     let dir = TempDir::new("audit-old-manifest");
     let keyring = two_keys(&dir, config(&dir.0));
-    let manifest_path = dir.path("keyring.json");
-    let text = fs::read_to_string(&manifest_path).unwrap();
-    let (first, json) = text.split_once('\n').unwrap();
-    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
-    value.as_object_mut().unwrap().remove("audit_head").unwrap();
-    fs::write(
-        &manifest_path,
-        format!(
-            "{first}\n{}\n",
-            serde_json::to_string_pretty(&value).unwrap()
-        ),
-    )
-    .unwrap();
+    edit_manifest(&dir, |m| {
+        m.remove("audit_head").unwrap();
+    });
     assert!(keyring.manifest().unwrap().unwrap().0.audit_head.is_none());
     keyring.verify_audit().unwrap();
     keyring
