@@ -116,7 +116,7 @@ pub(crate) enum Command {
     /// Delete a key's private material from its store (irrecoverably); the
     /// record stays. For pre-active, compromised and retired keys. The key
     /// at the recorded location must be the recorded one (KEY_MISMATCH
-    /// otherwise, exit 13) and must be there (NOT_FOUND otherwise).
+    /// otherwise, exit 14) and must be there (NOT_FOUND otherwise).
     Destroy {
         #[command(flatten)]
         common: Common,
@@ -646,7 +646,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 )?;
             }
             if report.incomplete_tail > 0 {
-                eprintln!(
+                note!(
                     "warning: the log ends with an incomplete record ({} bytes, a write cut short \
                      by a crash or a full disk); the next write moves it aside and records the \
                      repair",
@@ -654,7 +654,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 );
             }
             if pending > 0 {
-                eprintln!(
+                note!(
                     "warning: {pending} audit record(s) are queued in the keyring, not yet in the \
                      log; the next operation that can write the log appends them"
                 );

@@ -288,7 +288,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::AuditIncomplete(message)) => {
-            eprintln!("warning: AUDIT INCOMPLETE: {message}");
+            note!("warning: AUDIT INCOMPLETE: {message} [AUDIT_INCOMPLETE]");
             ExitCode::from(EXIT_AUDIT_INCOMPLETE)
         }
         Err(Failure::Io(_, e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {

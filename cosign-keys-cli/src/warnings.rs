@@ -18,7 +18,10 @@ impl Log for StderrWarnings {
             } else {
                 "warning"
             };
-            eprintln!("{word}: {}", record.args());
+            // Never `eprintln!`: it panics when standard error is a
+            // closed pipe.
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "{word}: {}", record.args());
         }
     }
 

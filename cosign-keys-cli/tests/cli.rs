@@ -205,6 +205,35 @@ fn change_password_keeps_the_fingerprint() {
 }
 
 #[test]
+fn change_password_through_a_symbolic_link_changes_the_key_it_points_to() {
+    let d = Dir::new("chpw-link");
+    std::fs::create_dir_all(d.path("secure")).unwrap();
+    let made = d.run(
+        Some("old"),
+        &["generate-key-pair", "--output-key-prefix", "secure/prod"],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    std::os::unix::fs::symlink("secure/prod.key", d.path("link.key")).unwrap();
+    let out = Command::new(BIN)
+        .current_dir(&d.0)
+        .args(["change-password", "--key", "link.key"])
+        .env("COSIGN_PASSWORD", "old")
+        .env("COSIGN_NEW_PASSWORD", "new")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The link is still a link, and the real key has the new password.
+    assert!(std::fs::symlink_metadata(d.path("link.key"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let real = ["fingerprint", "--key", "secure/prod.key"];
+    assert!(d.run(Some("new"), &real).status.success());
+    assert_eq!(d.run(Some("old"), &real).status.code(), Some(3));
+    assert_eq!(mode(&d.path("secure/prod.key")), 0o600);
+}
+
+#[test]
 fn import_export_round_trip_and_bad_input_exits_5() {
     let d = Dir::new("import");
     assert!(d

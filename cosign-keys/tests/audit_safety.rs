@@ -320,6 +320,40 @@ fn revoke_with_a_deleted_log_still_marks_the_key_and_queues_its_records() {
     );
 }
 
+/// After a plain revocation of the active key with the log unwritable, the
+/// rotation that gives the keyring a new active key is part of the
+/// emergency: it goes through and queues its records too.
+#[test]
+fn replacing_a_revoked_active_key_is_not_blocked_by_the_log() {
+    let dir = TempDir::new("audit-replace-revoked");
+    let keyring = two_keys(&dir, config(&dir.0));
+    let path = keyring.audit_log().path().to_path_buf();
+    let original = fs::read(&path).unwrap();
+    fs::remove_file(&path).unwrap();
+    keyring
+        .revoke("2", &incident(), &alice(), t("2026-04-01T09:00:00Z"))
+        .unwrap();
+    let store = dir.path("keys").display().to_string();
+    let out = keyring
+        .rotate(&new_key(&store), &alice(), t("2026-04-01T09:05:00Z"))
+        .unwrap();
+    assert_eq!(out.new_key, 3);
+    assert!(out.audit_pending >= 2, "{}", out.audit_pending);
+    let manifest = keyring.manifest().unwrap().unwrap().0;
+    assert_eq!(manifest.active().map(|k| k.id), Some(3));
+    assert!(!path.exists(), "no new chain was started");
+    // A routine operation with a key active again waits for the log.
+    tampered(keyring.retire(None, &alice(), t("2026-06-01T09:00:00Z")));
+    fs::write(&path, &original).unwrap();
+    keyring
+        .retire(None, &alice(), t("2026-06-01T09:00:00Z"))
+        .unwrap();
+    keyring.verify_audit().unwrap();
+    let kinds = kinds(&keyring.audit_log());
+    assert!(kinds.contains(&EventKind::KeyCompromised), "{kinds:?}");
+    assert!(kinds.contains(&EventKind::KeyCreated), "{kinds:?}");
+}
+
 /// A tmpfs mounted for one test, unmounted when dropped.
 struct Tmpfs {
     dir: PathBuf,

@@ -255,6 +255,36 @@ fn material_gone_records_destroyed_on_the_callers_word_and_says_so() {
 }
 
 #[test]
+fn a_live_version_whose_public_half_is_missing_is_erased_not_taken_as_gone() {
+    let dir = TempDir::new("id-live-no-pub");
+    let (keyring, fingerprint) = compromised_keyring(&dir);
+    let version_dir = dir.path("keys/v1/.cosign.versions/1");
+    let key_file = version_dir.join("cosign.key");
+    assert!(key_file.exists());
+    std::fs::remove_file(version_dir.join("cosign.pub")).unwrap();
+
+    // The store still lists version 1 as live, with the key's fingerprint:
+    // the private key is there, so it is erased (checked against that
+    // fingerprint), never recorded "gone" on the caller's word.
+    keyring
+        .destroy_with("1", &DestroyOptions::material_gone(), &alice(), t(T2))
+        .unwrap();
+    assert_eq!(state_of(&keyring, 1), KeyState::Destroyed);
+    assert!(!key_file.exists(), "the private key was left behind");
+    let entries = keyring.audit_log().entries().unwrap();
+    let destroyed = entries
+        .iter()
+        .find(|e| e.event.event == EventKind::KeyDestroyed)
+        .unwrap();
+    assert!(
+        !destroyed.event.reason.contains("NOT verified"),
+        "{}",
+        destroyed.event.reason
+    );
+    assert_eq!(destroyed.event.fingerprints, vec![fingerprint]);
+}
+
+#[test]
 fn material_gone_never_erases_another_key() {
     let dir = TempDir::new("id-gone-mismatch");
     let (keyring, _) = compromised_keyring(&dir);

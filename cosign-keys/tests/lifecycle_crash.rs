@@ -365,6 +365,17 @@ fn a_pending_destroy_whose_store_fails_does_not_block_a_revocation() {
     let (m, _) = keyring.manifest().unwrap().unwrap();
     let destroy = m.pending.clone().unwrap();
     assert_eq!(destroy.kind, PendingKind::Destroy);
+    // A revocation that fails (key 1 is compromised already) changes
+    // nothing: the destroy stays pending, not set aside.
+    let err = keyring.revoke("1", &incident, &alice(), now).unwrap_err();
+    assert_eq!(
+        err.code(),
+        cosign_keys::ErrorCode::InvalidTransition,
+        "{err}"
+    );
+    let (m, _) = keyring.manifest().unwrap().unwrap();
+    assert_eq!(m.pending.as_ref().map(|p| &p.id), Some(&destroy.id));
+    assert!(m.deferred.is_none(), "{:?}", m.deferred);
 
     #[cfg(unix)]
     {
@@ -406,6 +417,14 @@ fn a_pending_destroy_whose_store_fails_does_not_block_a_revocation() {
         let (m, _) = keyring.manifest().unwrap().unwrap();
         assert_eq!(m.key(1).unwrap().state, KeyState::Destroyed);
         assert!(m.pending.is_none() && m.deferred.is_none());
+        assert_eq!(count(&keyring, EventKind::KeyDestroyed), 1);
+        // Destroying it again is refused by the state table and records nothing.
+        let err = keyring.destroy("1", &alice(), now).unwrap_err();
+        assert_eq!(
+            err.code(),
+            cosign_keys::ErrorCode::InvalidTransition,
+            "{err}"
+        );
         assert_eq!(count(&keyring, EventKind::KeyDestroyed), 1);
         assert!(Store::open(&old_store).unwrap().get(Some(1)).is_err());
         keyring.audit_log().verify(None).unwrap();

@@ -394,7 +394,8 @@ fn lock_beside(path: &Path) -> Result<(PathBuf, File)> {
 /// [`Error::Conflict`] if another writer changed it since the caller read
 /// `expected`, removes temporary files killed writers of that name left,
 /// then writes `contents` atomically with `mode`. Of two processes changing
-/// one file from the same contents, exactly one wins.
+/// one file from the same contents, exactly one wins. A `path` that is a
+/// symbolic link changes the file it points to (the link stays).
 ///
 /// # Errors
 /// [`Error::Conflict`] (nothing written) if the file changed or vanished;
@@ -422,6 +423,15 @@ pub fn replace_if_unchanged(
     contents: &[u8],
     mode: u32,
 ) -> Result<()> {
+    // The user's path may be a symbolic link (`link.key` -> `secure/prod.key`):
+    // the file to change is its target; renaming over the link would leave
+    // the real key on its old contents.
+    let resolved = match std::fs::canonicalize(path) {
+        Ok(target) => target,
+        Err(e) if e.kind() == ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let path = resolved.as_path();
     let (_lock_path, _lock) = lock_beside(path)?;
     let conflict = |reason: &str| Error::Conflict {
         what: path.display().to_string(),

@@ -170,6 +170,25 @@ fn pending(m: &Manifest) -> Result<&PendingOperation> {
     })
 }
 
+/// Whether `m`'s pending operation is a destroy an emergency may set
+/// aside: still at its intent (nothing recorded as done), and nothing else
+/// set aside already.
+fn can_set_aside(m: &Manifest) -> bool {
+    m.deferred.is_none()
+        && m.pending
+            .as_ref()
+            .is_some_and(|p| p.kind == PendingKind::Destroy && p.step == Step::Intent)
+}
+
+/// In the first save of an emergency operation: moves a pending destroy
+/// that [`can_set_aside`] into `deferred`; it is pending again when the
+/// emergency operation closes.
+fn set_aside(m: &mut Manifest) {
+    if can_set_aside(m) {
+        m.deferred = m.pending.take();
+    }
+}
+
 fn pending_mut(m: &mut Manifest) -> Result<&mut PendingOperation> {
     m.pending.as_mut().ok_or_else(|| Error::KeyringInvalid {
         reason: "no pending operation".into(),
@@ -212,11 +231,21 @@ impl Keyring {
     ) -> Result<RotationOutcome> {
         let target = new.target()?;
         let mut state = self.load_or_init(options.policy, actor, now).await?;
-        if state
-            .manifest
-            .pending
-            .as_ref()
-            .is_some_and(|p| p.kind == PendingKind::EmergencyRotate)
+        // Replacing a revoked active key (no key active, one compromised) is
+        // the end of an emergency: like completing an emergency rotation, it
+        // is never blocked by the log.
+        let replaces_revoked = state.manifest.active().is_none()
+            && state
+                .manifest
+                .keys
+                .iter()
+                .any(|k| k.state == KeyState::Compromised);
+        if replaces_revoked
+            || state
+                .manifest
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.kind == PendingKind::EmergencyRotate)
         {
             // Completing an emergency rotation: never blocked by the log.
             state.emergency = true;
@@ -372,6 +401,7 @@ impl Keyring {
                         operation: Some(&op),
                     },
                 )?;
+                set_aside(&mut next);
                 next.pending = Some(PendingOperation {
                     id: op.clone(),
                     kind: PendingKind::Revoke,
@@ -589,19 +619,11 @@ impl Keyring {
                 matches!(p.kind, PendingKind::Rotate | PendingKind::EmergencyRotate)
                     && p.step == Step::Intent;
             // An emergency does not reach a store to finish a destroy that
-            // has erased nothing on record yet: it sets it aside (once).
-            if cancel_first_step
-                && p.kind == PendingKind::Destroy
-                && p.step == Step::Intent
-                && state.manifest.deferred.is_none()
-            {
-                let op = p.id.clone();
-                self.advance(state, &op, now, |m| {
-                    m.deferred = m.pending.take();
-                    Ok(())
-                })
-                .await?;
-                continue;
+            // has erased nothing on record yet: it leaves it pending, and
+            // its own first save sets it aside (`set_aside`), so nothing
+            // changes unless the emergency is recorded.
+            if cancel_first_step && can_set_aside(&state.manifest) {
+                return Ok(());
             }
             if rotation_intent {
                 if !cancel_first_step {
@@ -609,7 +631,7 @@ impl Keyring {
                 }
                 let op = p.id.clone();
                 self.advance(state, &op, now, |m| {
-                    m.pending = None;
+                    m.pending = m.deferred.take();
                     Ok(())
                 })
                 .await?;
@@ -660,6 +682,9 @@ impl Keyring {
                     operation: Some(&op),
                 },
             )?;
+        }
+        if compromise.is_some() {
+            set_aside(&mut next);
         }
         next.pending = Some(PendingOperation {
             id: op.clone(),

@@ -164,8 +164,29 @@ impl Keyring {
         };
         match info.state {
             VersionState::Live => {
-                let stored = store.get_public(Some(version)).await?;
-                let found = stored.public_key.fingerprint();
+                let found = match store.get_public(Some(version)).await {
+                    Ok(stored) => stored.public_key.fingerprint(),
+                    // The store lists the version as live, so its material
+                    // may well be there although its public half is not
+                    // readable: never "not found" (which "material gone"
+                    // would record as destroyed). Judge by the fingerprint
+                    // the store's own listing records, if any.
+                    Err(Error::NotFound { .. }) => match info.fingerprint {
+                        Some(found) => found,
+                        None => {
+                            return Err(Error::InvalidTransition {
+                                key: record.label(),
+                                state: format!(
+                                    "listed as live at {location}, but its public key cannot \
+                                     be read there and the store does not say which key it \
+                                     holds, so its material cannot be checked and is not gone"
+                                ),
+                                operation: "destroy".into(),
+                            })
+                        }
+                    },
+                    Err(e) => return Err(e),
+                };
                 if found != record.fingerprint {
                     return Err(mismatch(location, record.fingerprint, found));
                 }
@@ -227,7 +248,7 @@ impl Keyring {
                 Err(Error::NotFound { .. }) if p.material_gone => unverified.push(id),
                 Err(e @ (Error::KeyMismatch { .. } | Error::NotFound { .. })) => {
                     self.advance(state, op, now, |m| {
-                        m.pending = None;
+                        m.pending = m.deferred.take();
                         Ok(())
                     })
                     .await?;

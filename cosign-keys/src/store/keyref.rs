@@ -247,6 +247,21 @@ fn valid_azure_vault(s: &str) -> bool {
         && s.starts_with(|c: char| c.is_ascii_alphabetic())
 }
 
+/// The schemes of key locations and KMS handles: a location that starts
+/// with one of them and a `:` but lacks the `//` is refused as a typo.
+const KNOWN_SCHEMES: &[&str] = &[
+    "file",
+    "env",
+    "vault-kv",
+    "azure-secret",
+    "hashivault",
+    "azurekms",
+    "awskms",
+    "gcpkms",
+    "kmip",
+    "k8s",
+];
+
 impl KeyRef {
     /// Parses a key location. Same as `s.parse()`.
     ///
@@ -264,6 +279,19 @@ impl KeyRef {
             return Err(invalid(uri, "empty key location"));
         }
         let Some((scheme, rest)) = uri.split_once("://") else {
+            // `vault-kv:/secret/x` or `file:keys` is a mistyped URI, not a
+            // directory to write a private key into.
+            if let Some((scheme, _)) = uri.split_once(':') {
+                if KNOWN_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+                    return Err(invalid(
+                        uri,
+                        format!(
+                            "`{scheme}:` must be followed by `//` (e.g. {scheme}://...); \
+                             to name a directory whose name starts with `{scheme}:`, write ./{uri}"
+                        ),
+                    ));
+                }
+            }
             return Ok(Self::File {
                 dir: PathBuf::from(uri),
                 prefix: DEFAULT_PREFIX.to_owned(),
@@ -534,6 +562,29 @@ mod tests {
                 .to_string(),
             "file:///srv/my%20keys?prefix=r"
         );
+    }
+
+    #[test]
+    fn a_known_scheme_without_slashes_is_a_typo_not_a_directory() {
+        for typo in [
+            "vault-kv:/secret/team",
+            "file:/abs/keys",
+            "FILE:keys",
+            "azurekms:k",
+        ] {
+            let err = KeyRef::parse(typo).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidUri, "{typo}");
+            assert!(err.to_string().contains("//"), "{err}");
+        }
+        // Anything else with a colon is still a directory name.
+        assert!(matches!(
+            KeyRef::parse("keys:2026").unwrap(),
+            KeyRef::File { .. }
+        ));
+        assert!(matches!(
+            KeyRef::parse("./vault-kv:/x").unwrap(),
+            KeyRef::File { .. }
+        ));
     }
 
     #[test]
