@@ -349,7 +349,7 @@ fn replacing_a_revoked_active_key_is_not_blocked_by_the_log() {
         .retire(None, &alice(), t("2026-06-01T09:00:00Z"))
         .unwrap();
     keyring.verify_audit().unwrap();
-    let kinds = kinds(&keyring.audit_log());
+    let kinds = kinds(keyring.audit_log());
     assert!(kinds.contains(&EventKind::KeyCompromised), "{kinds:?}");
     assert!(kinds.contains(&EventKind::KeyCreated), "{kinds:?}");
 }
