@@ -602,16 +602,13 @@ fn write_pair(
 ) -> CliResult<()> {
     let overwrite = if force { Overwrite::Yes } else { Overwrite::No };
     let sealed = key.encrypt(password)?;
-    write_atomic(
+    // Old key out first, then the public half, then the key: a kill never
+    // leaves a key beside another key's public half.
+    cosign_keys::fs::write_key_pair_files(
         key_path,
         sealed.to_pem().as_bytes(),
-        PRIVATE_FILE_MODE,
-        overwrite,
-    )?;
-    write_atomic(
         pub_path,
         key.public_key().to_pem().as_bytes(),
-        PUBLIC_FILE_MODE,
         overwrite,
     )?;
     note!("Private key written to {}", key_path.display());

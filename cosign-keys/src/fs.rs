@@ -25,7 +25,7 @@ mod hygiene;
 pub(crate) use hygiene::replace_with_symlink;
 pub use hygiene::{
     check_key_dir, check_private_key_file, open_no_follow, read_key_file, refuse_symlink,
-    replace_if_unchanged, PermissionPolicy,
+    replace_if_unchanged, write_key_pair_files, PermissionPolicy,
 };
 pub(crate) use hygiene::{read_no_follow, remove_temp_files, write_atomic_tidy};
 

@@ -56,6 +56,15 @@ fn require(password: Option<&Password>) -> Result<&Password> {
     })
 }
 
+/// Whether `der` parses as one of the private key structures [`from_der`]
+/// accepts (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1).
+pub(crate) fn is_private_der(der: &[u8]) -> bool {
+    pkcs8::PrivateKeyInfoRef::try_from(der).is_ok()
+        || pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).is_ok()
+        || sec1::EcPrivateKey::from_der(der).is_ok()
+        || pkcs1::RsaPrivateKeyRef::from_der(der).is_ok()
+}
+
 /// DER of unknown shape: tell the structures apart by parsing.
 fn from_der(
     der: &[u8],

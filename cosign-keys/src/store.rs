@@ -260,6 +260,19 @@ pub trait KeyStore: Send + Sync {
     /// # Errors
     /// [`Error::NotFound`](crate::Error::NotFound) and backend errors.
     async fn delete(&self, version: Option<u64>, mode: DeleteMode) -> Result<()>;
+
+    /// Finishes what an interrupted writer left half done, as the next
+    /// writer would (the file store: points `cosign.key`/`cosign.pub` at the
+    /// newest live version and tidies temporary files). A caller that adopts
+    /// a version an interrupted write committed, without writing itself,
+    /// calls this. Stores whose writes are single requests have nothing to
+    /// finish.
+    ///
+    /// # Errors
+    /// Backend errors.
+    async fn repair(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A small versioned document with check-and-set: the keyring manifest.

@@ -581,6 +581,7 @@ fn completed(
             // A fault after the rotation completed: the rerun is another one.
             assert!(manifest.active().unwrap().id >= 2, "{what}");
             assert_eq!(state(1), Some(KeyState::Deactivated), "{what}");
+            names_hold_the_active_key(paths, &manifest, what);
         }
         Scenario::Revoke => {
             assert!(manifest.pending.is_none(), "{what}");
@@ -590,6 +591,7 @@ fn completed(
             assert!(manifest.pending.is_none(), "{what}");
             assert_eq!(state(1), Some(KeyState::Compromised), "{what}");
             assert!(manifest.active().unwrap().id >= 2, "{what}");
+            names_hold_the_active_key(paths, &manifest, what);
         }
         Scenario::Destroy => {
             assert!(manifest.pending.is_none(), "{what}");
@@ -617,6 +619,19 @@ fn completed(
         }
     }
     no_temp_files(&paths.root, what);
+}
+
+/// After a completed rotation, the store's cosign.pub (what `cosign
+/// verify --key` reads) is the active key's, not the one it replaced (a
+/// rerun that adopted the new version must finish the store's renames).
+fn names_hold_the_active_key(paths: &Paths, manifest: &Manifest, what: &str) {
+    let public = Path::new(&paths.store()).join("cosign.pub");
+    let pem = std::fs::read(&public).unwrap_or_else(|e| panic!("{what}: cosign.pub: {e}"));
+    assert_eq!(
+        PublicKey::from_pem(&pem).unwrap().fingerprint(),
+        manifest.active().unwrap().fingerprint,
+        "{what}: cosign.pub is not the active key's"
+    );
 }
 
 fn put_new_version(store: &str) -> cosign_keys::Result<u64> {

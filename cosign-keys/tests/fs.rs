@@ -191,3 +191,70 @@ fn a_symlinked_audit_log_is_refused() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A user-named key file that holds a private key, PEM or DER, is refused
+/// when its group or others may read it; public keys are not checked.
+#[test]
+fn read_key_file_checks_private_keys_in_pem_and_der() {
+    use cosign_keys::fs::{read_key_file, PermissionPolicy};
+    use cosign_keys::{Algorithm, ErrorCode, PrivateKey};
+
+    let dir = scratch("read-key-file");
+    let key = PrivateKey::generate(Algorithm::EcdsaP256).unwrap();
+    let der = key.to_pkcs8_der();
+    let pem = key.to_pkcs8_pem().unwrap();
+    let spki_der = key.public_key().as_spki_der();
+    for (name, bytes, private) in [
+        ("key.der", der.expose_secret(), true),
+        ("key.pem", pem.expose_secret(), true),
+        ("pub.der", spki_der, false),
+    ] {
+        let path = dir.join(name);
+        write_atomic(&path, bytes, 0o644, Overwrite::Yes).unwrap();
+        let result = read_key_file(&path, PermissionPolicy::Enforce);
+        if private {
+            assert_eq!(
+                result.unwrap_err().code(),
+                ErrorCode::PermissionDenied,
+                "{name}"
+            );
+            assert_eq!(
+                read_key_file(&path, PermissionPolicy::Warn)
+                    .unwrap()
+                    .as_slice(),
+                bytes
+            );
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            assert!(read_key_file(&path, PermissionPolicy::Enforce).is_ok());
+        } else {
+            assert_eq!(result.unwrap().as_slice(), bytes, "{name}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A plain pair written over an older one: never a key beside another
+/// key's public half, and temporary files killed writers left are tidied.
+#[test]
+fn write_key_pair_files_replaces_both_and_tidies() {
+    use cosign_keys::fs::write_key_pair_files;
+
+    let dir = scratch("pair-files");
+    let (key, public) = (dir.join("cosign.key"), dir.join("cosign.pub"));
+    write_key_pair_files(&key, b"key 1", &public, b"pub 1", Overwrite::No).unwrap();
+    assert_eq!(mode(&key), PRIVATE_FILE_MODE);
+    assert_eq!(mode(&public), PUBLIC_FILE_MODE);
+    let leftover = dir.join(".cosign.key.tmp-deadbeef");
+    std::fs::write(&leftover, b"half a key").unwrap();
+    let err = write_key_pair_files(&key, b"key 2", &public, b"pub 2", Overwrite::No).unwrap_err();
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+    assert_eq!(std::fs::read(&key).unwrap(), b"key 1");
+    write_key_pair_files(&key, b"key 2", &public, b"pub 2", Overwrite::Yes).unwrap();
+    assert_eq!(std::fs::read(&key).unwrap(), b"key 2");
+    assert_eq!(std::fs::read(&public).unwrap(), b"pub 2");
+    assert!(
+        !leftover.exists(),
+        "the killed writer's temp file is tidied"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -138,7 +138,8 @@ pub fn check_private_key_file(path: &Path, file: &File, policy: PermissionPolicy
 
 /// Reads a key file a user named (`--key cosign.key`, a PEM to import)
 /// under the key-file size limit. When it holds a private key (a PEM block
-/// whose label ends in `PRIVATE KEY`: Cosign's, PKCS#8, SEC1, PKCS#1), the
+/// whose label ends in `PRIVATE KEY`: Cosign's, PKCS#8, SEC1, PKCS#1; or
+/// one of those structures in DER), the
 /// file must not be open to its group or others, as OpenSSH requires
 /// (per `policy`, checked on the open file). The path is the user's own, so
 /// a symbolic link is followed. The bytes come back in a buffer that is
@@ -174,7 +175,7 @@ pub fn read_key_file(path: &Path, policy: PermissionPolicy) -> Result<Zeroizing<
         path,
         crate::limits::Input::KeyFile,
     )?);
-    if holds_private_pem(&bytes) {
+    if holds_private_pem(&bytes) || crate::import::is_private_der(&bytes) {
         check_private_key_file(path, &file, policy)?;
     }
     Ok(bytes)
@@ -467,6 +468,60 @@ pub(crate) fn write_atomic_tidy(
         remove_temp_files(&parent_dir(path), &[name.to_owned()])?;
     }
     write_atomic(path, contents, mode, overwrite)
+}
+
+/// Writes a plain key pair (`cosign.key` and `cosign.pub` named by the
+/// user) so that no kill leaves a private key beside another key's public
+/// half: under the lock beside `key_path`, after tidying temporary files
+/// that killed writers of either name left, an existing private key is
+/// removed first (only with [`Overwrite::Yes`]), then the public key is
+/// written, then the private key, each atomically. A reader sees the old
+/// pair, the public half alone (old or new), or the new pair.
+///
+/// # Errors
+/// [`Error::AlreadyExists`] (nothing written) when either file exists and
+/// `overwrite` is [`Overwrite::No`]; [`Error::Unavailable`] when another
+/// process holds the lock too long; [`Error::Io`].
+///
+/// ```
+/// use cosign_keys::fs::{write_key_pair_files, Overwrite};
+/// let dir = std::env::temp_dir().join(format!("ck-pair-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let (key, public) = (dir.join("cosign.key"), dir.join("cosign.pub"));
+/// write_key_pair_files(&key, b"key v1", &public, b"pub v1", Overwrite::No)?;
+/// let again = write_key_pair_files(&key, b"key v2", &public, b"pub v2", Overwrite::No);
+/// assert_eq!(again.unwrap_err().code(), cosign_keys::ErrorCode::AlreadyExists);
+/// write_key_pair_files(&key, b"key v2", &public, b"pub v2", Overwrite::Yes)?;
+/// assert_eq!(std::fs::read(&key).unwrap(), b"key v2");
+/// assert_eq!(std::fs::read(&public).unwrap(), b"pub v2");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), cosign_keys::Error>(())
+/// ```
+pub fn write_key_pair_files(
+    key_path: &Path,
+    key_pem: &[u8],
+    pub_path: &Path,
+    pub_pem: &[u8],
+    overwrite: Overwrite,
+) -> Result<()> {
+    let (_lock_path, _lock) = lock_beside(key_path)?;
+    for path in [key_path, pub_path] {
+        if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+            remove_temp_files(&parent_dir(path), &[name.to_owned()])?;
+        }
+        if overwrite == Overwrite::No && path.symlink_metadata().is_ok() {
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    if key_path.symlink_metadata().is_ok() {
+        super::step(key_path)?;
+        std::fs::remove_file(key_path).map_err(|e| Error::io(key_path, e))?;
+        sync_dir(&parent_dir(key_path))?;
+    }
+    write_atomic(pub_path, pub_pem, super::PUBLIC_FILE_MODE, Overwrite::Yes)?;
+    write_atomic(key_path, key_pem, super::PRIVATE_FILE_MODE, Overwrite::Yes)
 }
 
 /// Points `link` at `target` (a relative path) with one `rename(2)`: a link

@@ -975,6 +975,10 @@ impl Keyring {
                         .map(String::as_str)
                         == Some(p.id.as_str())
                     {
+                        // Adopted from an interrupted put: finish the
+                        // store's own last step (e.g. cosign.key and
+                        // cosign.pub naming the new version) first.
+                        store.repair().await?;
                         return Ok((
                             stored.public_key,
                             KeyLocation::Store {

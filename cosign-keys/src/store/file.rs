@@ -583,6 +583,21 @@ impl FileStore {
     /// at the newest committed live version (finishing an interrupted
     /// write), then tidies; in that order, so no directory the names lead
     /// into is removed.
+    /// Under the writers' lock: the names and temporary files as the next
+    /// writer would leave them (nothing to do without an index).
+    fn repair_now(&self) -> Result<()> {
+        if !exists(&self.dir)? {
+            return Ok(());
+        }
+        check_key_dir(&self.dir, self.permissions)?;
+        self.check_bookkeeping(None)?;
+        let _lock = Lock::exclusive(&self.lock_path(), &self.what())?;
+        match self.read_index()? {
+            Some(index) => self.prepare(&index),
+            None => Ok(()),
+        }
+    }
+
     fn prepare(&self, index: &Sidecar) -> Result<()> {
         self.sync_names(index)?;
         self.tidy(index)
@@ -860,5 +875,9 @@ impl KeyStore for FileStore {
 
     async fn delete(&self, version: Option<u64>, mode: DeleteMode) -> Result<()> {
         self.delete_now(version, mode).map_err(classify)
+    }
+
+    async fn repair(&self) -> Result<()> {
+        self.repair_now().map_err(classify)
     }
 }
