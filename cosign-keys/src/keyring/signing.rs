@@ -143,6 +143,10 @@ impl Keyring {
         let active = manifest.active().cloned().ok_or_else(|| Error::NotFound {
             what: format!("an active key in {}", self.location()),
         })?;
+        // The fingerprint recorded is that of the key that really signed:
+        // a rotation between reading the manifest and unlocking must not
+        // put this signature on another key's record.
+        let mut signer = active.fingerprint;
         let signature = match &active.location {
             KeyLocation::Kms { uri, .. } => {
                 let kms = crate::kms::open(uri, &self.kms_options).await?;
@@ -157,14 +161,15 @@ impl Keyring {
                 kms.sign_digest(&bytes).await?
             }
             KeyLocation::Store { .. } => {
-                let (key, _) = self.unlock(None, password, actor, now).await?;
+                let (key, record) = self.unlock(None, password, actor, now).await?;
+                signer = record.fingerprint;
                 key.sign_digest(&bytes)?
             }
         };
         let event = self
             .record_signing(
                 SigningEvent::new(artifact, digest, pipeline),
-                Some(&active.fingerprint.to_string()),
+                Some(&signer.to_string()),
                 actor,
                 now,
             )
