@@ -53,11 +53,11 @@ step "stubtest (the .pyi matches the native module)"
 (cd "$target_dir" && "$py" -m mypy.stubtest cosign_keys._native --allowlist "$here/stubtest-allowlist.txt")
 
 step "test servers"
-# The store and KMS tests find OpenBao and moto through the variables that
-# `scripts/servers/openbao.sh env` and `scripts/servers/moto.sh env` print,
+# The store and KMS tests find OpenBao, moto and Lowkey Vault through the variables that
+# `scripts/servers/{openbao,moto,azure-kv}.sh env` print,
 # inherited from this script's environment. Without them those tests skip
 # (with the reason), unless COSIGN_KEYS_REQUIRE_SERVERS=1 makes that a failure.
-for var in VAULT_ADDR COSIGN_KEYS_TEST_AWSKMS_ENDPOINT; do
+for var in VAULT_ADDR COSIGN_KEYS_TEST_AWSKMS_ENDPOINT COSIGN_KEYS_TEST_AZURE_VAULT; do
     if [[ -n "${!var:-}" ]]; then
         echo "$var=${!var}"
     else

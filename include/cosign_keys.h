@@ -111,6 +111,11 @@
 #define CK_FEATURE_AWS_KMS (1 << 8)
 
 /**
+ * Azure Key Vault: the `azure-secret://` store and the `azurekms://` KMS.
+ */
+#define CK_FEATURE_AZURE (1 << 9)
+
+/**
  * A byte buffer made by the library (PEM text, DER, signatures, secret
  * key material). Read it with `ck_buf_data` / `ck_buf_len`; free it with
  * `ck_buf_free`, which overwrites the bytes with zeros before releasing the
@@ -1832,11 +1837,16 @@ ck_status ck_kms_uri_check(const char *uri,
  * Settings come from the environment, as cosign reads them: `VAULT_ADDR`,
  * `VAULT_TOKEN`, `TRANSIT_SECRET_ENGINE_PATH` for `hashivault://`; the
  * standard AWS variables (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, ...,
- * `AWS_CA_BUNDLE`) for `awskms://`.
+ * `AWS_CA_BUNDLE`) for `awskms://`; for `azurekms://` a bearer token in
+ * `COSIGN_KEYS_AZURE_TOKEN` (else Azure's credential chain: `AZURE_TENANT_ID`,
+ * `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`, workload or managed identity,
+ * Azure CLI) and extra trusted CAs in `COSIGN_KEYS_AZURE_CA_BUNDLE`. The
+ * vault is a name (`myvault` = `https://myvault.vault.azure.net`) or a host
+ * with an optional port (`localhost:8443` for an emulator).
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` if `uri` is not
- * UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for `azurekms://`,
- * `gcpkms://` and backends this build lacks (see `ck_features`);
+ * UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for `gcpkms://` and
+ * backends this build lacks (see `ck_features`);
  * `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`, `CK_BACKEND` from a client that
  * checks its credentials when opened. Thread-safe.
  *
@@ -2481,11 +2491,15 @@ ck_status ck_store_uri_check(const char *uri,
  * encrypted key (its public key then comes from `VAR_PUB`) or a public
  * key. Network stores read their settings from
  * the environment: `VAULT_ADDR`, `VAULT_TOKEN` or `VAULT_ROLE_ID` +
- * `VAULT_SECRET_ID`, `VAULT_NAMESPACE`, `VAULT_CACERT`.
+ * `VAULT_SECRET_ID`, `VAULT_NAMESPACE`, `VAULT_CACERT` for `vault-kv://`;
+ * `COSIGN_KEYS_AZURE_TOKEN` (else Azure's credential chain) and
+ * `COSIGN_KEYS_AZURE_CA_BUNDLE` for `azure-secret://` (Key Vault secrets:
+ * a put is a new secret version, delete is Azure's soft delete, and there is
+ * no check-and-set, so a keyring manifest is refused there).
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` if `uri` is not
- * UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for `azure-secret://` and
- * backends this build lacks (see `ck_features`); `CK_PERMISSION_DENIED`,
+ * UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for backends this build
+ * lacks (see `ck_features`); `CK_PERMISSION_DENIED`,
  * `CK_UNAVAILABLE`, `CK_BACKEND` from a network store that checks its
  * credentials when opened. Thread-safe.
  *
@@ -2819,7 +2833,7 @@ const char *ck_version_0_1_0(void);
 /**
  * The capabilities this library was built with: a bit set of
  * `CK_FEATURE_*` values. The network backends (`CK_FEATURE_VAULT`,
- * `CK_FEATURE_AWS_KMS`) are present unless the library was built without
+ * `CK_FEATURE_AWS_KMS`, `CK_FEATURE_AZURE`) are present unless the library was built without
  * them; their URIs then give `CK_NOT_SUPPORTED`. Unknown bits may appear in
  * newer libraries. Thread-safe.
  */

@@ -36,7 +36,7 @@ else
     echo "Azure Key Vault tests will SKIP: $azure_why"
 fi
 
-step "clippy, whole workspace (the bindings turn on the core's vault and aws features)"
+step "clippy, whole workspace (the CLI and the bindings turn on the core's vault, aws and azure features)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "clippy, core alone with default features (no network crates)"
@@ -51,7 +51,7 @@ fi
 step "clippy, core with the azure feature"
 cargo clippy -p cosign-keys --all-targets --locked --features azure -- -D warnings
 
-step "unit, integration and doc tests (with the vault and aws features, against the servers)"
+step "unit, integration and doc tests (with the vault, aws and azure features, against the servers)"
 cargo test --workspace --locked
 
 step "core azure tests (azurekms:// on Lowkey Vault, pacing against a throttling transport)"
@@ -94,9 +94,15 @@ step "interop with the real cosign ($("$COSIGN_V2" version 2>/dev/null | grep -m
 cargo build --locked -p cosign-keys-cli
 tests/interop/run.sh "$target_dir/debug/cosign-keys" "$COSIGN_V2" "$COSIGN_V3"
 
-step "KMS interop with the real cosign: awskms:// (moto) and hashivault:// (OpenBao transit)"
-cargo build --locked -p cosign-keys --features vault,aws --example kms
+step "KMS interop with the real cosign: awskms:// (moto), hashivault:// (OpenBao transit), azurekms:// and azure-secret:// (Lowkey Vault)"
+cargo build --locked -p cosign-keys --features vault,aws,azure --example kms
 tests/interop/kms-awskms.sh "$target_dir/debug/examples/kms" "$COSIGN_V2" "$COSIGN_V3"
 tests/interop/kms-hashivault.sh "$target_dir/debug/examples/kms" "$COSIGN_V2" "$COSIGN_V3"
+if [[ "${COSIGN_KEYS_REQUIRE_AZURE:-}" == 1 ]]; then
+    tests/interop/kms-azurekms.sh "$target_dir/debug/examples/kms" "$target_dir/debug/cosign-keys" \
+        "$COSIGN_V2" "$COSIGN_V3"
+else
+    echo "SKIP kms-azurekms.sh: $azure_why"
+fi
 
 step "all tests passed"

@@ -5,7 +5,10 @@
 # against the shared library found through the rendered pkg-config file.
 # The store and KMS tests use Vault/OpenBao and moto when VAULT_ADDR and
 # COSIGN_KEYS_TEST_AWSKMS_ENDPOINT (with the AWS_* variables) are set, as
-# `eval "$(scripts/servers/openbao.sh env)"` / `moto.sh env` set them.
+# `eval "$(scripts/servers/openbao.sh env)"` / `moto.sh env` set them, and
+# Azure Key Vault (Lowkey Vault) when COSIGN_KEYS_TEST_AZURE_VAULT,
+# COSIGN_KEYS_AZURE_TOKEN and COSIGN_KEYS_AZURE_CA_BUNDLE are set
+# (`eval "$(scripts/servers/azure-kv.sh env)"`).
 # Honours CARGO_TARGET_DIR. Installs valgrind with apt-get if it is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -51,9 +54,15 @@ if [[ -n "${COSIGN_KEYS_TEST_AWSKMS_ENDPOINT:-}" ]]; then
 else
     echo "COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set: awskms:// is skipped"
 fi
+if [[ -n "${COSIGN_KEYS_TEST_AZURE_VAULT:-}" ]]; then
+    echo "Lowkey Vault at https://$COSIGN_KEYS_TEST_AZURE_VAULT: azure-secret:// and azurekms:// are tested"
+else
+    echo "COSIGN_KEYS_TEST_AZURE_VAULT is not set: azure-secret:// and azurekms:// are skipped"
+fi
 
 step "C tests under valgrind"
 valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
+    --suppressions="$here/tests/valgrind.supp" \
     --track-origins=yes -q "$out/test_ck" "$root/tests/vectors"
 
 step "C example"
@@ -65,4 +74,5 @@ step "C lifecycle tests (keyring, audit, backup) under valgrind"
 "$cc_bin" "${cflags[@]}" -I"$root/include" -I"$here/tests" "$here/tests/test_lifecycle.c" \
     "$libdir/libcosign_keys.a" -lpthread -ldl -lm -lrt -lutil -o "$out/test_lifecycle"
 valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
+    --suppressions="$here/tests/valgrind.supp" \
     --track-origins=yes -q "$out/test_lifecycle"

@@ -292,11 +292,12 @@ const (
 	FeatureFileStore     Feature = C.CK_FEATURE_FILE_STORE // directory and env:// stores
 	FeatureVault         Feature = C.CK_FEATURE_VAULT      // vault-kv:// store, hashivault:// KMS
 	FeatureAWSKMS        Feature = C.CK_FEATURE_AWS_KMS    // awskms://
+	FeatureAzure         Feature = C.CK_FEATURE_AZURE      // azure-secret:// store, azurekms:// KMS
 )
 
 // Features is the set of capabilities the library was built with; test one
-// with Features()&FeatureRSA != 0. FeatureVault and FeatureAWSKMS are
-// missing from a library built without those backends.
+// with Features()&FeatureRSA != 0. FeatureVault, FeatureAWSKMS and
+// FeatureAzure are missing from a library built without those backends.
 func Features() Feature {
 	return Feature(C.ck_features())
 }

@@ -114,7 +114,6 @@ func TestEveryReachableErrorCode(t *testing.T) {
 		// Stores and KMS (NOT_FOUND, CONFLICT and the backend codes: store_test.go, kms_test.go).
 		{"INVALID_URI store", ErrInvalidUri, func() error { _, err := OpenStore("s3://bucket/key"); return err }},
 		{"INVALID_URI kms", ErrInvalidUri, func() error { _, err := OpenKMS("hashivault://bad key"); return err }},
-		{"NOT_SUPPORTED azure-secret", ErrNotSupported, func() error { _, err := OpenStore("azure-secret://myvault/k"); return err }},
 		{"NOT_SUPPORTED gcpkms", ErrNotSupported, func() error {
 			_, err := OpenKMS("gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k")
 			return err

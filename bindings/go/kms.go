@@ -15,8 +15,9 @@ import (
 
 // KMSKey is a key inside a KMS, named with cosign's URI syntax:
 // hashivault://KEY (Vault/OpenBao transit), awskms://[ENDPOINT]/KEY-ID,
-// alias/NAME or ARN. azurekms:// and gcpkms:// parse but fail with
-// ErrNotSupported. The private key never leaves the KMS. Safe for
+// alias/NAME or ARN, azurekms://VAULT/KEY[/VERSION] (Azure Key Vault; VAULT
+// is a vault name or a host[:port], credentials as for azure-secret://, see
+// [OpenStore]). gcpkms:// parses but fails with ErrNotSupported. The private key never leaves the KMS. Safe for
 // concurrent use; Close frees the connection (the key stays in the KMS).
 type KMSKey struct {
 	handle[*C.ck_kms]

@@ -5,7 +5,10 @@
 # against cosign's own Go code (separate module, bindings/go/interop).
 # The store and KMS tests use Vault/OpenBao and moto when VAULT_ADDR and
 # COSIGN_KEYS_TEST_AWSKMS_ENDPOINT (with the AWS_* variables) are set, as
-# `eval "$(scripts/servers/openbao.sh env)"` / `moto.sh env` set them.
+# `eval "$(scripts/servers/openbao.sh env)"` / `moto.sh env` set them, and
+# Azure Key Vault (Lowkey Vault) when COSIGN_KEYS_TEST_AZURE_VAULT,
+# COSIGN_KEYS_AZURE_TOKEN and COSIGN_KEYS_AZURE_CA_BUNDLE are set
+# (`eval "$(scripts/servers/azure-kv.sh env)"`).
 # Honours CARGO_TARGET_DIR. Needs the Go module proxy for the interop
 # module's dependencies the first time (cached afterwards).
 set -euo pipefail
@@ -57,6 +60,11 @@ if [[ -n "${COSIGN_KEYS_TEST_AWSKMS_ENDPOINT:-}" ]]; then
     echo "moto at $COSIGN_KEYS_TEST_AWSKMS_ENDPOINT: awskms:// is tested"
 else
     echo "COSIGN_KEYS_TEST_AWSKMS_ENDPOINT is not set: awskms:// is skipped"
+fi
+if [[ -n "${COSIGN_KEYS_TEST_AZURE_VAULT:-}" ]]; then
+    echo "Lowkey Vault at https://$COSIGN_KEYS_TEST_AZURE_VAULT: azure-secret:// and azurekms:// are tested"
+else
+    echo "COSIGN_KEYS_TEST_AZURE_VAULT is not set: azure-secret:// and azurekms:// are skipped"
 fi
 
 step "go test -race (static library)"

@@ -138,7 +138,10 @@ func CheckStoreURI(uri string) (string, error) {
 
 // OpenStore opens the key store a URI names. Vault settings come from the
 // environment (VAULT_ADDR, VAULT_TOKEN or VAULT_ROLE_ID + VAULT_SECRET_ID,
-// VAULT_NAMESPACE, VAULT_CACERT). azure-secret:// and backends the library
+// VAULT_NAMESPACE, VAULT_CACERT); azure-secret://VAULT/NAME (Azure Key Vault
+// secrets) reads COSIGN_KEYS_AZURE_TOKEN (else Azure's credential chain:
+// AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, workload or managed
+// identity, Azure CLI) and COSIGN_KEYS_AZURE_CA_BUNDLE. Backends the library
 // was built without fail with ErrNotSupported.
 func OpenStore(uri string) (*Store, error) {
 	curi := C.CString(uri)

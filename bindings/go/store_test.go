@@ -100,13 +100,15 @@ func TestStoreAndKMSURIChecks(t *testing.T) {
 		_, err = OpenKMS(uri)
 		expectCode(t, err, ErrInvalidUri, "OpenKMS "+uri)
 	}
-	_, err := OpenStore("azure-secret://myvault/cosign-key")
-	expectCode(t, err, ErrNotSupported, "azure-secret://")
+	_, err := OpenStore("azure-secret://ab/cosign-key")
+	expectCode(t, err, ErrInvalidUri, "azure-secret:// with a bad vault")
+	if got := must(CheckKMSURI("azurekms://localhost:8443/release")); got != "azurekms://localhost:8443/release" {
+		t.Errorf("CheckKMSURI(azurekms) = %q", got)
+	}
 	_, err = OpenKMS("gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k")
 	expectCode(t, err, ErrNotSupported, "gcpkms://")
-	_, err = OpenKMS("azurekms://myvault.vault.azure.net/release")
-	expectCode(t, err, ErrNotSupported, "azurekms://")
-	if f := Features(); f&(FeatureFileStore|FeatureVault|FeatureAWSKMS) != FeatureFileStore|FeatureVault|FeatureAWSKMS {
+	all := FeatureFileStore | FeatureVault | FeatureAWSKMS | FeatureAzure
+	if f := Features(); f&all != all {
 		t.Errorf("Features() = %b lacks the store and KMS backends", f)
 	}
 }

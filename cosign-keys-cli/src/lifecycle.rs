@@ -30,7 +30,8 @@ const ENV_BACKUP_PASSPHRASE: &str = "COSIGN_KEYS_BACKUP_PASSPHRASE";
 /// Where the keyring is, who acts, when.
 #[derive(Args, Clone)]
 pub(crate) struct Common {
-    /// The keyring manifest: a file path, file://…, or vault-kv://mount/path.
+    /// The keyring manifest: a file path, file://…, or vault-kv://mount/path
+    /// (not azure-secret://: Key Vault has no check-and-set, so it is refused).
     #[arg(long, env = "COSIGN_KEYS_KEYRING")]
     keyring: String,
     /// The audit log (JSON Lines). Default: beside a file keyring
@@ -56,10 +57,12 @@ pub(crate) struct Common {
 #[group(required = false, multiple = false)]
 pub(crate) struct Target {
     /// Generate the new key here and put it into this key store (a
-    /// directory, file://…, vault-kv://…); password from COSIGN_PASSWORD.
+    /// directory, file://…, vault-kv://…, azure-secret://…); password from
+    /// COSIGN_PASSWORD.
     #[arg(long)]
     store: Option<String>,
-    /// Create the new key in this KMS (hashivault://…, awskms://…).
+    /// Create the new key in this KMS (hashivault://…, awskms://…,
+    /// azurekms://…).
     #[arg(long)]
     kms: Option<String>,
 }

@@ -74,8 +74,8 @@ const EXIT_BROKEN_PIPE: u8 = 141;
 /// Help shared by every `--key` that reads a key.
 const KEY_SOURCES: &str =
     "cosign.key, cosign.pub, a key store (file://DIR[?prefix=P], an existing \
-    directory, env://VAR, vault-kv://MOUNT/PATH) or a KMS key (hashivault://, awskms://, \
-    azurekms://, gcpkms://)";
+    directory, env://VAR, vault-kv://MOUNT/PATH, azure-secret://VAULT/NAME) or a KMS key \
+    (hashivault://, awskms://, azurekms://VAULT/KEY[/VERSION], gcpkms://)";
 
 #[derive(Parser)]
 #[command(name = "cosign-keys", version, about = "Manage Cosign signing keys", long_about = None)]
@@ -107,7 +107,7 @@ enum Command {
         #[arg(long)]
         force: bool,
         /// Put the encrypted key pair into this store as a new version:
-        /// file://DIR[?prefix=P], vault-kv://MOUNT/PATH, azure-secret://...
+        /// file://DIR[?prefix=P], vault-kv://MOUNT/PATH, azure-secret://VAULT/NAME
         #[arg(long, conflicts_with = "kms")]
         store: Option<String>,
         /// Create the key inside this KMS (hashivault://, awskms://,
@@ -221,8 +221,8 @@ enum Command {
     /// List the versions of a stored or KMS key: number, state, fingerprint,
     /// created-at, tab-separated.
     Versions {
-        /// A key store (file://DIR, a directory, env://VAR, vault-kv://...)
-        /// or a KMS key.
+        /// A key store (file://DIR, a directory, env://VAR, vault-kv://...,
+        /// azure-secret://...) or a KMS key (hashivault://, awskms://, azurekms://).
         #[arg(long)]
         key: PathBuf,
     },

@@ -61,7 +61,7 @@ impl KeySource {
     pub(crate) fn check_version(&self, version: Option<u64>) -> CliResult<()> {
         match (self, version) {
             (Self::File(_) | Self::Kms(_), Some(_)) => Err(Failure::Usage(
-                "--key-version applies to key stores (file://, env://, vault-kv://, a directory)"
+                "--key-version applies to key stores (file://, env://, vault-kv://, azure-secret://, a directory)"
                     .into(),
             )),
             _ => Ok(()),

@@ -407,11 +407,21 @@ fn kms_uris_and_bad_uris() {
     assert_exit(&out, 12, "[NOT_SUPPORTED]");
     let out = d.run(None, &["versions", "--key", GCP]);
     assert_exit(&out, 12, "[NOT_SUPPORTED]");
+    // Azure is built in (feature `azure`): a malformed vault is refused before any request.
     let out = d.run(
         None,
-        &["public-key", "--key", "azure-secret://myvault/cosign-key"],
+        &["public-key", "--key", "azure-secret://x/cosign-key"],
     );
-    assert_exit(&out, 12, "[NOT_SUPPORTED]");
+    assert_exit(&out, 2, "bad vault");
+    let out = d.run(
+        None,
+        &[
+            "public-key",
+            "--key",
+            "azurekms://myvault.vault.azure.net/bad_name",
+        ],
+    );
+    assert_exit(&out, 2, "bad key name");
     let out = d.run(None, &["public-key", "--key", "gcpkms://projects/p"]);
     assert_exit(&out, 2, "[INVALID_URI]");
     let out = d.run(None, &["public-key", "--key", "s3://bucket/key"]);

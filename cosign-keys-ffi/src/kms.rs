@@ -69,11 +69,16 @@ pub unsafe extern "C" fn ck_kms_uri_check(
 /// Settings come from the environment, as cosign reads them: `VAULT_ADDR`,
 /// `VAULT_TOKEN`, `TRANSIT_SECRET_ENGINE_PATH` for `hashivault://`; the
 /// standard AWS variables (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, ...,
-/// `AWS_CA_BUNDLE`) for `awskms://`.
+/// `AWS_CA_BUNDLE`) for `awskms://`; for `azurekms://` a bearer token in
+/// `COSIGN_KEYS_AZURE_TOKEN` (else Azure's credential chain: `AZURE_TENANT_ID`,
+/// `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`, workload or managed identity,
+/// Azure CLI) and extra trusted CAs in `COSIGN_KEYS_AZURE_CA_BUNDLE`. The
+/// vault is a name (`myvault` = `https://myvault.vault.azure.net`) or a host
+/// with an optional port (`localhost:8443` for an emulator).
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` if `uri` is not
-/// UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for `azurekms://`,
-/// `gcpkms://` and backends this build lacks (see `ck_features`);
+/// UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for `gcpkms://` and
+/// backends this build lacks (see `ck_features`);
 /// `CK_PERMISSION_DENIED`, `CK_UNAVAILABLE`, `CK_BACKEND` from a client that
 /// checks its credentials when opened. Thread-safe.
 ///

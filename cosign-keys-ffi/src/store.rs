@@ -112,11 +112,15 @@ pub unsafe extern "C" fn ck_store_uri_check(
 /// encrypted key (its public key then comes from `VAR_PUB`) or a public
 /// key. Network stores read their settings from
 /// the environment: `VAULT_ADDR`, `VAULT_TOKEN` or `VAULT_ROLE_ID` +
-/// `VAULT_SECRET_ID`, `VAULT_NAMESPACE`, `VAULT_CACERT`.
+/// `VAULT_SECRET_ID`, `VAULT_NAMESPACE`, `VAULT_CACERT` for `vault-kv://`;
+/// `COSIGN_KEYS_AZURE_TOKEN` (else Azure's credential chain) and
+/// `COSIGN_KEYS_AZURE_CA_BUNDLE` for `azure-secret://` (Key Vault secrets:
+/// a put is a new secret version, delete is Azure's soft delete, and there is
+/// no check-and-set, so a keyring manifest is refused there).
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` if `uri` is not
-/// UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for `azure-secret://` and
-/// backends this build lacks (see `ck_features`); `CK_PERMISSION_DENIED`,
+/// UTF-8; `CK_INVALID_URI`; `CK_NOT_SUPPORTED` for backends this build
+/// lacks (see `ck_features`); `CK_PERMISSION_DENIED`,
 /// `CK_UNAVAILABLE`, `CK_BACKEND` from a network store that checks its
 /// credentials when opened. Thread-safe.
 ///
@@ -412,7 +416,7 @@ pub unsafe extern "C" fn ck_store_delete_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::{CK_INVALID_ARGUMENT, CK_INVALID_URI, CK_NOT_SUPPORTED, CK_NULL_PARAMETER};
+    use crate::status::{CK_INVALID_ARGUMENT, CK_INVALID_URI, CK_NULL_PARAMETER};
 
     fn canonical(uri: &std::ffi::CStr) -> Result<String, ck_status> {
         let mut out: *mut ck_buf = std::ptr::null_mut();
@@ -465,11 +469,11 @@ mod tests {
             );
             assert_eq!(
                 ck_store_open(
-                    c"azure-secret://myvault/k".as_ptr(),
+                    c"azure-secret://ab/k".as_ptr(),
                     &mut store,
                     std::ptr::null_mut()
                 ),
-                CK_NOT_SUPPORTED
+                CK_INVALID_URI
             );
             assert!(store.is_null());
             assert_eq!(

@@ -30,6 +30,8 @@ pub const CK_FEATURE_FILE_STORE: u64 = 1 << 6;
 pub const CK_FEATURE_VAULT: u64 = 1 << 7;
 /// AWS KMS: `awskms://`.
 pub const CK_FEATURE_AWS_KMS: u64 = 1 << 8;
+/// Azure Key Vault: the `azure-secret://` store and the `azurekms://` KMS.
+pub const CK_FEATURE_AZURE: u64 = 1 << 9;
 
 /// The library version, e.g. `"0.1.0"` (static, NUL-terminated: never free
 /// it). Compare with the `CK_VERSION_*` macros of the header you compiled
@@ -49,7 +51,7 @@ pub extern "C" fn ck_version_0_1_0() -> *const c_char {
 
 /// The capabilities this library was built with: a bit set of
 /// `CK_FEATURE_*` values. The network backends (`CK_FEATURE_VAULT`,
-/// `CK_FEATURE_AWS_KMS`) are present unless the library was built without
+/// `CK_FEATURE_AWS_KMS`, `CK_FEATURE_AZURE`) are present unless the library was built without
 /// them; their URIs then give `CK_NOT_SUPPORTED`. Unknown bits may appear in
 /// newer libraries. Thread-safe.
 #[no_mangle]
@@ -68,6 +70,9 @@ pub extern "C" fn ck_features() -> u64 {
         if cfg!(feature = "aws") {
             features |= CK_FEATURE_AWS_KMS;
         }
+        if cfg!(feature = "azure") {
+            features |= CK_FEATURE_AZURE;
+        }
         features
     })
 }
@@ -84,6 +89,7 @@ mod tests {
         assert_ne!(f & CK_FEATURE_FILE_STORE, 0);
         assert_eq!(f & CK_FEATURE_VAULT != 0, cfg!(feature = "vault"));
         assert_eq!(f & CK_FEATURE_AWS_KMS != 0, cfg!(feature = "aws"));
+        assert_eq!(f & CK_FEATURE_AZURE != 0, cfg!(feature = "azure"));
         // Every bit is distinct.
         let all = [
             CK_FEATURE_ECDSA,
@@ -95,6 +101,7 @@ mod tests {
             CK_FEATURE_FILE_STORE,
             CK_FEATURE_VAULT,
             CK_FEATURE_AWS_KMS,
+            CK_FEATURE_AZURE,
         ];
         assert_eq!(
             all.iter().fold(0, |acc, b| acc | b).count_ones() as usize,

@@ -55,10 +55,12 @@ impl PyKmsKey {
     /// Connects to the key a URI names, with credentials from the
     /// environment: `VAULT_ADDR`, `VAULT_TOKEN` (or AppRole),
     /// `TRANSIT_SECRET_ENGINE_PATH` for `hashivault://`; the standard
-    /// `AWS_*` variables for `awskms://`.
+    /// `AWS_*` variables for `awskms://`; `COSIGN_KEYS_AZURE_TOKEN` (else
+    /// Azure's credential chain) and `COSIGN_KEYS_AZURE_CA_BUNDLE` for
+    /// `azurekms://<vault>/<key>[/<version>]`.
     ///
     /// Raises `InvalidArgumentError` for a URI that does not parse,
-    /// `NotSupportedError` for `azurekms://` and `gcpkms://`.
+    /// `NotSupportedError` for `gcpkms://`.
     #[staticmethod]
     fn open(py: Python<'_>, uri: String) -> BindingResult<Self> {
         let key = py.detach(|| blocking::KmsKey::open(&uri))?;

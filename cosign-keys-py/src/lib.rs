@@ -75,10 +75,11 @@ mod _native {
     /// The optional capabilities compiled into this build, with the names
     /// of the C ABI's `CK_FEATURE_*` bits: `file-store` (directory and
     /// `env://` stores), `vault` (the `vault-kv://` store and the
-    /// `hashivault://` KMS) and `aws-kms` (the `awskms://` KMS).
+    /// `hashivault://` KMS), `aws-kms` (the `awskms://` KMS) and `azure`
+    /// (the `azure-secret://` store and the `azurekms://` KMS).
     #[pyfunction]
     fn features(py: Python<'_>) -> PyResult<Bound<'_, PyFrozenSet>> {
-        PyFrozenSet::new(py, ["file-store", "vault", "aws-kms"])
+        PyFrozenSet::new(py, ["file-store", "vault", "aws-kms", "azure"])
     }
 
     /// Every stable error code as `(number, name)`, in numeric order; the

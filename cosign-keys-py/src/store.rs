@@ -193,16 +193,18 @@ fn version_info_to_python<'py>(py: Python<'py>, info: &VersionInfo) -> PyResult<
 impl PyStore {
     /// Opens the store a URI names, with credentials from the environment
     /// (`VAULT_ADDR`, `VAULT_TOKEN` or `VAULT_ROLE_ID`/`VAULT_SECRET_ID`,
-    /// `VAULT_NAMESPACE`, `VAULT_CACERT` for `vault-kv://`).
+    /// `VAULT_NAMESPACE`, `VAULT_CACERT` for `vault-kv://`;
+    /// `COSIGN_KEYS_AZURE_TOKEN`, else Azure's credential chain, and
+    /// `COSIGN_KEYS_AZURE_CA_BUNDLE` for `azure-secret://<vault>/<name>`).
     ///
     /// Raises `InvalidArgumentError` for a URI that does not parse (saying
-    /// what is wrong), `NotSupportedError` for `azure-secret://`, and the
-    /// backend's connection errors.
+    /// what is wrong), `NotSupportedError` for a backend this build lacks,
+    /// and the backend's connection errors.
     ///
-    /// >>> cosign_keys.Store.open("azure-secret://myvault/cosign")
+    /// >>> cosign_keys.Store.open("azure-secret://x/cosign")
     /// Traceback (most recent call last):
     /// ...
-    /// cosign_keys.errors.NotSupportedError: `azure-secret` is not supported in this build: ...
+    /// cosign_keys.errors.InvalidArgumentError: ...bad vault `x`...
     #[staticmethod]
     fn open(py: Python<'_>, uri: String) -> BindingResult<Self> {
         let store = py.detach(|| blocking::Store::open(&uri))?;

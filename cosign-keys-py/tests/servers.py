@@ -26,19 +26,33 @@ AWS_VARS = (
 )
 """From `scripts/servers/moto.sh env` (moto over HTTPS with the test CA in AWS_CA_BUNDLE)."""
 
+AZURE_VARS = (
+    "COSIGN_KEYS_TEST_AZURE_VAULT",
+    "COSIGN_KEYS_AZURE_TOKEN",
+    "COSIGN_KEYS_AZURE_CA_BUNDLE",
+)
+"""From `scripts/servers/azure-kv.sh env` (Lowkey Vault at localhost:PORT over HTTPS with the test CA)."""
+
 
 def require(*names: str) -> Dict[str, str]:
     """The variables' values; skips (or fails, when servers are required)
     if any is unset or empty."""
     missing = [name for name in names if not os.environ.get(name)]
     if missing:
+        if "VAULT_ADDR" in missing or "VAULT_TOKEN" in missing:
+            server = "openbao"
+        elif any(name in AZURE_VARS for name in missing):
+            server = "azure-kv"
+        else:
+            server = "moto"
         reason = (
             f"{', '.join(missing)} not set: start the server with scripts/servers/"
-            f"{'openbao' if 'VAULT_ADDR' in missing or 'VAULT_TOKEN' in missing else 'moto'}.sh "
-            "start and eval its `env` output"
+            f"{server}.sh start and eval its `env` output"
         )
         if os.environ.get("COSIGN_KEYS_REQUIRE_SERVERS") == "1":
             pytest.fail(f"COSIGN_KEYS_REQUIRE_SERVERS=1 but {reason}")
+        if server == "azure-kv" and os.environ.get("COSIGN_KEYS_REQUIRE_AZURE") == "1":
+            pytest.fail(f"COSIGN_KEYS_REQUIRE_AZURE=1 but {reason}")
         pytest.skip(reason)
     return {name: os.environ[name] for name in names}
 

@@ -10,6 +10,7 @@ import dataclasses
 import doctest
 import os
 import pickle
+import socket
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import List
@@ -17,6 +18,7 @@ from typing import List
 import pytest
 
 from helpers import FAST_N, generated_key
+from servers import AZURE_VARS, require, unique
 
 import cosign_keys
 from cosign_keys import (
@@ -35,6 +37,7 @@ from cosign_keys import (
     Store,
     StoredKey,
     StoredPublicKey,
+    UnavailableError,
     VersionInfo,
     VersionState,
 )
@@ -97,13 +100,6 @@ def test_bad_store_uri_is_invalid_argument(uri: str, says: str) -> None:
         assert info.value.code_name == "INVALID_URI"
         assert says in str(info.value)
         assert isinstance(info.value, ValueError)
-
-
-def test_azure_secret_store_is_not_supported_in_this_build() -> None:
-    with pytest.raises(NotSupportedError) as info:
-        Store.open("azure-secret://myvault/cosign-private-key")
-    assert info.value.code == ErrorCode.NOT_SUPPORTED
-    assert "azure-secret" in str(info.value)
 
 
 def test_uri_argument_must_be_a_string() -> None:
@@ -412,4 +408,102 @@ def test_exports() -> None:
                  "parse_kms_handle", "is_kms_uri"):
         assert name in exported and hasattr(cosign_keys, name)
     assert cosign_keys.store.Store is cosign_keys.Store is cosign_keys._native.Store
-    assert {"file-store", "vault", "aws-kms"} <= cosign_keys.features()
+    assert {"file-store", "vault", "aws-kms", "azure"} <= cosign_keys.features()
+
+
+# --- azure-secret:// (Lowkey Vault) -----------------------------------------
+
+
+@pytest.fixture
+def azure_uri() -> str:
+    vault = require(*AZURE_VARS)["COSIGN_KEYS_TEST_AZURE_VAULT"]
+    return f"azure-secret://{vault}/{unique('pytest-sec')}"
+
+
+def test_azure_secret_round_trip_versions_and_soft_delete(azure_uri: str) -> None:
+    token = os.environ["COSIGN_KEYS_AZURE_TOKEN"]
+    keys = [PrivateKey.generate() for _ in range(2)]
+    with Store.open(azure_uri) as store:
+        assert store.versions() == []
+        with pytest.raises(NotFound) as missing:
+            store.get()
+        assert azure_uri.rsplit("/", 1)[1] in str(missing.value)
+        assert store.put(
+            sealed(keys[0]), keys[0].public_key, password=PASSWORD, created_by="pytest", labels={"team": "py"}
+        ) == 1
+        with store.get() as stored:
+            assert stored.password == bytearray(PASSWORD, "utf-8")
+            assert stored.decrypt().fingerprint == keys[0].fingerprint
+            assert stored.metadata.created_by == "pytest"
+            assert dict(stored.metadata.labels) == {"team": "py"}
+        public = store.get_public()
+        assert public.public_key == keys[0].public_key
+
+        with pytest.raises(AlreadyExistsError):
+            store.put(sealed(keys[1]), keys[1].public_key, created_by="pytest")
+        # Key Vault has no check-and-set: a stale expected version is refused.
+        with pytest.raises(Conflict) as stale:
+            store.put(sealed(keys[1]), keys[1].public_key, created_by="pytest", overwrite=True, expected_version=7)
+        assert "check-and-set" in str(stale.value)
+        assert store.put(sealed(keys[1]), keys[1].public_key, created_by="pytest", overwrite=True, expected_version=1) == 2
+
+        assert store.get().public_key == keys[1].public_key
+        assert store.get().password is None
+        old = store.get(1)  # pinned version
+        assert old.public_key == keys[0].public_key
+        assert old.decrypt(PASSWORD).fingerprint == keys[0].fingerprint
+        assert [(v.version, v.fingerprint, v.state) for v in store.versions()] == [
+            (1, keys[0].fingerprint, VersionState.LIVE),
+            (2, keys[1].fingerprint, VersionState.LIVE),
+        ]
+
+        # Deleting the secret is Azure's soft delete: gone for readers, the name stays taken.
+        store.delete()
+        with pytest.raises(NotFound):
+            store.get()
+        with pytest.raises(Conflict) as taken:
+            store.put(sealed(keys[0]), keys[0].public_key, created_by="pytest")
+        assert "soft-deleted" in str(taken.value) and token not in str(taken.value)
+
+
+def test_azure_secret_refuses_a_keyring_manifest(azure_uri: str, tmp_path: Path) -> None:
+    with pytest.raises(CosignKeysError) as info:
+        ring = cosign_keys.Keyring.open(azure_uri, tmp_path / "audit.jsonl")
+        ring.init(who="alice", reason="test")
+    assert info.value.code == ErrorCode.NOT_SUPPORTED
+    assert "check-and-set" in str(info.value)
+
+
+def test_a_keyring_whose_keys_live_in_azure(azure_uri: str, tmp_path: Path) -> None:
+    vault = os.environ["COSIGN_KEYS_TEST_AZURE_VAULT"]
+    kms_uri = f"azurekms://{vault}/{unique('pytest-ring')}"
+    t0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    with cosign_keys.Keyring.open(str(tmp_path / "keyring.json"), tmp_path / "audit.jsonl") as ring:
+        first = ring.rotate(
+            azure_uri,
+            password=PASSWORD,
+            scrypt=cosign_keys.ScryptParams(n=FAST_N),
+            now=t0,
+            who="alice",
+            reason="azure drill",
+        )
+        assert first.new_key == 1
+        assert str(Store.open(azure_uri).get_public().public_key.fingerprint) == first.new_fingerprint
+        second = ring.rotate(
+            kms_uri, algorithm=Algorithm.RSA_2048, now=t0 + timedelta(days=30), who="alice", reason="azure drill"
+        )
+        assert second.new_key == 2
+        with cosign_keys.KmsKey.open(kms_uri) as kms:
+            assert str(kms.public_key().fingerprint) == second.new_fingerprint
+        bundle = ring.trust_bundle(t0 + timedelta(days=31))
+        assert bundle.pem.count("BEGIN PUBLIC KEY") == 2
+
+
+def test_azure_secret_stopped_server_is_unavailable() -> None:
+    require(*AZURE_VARS)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with Store.open(f"azure-secret://localhost:{port}/k") as store:
+        with pytest.raises(UnavailableError):
+            store.get_public()

@@ -19,9 +19,13 @@
 # Azure tests with that reason, never count it as a pass.
 #
 # How it runs: https://localhost:P (Lowkey's default vault, chosen by the Host header) with a
-# certificate from the shared test CA ($COSIGN_KEYS_CACHE/tls/ca.pem; SANs localhost and
-# 127.0.0.1); any bearer token is accepted. Clients set COSIGN_KEYS_AZURE_TOKEN and
-# COSIGN_KEYS_AZURE_CA_BUNDLE and use azure-secret://localhost:P/<name>, azurekms://localhost:P/<key>.
+# certificate from the shared test CA ($COSIGN_KEYS_CACHE/tls/ca.pem; SANs localhost,
+# *.localhost and 127.0.0.1); any bearer token is accepted. Clients set COSIGN_KEYS_AZURE_TOKEN
+# and COSIGN_KEYS_AZURE_CA_BUNDLE and use azure-secret://localhost:P/<name>,
+# azurekms://localhost:P/<key>. For cosign's own Go client the bearer challenge names the
+# resource https://localhost:P and the same vault answers as sigstore.localhost:P too (the Go
+# SDK wants the vault host to be a subdomain of the resource; tests/interop/NOTES.md); the
+# managed-identity token endpoint is http://127.0.0.1:P+1/metadata/identity/oauth2/token.
 #
 # Overridable: COSIGN_KEYS_CACHE, COSIGN_KEYS_LOWKEY_JAR, COSIGN_KEYS_LOWKEY_SOURCE,
 # COSIGN_KEYS_LOWKEY_BUILDER, COSIGN_KEYS_AZURE_KV_PORT (P; P+1 is the token port),
@@ -137,7 +141,8 @@ cmd_start() {
     say "starting Lowkey Vault $LOWKEY_VERSION ($java)"
     spawn "$LOG" "$java" -Xmx256m -XX:+UseSerialGC -jar "$jar" \
         --server.address=127.0.0.1 --server.port="$port" --app.token.port="$((port + 1))" \
-        --LOWKEY_VAULT_NAMES=cosign-keys --LOWKEY_AUTH_RESOURCE=localhost \
+        --LOWKEY_VAULT_NAMES=cosign-keys --LOWKEY_AUTH_RESOURCE="localhost:$port" \
+        --LOWKEY_VAULT_ALIASES="localhost=sigstore.localhost:<port>" \
         --server.ssl.key-store="file:$RUN/server.p12" --server.ssl.key-store-type=PKCS12 \
         --server.ssl.key-store-password="$(cat "$RUN/p12.pass")" \
         --server.ssl.enabled-protocols=TLSv1.2,TLSv1.3
@@ -150,6 +155,11 @@ cmd_env() {
     printf 'export COSIGN_KEYS_AZURE_TOKEN=%q\n' "lowkey-test-token"
     printf 'export COSIGN_KEYS_AZURE_CA_BUNDLE=%q\n' "$CACHE_ROOT/tls/ca.pem"
     printf 'export COSIGN_KEYS_TEST_AZURE_VAULT=%q\n' "$(vault_addr)"
+    # For cosign's own azurekms:// client (Go, tests/interop/kms-azurekms.sh): the same vault
+    # under a subdomain of the challenge resource, and the managed-identity token endpoint.
+    printf 'export COSIGN_KEYS_TEST_AZURE_SIGSTORE_VAULT=%q\n' "sigstore.localhost:$(cat "$RUN/port")"
+    printf 'export COSIGN_KEYS_TEST_AZURE_IDENTITY_ENDPOINT=%q\n' \
+        "http://127.0.0.1:$(($(cat "$RUN/port") + 1))/metadata/identity/oauth2/token"
 }
 
 case "${1:-}" in

@@ -6,13 +6,17 @@
  * VAULT_TOKEN: scripts/servers/openbao.sh env) and AWS KMS on moto
  * (COSIGN_KEYS_TEST_AWSKMS_ENDPOINT: scripts/servers/moto.sh env). A server
  * that is not configured is skipped with a printed reason; one that is
- * configured but misbehaves fails the tests.
+ * configured but misbehaves fails the tests. Azure Key Vault (azure-secret://,
+ * azurekms://) runs on the Lowkey Vault emulator when COSIGN_KEYS_TEST_AZURE_VAULT
+ * is set (scripts/servers/azure-kv.sh env, with COSIGN_KEYS_AZURE_TOKEN and
+ * COSIGN_KEYS_AZURE_CA_BUNDLE).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -132,6 +136,8 @@ static void test_uris_and_arguments(void) {
     expect_canonical(ck_store_uri_check, "env://COSIGN_KEY", "env://COSIGN_KEY");
     expect_canonical(ck_kms_uri_check, "hashivault://release", "hashivault://release");
     expect_canonical(ck_kms_uri_check, "awskms://127.0.0.1:4566/alias/release", "awskms://127.0.0.1:4566/alias/release");
+    expect_canonical(ck_store_uri_check, "azure-secret://myvault/cosign-key", "azure-secret://myvault/cosign-key");
+    expect_canonical(ck_kms_uri_check, "azurekms://localhost:8443/release", "azurekms://localhost:8443/release");
     expect_canonical(ck_kms_uri_check, "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k",
                      "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k");
 
@@ -154,12 +160,10 @@ static void test_uris_and_arguments(void) {
     ck_store *store = SENTINEL;
     ck_kms *kms = SENTINEL;
     EXPECT(CK_INVALID_URI, ck_store_open("s3://bucket/key", &store, ERR));
-    EXPECT(CK_NOT_SUPPORTED, ck_store_open("azure-secret://myvault/cosign-key", &store, ERR));
     EXPECT(CK_NULL_PARAMETER, ck_store_open(NULL, &store, ERR));
     EXPECT(CK_NULL_PARAMETER, ck_store_open("keys", NULL, ERR));
     EXPECT(CK_INVALID_URI, ck_kms_open("hashivault://bad key", &kms, ERR));
     EXPECT(CK_NOT_SUPPORTED, ck_kms_open("gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k", &kms, ERR));
-    EXPECT(CK_NOT_SUPPORTED, ck_kms_open("azurekms://myvault.vault.azure.net/release", &kms, ERR));
     EXPECT(CK_NULL_PARAMETER, ck_kms_open(NULL, &kms, ERR));
     EXPECT(CK_NULL_PARAMETER, ck_kms_open("hashivault://k", NULL, ERR));
     CHECK(store == SENTINEL && kms == SENTINEL, "handle written on failure");
@@ -694,10 +698,212 @@ static void test_kms(void) {
     }
 }
 
+/* ---------------------------------------------------------------------- */
+/* Azure Key Vault on Lowkey Vault: azure-secret:// and azurekms://       */
+
+static const char *azure_vault(const char *what) {
+    const char *v = getenv("COSIGN_KEYS_TEST_AZURE_VAULT");
+    if (v && *v) return v;
+    const char *req = getenv("COSIGN_KEYS_REQUIRE_AZURE");
+    CHECK(!(req && strcmp(req, "1") == 0), "%s: COSIGN_KEYS_REQUIRE_AZURE=1 but COSIGN_KEYS_TEST_AZURE_VAULT is unset",
+          what);
+    skip(what, "COSIGN_KEYS_TEST_AZURE_VAULT is not set (eval \"$(scripts/servers/azure-kv.sh env)\")");
+    return NULL;
+}
+
+/* EXPECT_CLEAN(want, call, what, needle): `call` passes ERR_CLEAN as its err_out;
+ * checks it like EXPECT, and that the message names `needle` (if not NULL) and
+ * never carries the bearer token. */
+#define ERR_CLEAN (&clean_err_)
+#define EXPECT_CLEAN(want, call, what, needle)                  \
+    do {                                                        \
+        ck_error *clean_err_ = NULL;                            \
+        ck_status clean_st_ = (call);                           \
+        expect_clean((want), clean_st_, clean_err_, (what), (needle)); \
+    } while (0)
+
+static void expect_clean(ck_status want, ck_status got, ck_error *err, const char *what, const char *needle) {
+    const char *token = getenv("COSIGN_KEYS_AZURE_TOKEN");
+    char msg[1024] = "";
+    if (err) ck_error_message(err, msg, sizeof msg);
+    CHECK(!token || !*token || !strstr(msg, token), "%s: message leaks the token", what);
+    CHECK(!needle || strstr(msg, needle), "%s: message `%s` lacks `%s`", what, msg, needle ? needle : "");
+    expect_status(got, err, want, what, __FILE__, __LINE__);
+}
+
+static void test_azure_secret(void) {
+    const char *vault = azure_vault("azure-secret:// (Lowkey Vault)");
+    if (!vault) return;
+    char uri[256];
+    snprintf(uri, sizeof uri, "azure-secret://%s/ck-c-sec-%ld", vault, (long)getpid());
+    keypair one, two;
+    if (!make_pair(&one) || !make_pair(&two)) {
+        free_pair(&one);
+        free_pair(&two);
+        return;
+    }
+    ck_store *store = NULL;
+    if (!open_store("azure-secret store", uri, &store)) {
+        free_pair(&one);
+        free_pair(&two);
+        return;
+    }
+    ck_stored_key *sk = SENTINEL;
+    EXPECT_CLEAN(CK_NOT_FOUND, ck_store_get(store, 0, &sk, ERR_CLEAN), "azure: get before put", "ck-c-sec-");
+    ck_buf *list = NULL;
+    EXPECT(CK_OK, ck_store_versions(store, &list, ERR));
+    CHECK(list && strcmp(text(list), "[]") == 0, "azure: versions of a missing secret: %s", list ? text(list) : "");
+    ck_buf_free(list);
+
+    uint64_t v = 0, stale = 0;
+    EXPECT(CK_OK, ck_store_put(store, one.sealed, one.pub, BPW, BPW_LEN, "c-azure", "{\"team\":\"c\"}", false, true,
+                               0, &v, ERR));
+    CHECK(v == 1, "azure first version %llu", (unsigned long long)v);
+    EXPECT(CK_ALREADY_EXISTS,
+           ck_store_put(store, two.sealed, two.pub, NULL, 0, "c-azure", NULL, false, false, 0, &stale, ERR));
+    /* No check-and-set in Key Vault: a stale expected version is refused. */
+    EXPECT(CK_CONFLICT, ck_store_put(store, two.sealed, two.pub, NULL, 0, "c-azure", NULL, true, true, 7, &stale, ERR));
+    sk = NULL;
+    EXPECT(CK_OK, ck_store_get(store, 0, &sk, ERR));
+    if (sk) {
+        CHECK(ck_stored_key_has_password(sk), "azure: password not kept");
+        ck_buf *pw = NULL;
+        EXPECT(CK_OK, ck_stored_key_password(sk, &pw, ERR));
+        if (pw) check_stored("azure v1", sk, &one, data(pw), len(pw));
+        ck_buf_free(pw);
+        ck_stored_key_free(sk);
+    }
+    EXPECT(CK_OK, ck_store_put(store, two.sealed, two.pub, NULL, 0, "c-azure", NULL, true, true, 1, &v, ERR));
+    CHECK(v == 2, "azure second version %llu", (unsigned long long)v);
+    ck_stored_public_key *spk = NULL;
+    EXPECT(CK_OK, ck_store_get_public(store, 0, &spk, ERR));
+    ck_public_key *pub = NULL;
+    EXPECT(CK_OK, ck_stored_public_key_public_key(spk, &pub, ERR));
+    CHECK(ck_stored_public_key_version(spk) == 2 && ck_public_key_equal(pub, two.pub), "azure: latest public key");
+    ck_public_key_free(pub);
+    ck_stored_public_key_free(spk);
+    /* A pinned old version still reads, without the password it was not given. */
+    sk = NULL;
+    EXPECT(CK_OK, ck_store_get(store, 1, &sk, ERR));
+    if (sk) {
+        check_stored("azure pinned v1", sk, &one, BPW, BPW_LEN);
+        ck_stored_key_free(sk);
+    }
+    sk = NULL;
+    EXPECT(CK_OK, ck_store_get(store, 2, &sk, ERR));
+    if (sk) {
+        CHECK(!ck_stored_key_has_password(sk), "azure v2: a password nobody gave");
+        check_stored("azure v2", sk, &two, BPW, BPW_LEN);
+        ck_stored_key_free(sk);
+    }
+    char fs[CK_FINGERPRINT_STRING_SIZE];
+    fp_text(&one.fp, fs);
+    EXPECT(CK_OK, ck_store_versions(store, &list, ERR));
+    CHECK(list && count(text(list), "\"version\":") == 2 && strstr(text(list), fs), "azure versions: %s",
+          list ? text(list) : "(none)");
+    ck_buf_free(list);
+    /* Soft delete of the secret: gone for readers, the name stays taken. */
+    EXPECT(CK_OK, ck_store_delete_all(store, CK_DELETE_SOFT, ERR));
+    sk = SENTINEL;
+    EXPECT_CLEAN(CK_NOT_FOUND, ck_store_get(store, 0, &sk, ERR_CLEAN), "azure: get after delete", NULL);
+    EXPECT_CLEAN(CK_CONFLICT,
+                 ck_store_put(store, one.sealed, one.pub, NULL, 0, "c-azure", NULL, false, false, 0, &stale, ERR_CLEAN),
+                 "azure: put over a soft-deleted secret", "soft-deleted");
+    CHECK(sk == SENTINEL, "azure: stored key written on failure");
+    ck_store_free(store);
+    free_pair(&one);
+    free_pair(&two);
+}
+
+static void test_azurekms_errors(const char *vault) {
+    char uri[256];
+    ck_kms *kms = NULL;
+    ck_public_key *pub = SENTINEL;
+    ck_error *err = NULL;
+    /* A vault the emulator does not serve (it routes by Host). */
+    const char *port = strrchr(vault, ':');
+    snprintf(uri, sizeof uri, "azurekms://127.0.0.1%s/ck-c-nv-%ld", port ? port : "", (long)getpid());
+    if (open_kms("azurekms foreign vault", uri, &kms)) {
+        ck_status st = ck_kms_public_key(kms, &pub, &err);
+        char msg[1024] = "";
+        if (err) ck_error_message(err, msg, sizeof msg);
+        CHECK(st == CK_NOT_FOUND || st == CK_PERMISSION_DENIED || st == CK_BACKEND,
+              "azurekms foreign vault: %s %s", name_of(st), msg);
+        CHECK(strstr(msg, "127.0.0.1") != NULL, "azurekms foreign vault: %s", msg);
+        ck_error_free(err);
+        ck_kms_free(kms);
+    }
+    /* Nothing listens there: UNAVAILABLE, quickly. */
+    kms = NULL;
+
+    if (open_kms("azurekms stopped server", "azurekms://localhost:9/ck-c-down", &kms)) {
+        time_t start = time(NULL);
+        EXPECT_CLEAN(CK_UNAVAILABLE, ck_kms_public_key(kms, &pub, ERR_CLEAN), "azurekms stopped server", NULL);
+        CHECK(time(NULL) - start < 15, "azurekms stopped server took %lds", (long)(time(NULL) - start));
+        ck_kms_free(kms);
+    }
+    CHECK(pub == SENTINEL, "azurekms: public_out written on failure");
+}
+
+static void test_azurekms(void) {
+    const char *vault = azure_vault("azurekms:// (Lowkey Vault)");
+    if (!vault) return;
+    char uri[256];
+    snprintf(uri, sizeof uri, "azurekms://%s/ck-c-kms-%ld", vault, (long)getpid());
+    kms_round_trip("azurekms", uri, 0, 1);
+    /* A handle pinned to the first version keeps its key after the rotation. */
+    ck_kms *kms = NULL;
+    ck_buf *list = NULL;
+    if (open_kms("azurekms", uri, &kms)) {
+        EXPECT(CK_OK, ck_kms_versions(kms, &list, ERR));
+        CHECK(list && count(text(list), "\"version\":") == 2, "azurekms versions: %s", list ? text(list) : "");
+        ck_kms_free(kms);
+    }
+    if (list) {
+        /* Each version: pin it, and its public key verifies its own signature. */
+        const char *p = text(list);
+        int pinned = 0;
+        while ((p = strstr(p, "\"version\":\"")) != NULL) {
+            p += strlen("\"version\":\"");
+            const char *end = strchr(p, '"');
+            if (!end || end - p > 64) break;
+            char puri[384];
+            snprintf(puri, sizeof puri, "%s/%.*s", uri, (int)(end - p), p);
+            ck_kms *pk = NULL;
+            if (open_kms("azurekms pinned", puri, &pk)) {
+                ck_public_key *pub = NULL;
+                ck_buf *sig = NULL, *nv = SENTINEL;
+                EXPECT(CK_OK, ck_kms_public_key(pk, &pub, ERR));
+                EXPECT(CK_OK, ck_kms_sign_blob(pk, BLOB, BLOB_LEN, &sig, ERR));
+                if (pub && sig) EXPECT(CK_OK, ck_public_key_verify(pub, BLOB, BLOB_LEN, data(sig), len(sig), ERR));
+                EXPECT(CK_INVALID_ARGUMENT, ck_kms_rotate(pk, &nv, ERR));
+                ck_buf_free(sig);
+                ck_public_key_free(pub);
+                ck_kms_free(pk);
+                pinned++;
+            }
+            p = end;
+        }
+        CHECK(pinned == 2, "azurekms: pinned %d versions", pinned);
+        ck_buf_free(list);
+    }
+    /* A missing key. */
+    snprintf(uri, sizeof uri, "azurekms://%s/ck-c-missing-%ld", vault, (long)getpid());
+    kms = NULL;
+    if (open_kms("azurekms missing", uri, &kms)) {
+        ck_public_key *pub = SENTINEL;
+        EXPECT_CLEAN(CK_NOT_FOUND, ck_kms_public_key(kms, &pub, ERR_CLEAN), "azurekms missing key", "ck-c-missing-");
+        ck_kms_free(kms);
+    }
+    test_azurekms_errors(vault);
+}
+
 void test_backends(void) {
     test_uris_and_arguments();
     test_file_store();
     test_env_store();
     test_vault_kv();
     test_kms();
+    test_azure_secret();
+    test_azurekms();
 }

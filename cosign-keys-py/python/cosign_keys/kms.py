@@ -6,7 +6,10 @@ URI                                             KMS
 ``hashivault://<key>``                          Vault/OpenBao transit (``VAULT_ADDR``,
                                                 ``VAULT_TOKEN``, ``TRANSIT_SECRET_ENGINE_PATH``)
 ``awskms://[host:port]/<key-id|alias/x|arn>``   AWS KMS (the standard ``AWS_*`` variables)
-``azurekms://...``, ``gcpkms://...``            parsed, but not supported in this build
+``azurekms://<vault>/<key>[/<version>]``       Azure Key Vault (``COSIGN_KEYS_AZURE_TOKEN`` or
+                                                Azure's credential chain; ``<vault>`` a name or
+                                                host[:port]; ``COSIGN_KEYS_AZURE_CA_BUNDLE``)
+``gcpkms://...``                                parsed, but not supported in this build
 ==============================================  ==========================================
 
 Signatures are exactly what ``cosign sign-blob --key <uri>`` makes, so
@@ -43,8 +46,8 @@ def open_kms_key(uri: str) -> KmsKey:
     """Connects to the KMS key ``uri`` names (same as :meth:`KmsKey.open`).
 
     Raises :class:`~cosign_keys.InvalidArgumentError` for a URI that does not
-    parse, :class:`~cosign_keys.NotSupportedError` for ``azurekms://`` and
-    ``gcpkms://``, and the KMS's connection errors.
+    parse, :class:`~cosign_keys.NotSupportedError` for ``gcpkms://``, and the
+    KMS's connection errors.
     """
     return KmsKey.open(uri)
 

@@ -63,8 +63,8 @@ def open_store(uri: str) -> Store:
 
     Raises :class:`~cosign_keys.InvalidArgumentError` for a URI that does not
     parse (the message says what is wrong),
-    :class:`~cosign_keys.NotSupportedError` for a backend this build lacks
-    (``azure-secret://``), and the store's connection errors.
+    :class:`~cosign_keys.NotSupportedError` for a backend this build lacks,
+    and the store's connection errors.
 
     >>> import cosign_keys
     >>> cosign_keys.open_store("vault-kv://secret")
