@@ -58,7 +58,7 @@ mod error;
 mod kv;
 
 pub(crate) use client::{Client, Retry};
-pub(crate) use error::{duplicate, Fault};
+pub(crate) use error::Fault;
 pub(crate) use kv::{wipe, KvSecret};
 
 /// A Vault timestamp (RFC 3339, UTC, up to nanoseconds); `None` for Vault's
