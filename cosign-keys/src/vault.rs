@@ -64,7 +64,7 @@ pub(crate) use kv::{wipe, KvSecret};
 /// A Vault timestamp (RFC 3339, UTC, up to nanoseconds); `None` for Vault's
 /// empty string ("never") or anything else unreadable.
 pub(crate) fn parse_time(text: &str) -> Option<std::time::SystemTime> {
-    crate::store::parse_rfc3339(text).ok()
+    crate::timestamp::parse_rfc3339(text).ok()
 }
 
 /// The default request timeout.
