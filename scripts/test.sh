@@ -75,6 +75,9 @@ cargo build --workspace --benches --locked
 step "C header is current (pinned cbindgen)"
 scripts/check-header.sh
 
+step "the bindings' copies of the error table are current (FFI constants, Go codes, Python table)"
+scripts/gen-errtable.sh --check
+
 step "C ABI: C tests under valgrind, C example"
 bindings/c/run-tests.sh
 

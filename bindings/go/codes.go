@@ -15,7 +15,7 @@ const (
 	CodePanic ErrorCode = 103
 	// A key location or KMS URI could not be parsed (the message says what is
 	// wrong).
-	CodeInvalidUri ErrorCode = 104
+	CodeInvalidURI ErrorCode = 104
 	// An input (a file, a buffer, an environment value) is over the size limit
 	// for its kind and was not read past it; the message names the limit and
 	// the environment variable that changes it.
@@ -98,7 +98,7 @@ var (
 	ErrInvalidArgument      = &Error{Code: CodeInvalidArgument}
 	ErrNullParameter        = &Error{Code: CodeNullParameter}
 	ErrPanic                = &Error{Code: CodePanic}
-	ErrInvalidUri           = &Error{Code: CodeInvalidUri}
+	ErrInvalidURI           = &Error{Code: CodeInvalidURI}
 	ErrInputTooLarge        = &Error{Code: CodeInputTooLarge}
 	ErrMalformedPEM         = &Error{Code: CodeMalformedPEM}
 	ErrUnknownPEMLabel      = &Error{Code: CodeUnknownPEMLabel}
@@ -133,13 +133,25 @@ var (
 	ErrKeyMismatch          = &Error{Code: CodeKeyMismatch}
 )
 
+// The names of the first releases, before Go initialisms (URI).
+const (
+	// Deprecated: use CodeInvalidURI.
+	CodeInvalidUri = CodeInvalidURI
+)
+
+// The sentinels of the first releases (the same values, for errors.Is).
+var (
+	// Deprecated: use ErrInvalidURI.
+	ErrInvalidUri = ErrInvalidURI
+)
+
 // allCodes lists every code of the header, in order.
 var allCodes = []ErrorCode{
 	CodeOK,
 	CodeInvalidArgument,
 	CodeNullParameter,
 	CodePanic,
-	CodeInvalidUri,
+	CodeInvalidURI,
 	CodeInputTooLarge,
 	CodeMalformedPEM,
 	CodeUnknownPEMLabel,

@@ -40,7 +40,7 @@ type SignResult struct {
 }
 
 // CheckKMSURI validates a KMS URI without connecting and returns its
-// canonical form. A bad one fails with ErrInvalidUri.
+// canonical form. A bad one fails with ErrInvalidURI.
 func CheckKMSURI(uri string) (string, error) {
 	curi := C.CString(uri)
 	defer C.free(unsafe.Pointer(curi))

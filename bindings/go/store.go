@@ -123,7 +123,7 @@ type Store struct {
 }
 
 // CheckStoreURI validates a key location without opening anything and
-// returns its canonical form. A bad one fails with ErrInvalidUri, whose
+// returns its canonical form. A bad one fails with ErrInvalidURI, whose
 // message says what is wrong.
 func CheckStoreURI(uri string) (string, error) {
 	curi := C.CString(uri)

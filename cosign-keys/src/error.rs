@@ -329,233 +329,435 @@ pub enum Error {
     },
 }
 
-/// Stable numeric codes for [`Error`], shared by the C, Go and Python
-/// bindings. Codes are grouped by hundreds (1xx arguments, 2xx formats,
-/// 3xx cryptography, 4xx storage and backends, 5xx lifecycle); a code is never renumbered or reused.
+/// Declares the error table: one row per stable code, from which the macro
+/// generates [`ErrorCode`], [`ErrorCode::ALL`], [`ErrorCode::name`],
+/// [`ErrorCode::from_code`], [`ErrorCode::code`], [`Error::code`] and the
+/// hidden accessors that `examples/errtable.rs` reads to write the C
+/// constants (cosign-keys-ffi, hence the header and Go's `codes.go`) and the
+/// Python code table (scripts/gen-errtable.sh).
 ///
-/// `Ok` is 0 so that C and Go callers can test `if (rc != 0)`.
-///
-/// ```
-/// use cosign_keys::ErrorCode;
-/// assert_eq!(ErrorCode::DecryptionFailed as u32, 301);
-/// assert_eq!(ErrorCode::DecryptionFailed.name(), "DECRYPTION_FAILED");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[repr(u32)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// Success.
-    Ok = 0,
-    /// [`Error::InvalidArgument`].
-    InvalidArgument = 101,
-    /// A NULL pointer was passed (C ABI only).
-    NullParameter = 102,
-    /// A panic was caught at the language boundary (a bug; please report).
-    Panic = 103,
-    /// A key location or KMS URI could not be parsed.
-    InvalidUri = 104,
-    /// [`Error::InputTooLarge`].
-    InputTooLarge = 105,
-    /// [`Error::MalformedPem`].
-    MalformedPem = 201,
-    /// [`Error::UnknownPemLabel`].
-    UnknownPemLabel = 202,
-    /// [`Error::WrongKeyKind`].
-    WrongKeyKind = 203,
-    /// [`Error::MalformedEnvelope`].
-    MalformedEnvelope = 204,
-    /// [`Error::UnknownKdf`].
-    UnknownKdf = 205,
-    /// [`Error::UnknownCipher`].
-    UnknownCipher = 206,
-    /// [`Error::InvalidKdfParams`].
-    InvalidKdfParams = 207,
-    /// [`Error::MalformedKey`].
-    MalformedKey = 208,
-    /// [`Error::UnsupportedAlgorithm`].
-    UnsupportedAlgorithm = 209,
-    /// [`Error::UnsupportedOperation`].
-    UnsupportedOperation = 210,
-    /// [`Error::InvalidFingerprint`].
-    InvalidFingerprint = 211,
-    /// [`Error::MalformedSignature`].
-    MalformedSignature = 212,
-    /// [`Error::DecryptionFailed`].
-    DecryptionFailed = 301,
-    /// [`Error::KdfLimitExceeded`].
-    KdfLimitExceeded = 302,
-    /// [`Error::SignatureInvalid`].
-    SignatureInvalid = 303,
-    /// [`Error::Crypto`].
-    Crypto = 304,
-    /// [`Error::Rng`].
-    Rng = 305,
-    /// [`Error::OutOfMemory`].
-    OutOfMemory = 306,
-    /// [`Error::AlreadyExists`].
-    AlreadyExists = 401,
-    /// [`Error::Io`].
-    Io = 402,
-    /// The key, version or record does not exist.
-    NotFound = 403,
-    /// A concurrent writer won (check-and-set); nothing was changed.
-    Conflict = 404,
-    /// The backend refused the credentials or the operation.
-    PermissionDenied = 405,
-    /// The backend is down, sealed, timing out or throttling.
-    Unavailable = 406,
-    /// The backend answered with another error.
-    Backend = 407,
-    /// The backend is not supported in this build.
-    NotSupported = 408,
-    /// The lifecycle operation is not allowed from the key's state.
-    InvalidTransition = 501,
-    /// The keyring manifest is damaged or inconsistent.
-    KeyringInvalid = 502,
-    /// The audit trail failed verification.
-    AuditTampered = 503,
-    /// Backup recovery failed (shares or backup).
-    RecoveryFailed = 504,
-    /// [`Error::KeyMismatch`]: the key at a recorded location is another key.
-    KeyMismatch = 505,
+/// A row is `/// doc` lines, then
+/// `Variant = number, "NAME", PythonClass, kind;` where `kind` is `error`
+/// when [`Error`] has a variant of the same name (its [`Error::code`] arm is
+/// generated, so a variant without a row does not compile) or `boundary` for
+/// codes that only the language bindings report.
+macro_rules! error_table {
+    ($(
+        $(#[doc = $doc:literal])+
+        $variant:ident = $number:literal, $name:literal, $py:ident, $kind:ident;
+    )+) => {
+        /// Stable numeric codes for [`Error`], shared by the C, Go and Python
+        /// bindings. Codes are grouped by hundreds (1xx arguments, 2xx formats,
+        /// 3xx cryptography, 4xx storage and backends, 5xx lifecycle); a code is
+        /// never renumbered or reused.
+        ///
+        /// `Ok` is 0 so that C and Go callers can test `if (rc != 0)`.
+        ///
+        /// ```
+        /// use cosign_keys::ErrorCode;
+        /// assert_eq!(ErrorCode::DecryptionFailed as u32, 301);
+        /// assert_eq!(ErrorCode::DecryptionFailed.name(), "DECRYPTION_FAILED");
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u32)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $(
+                $(#[doc = $doc])+
+                $variant = $number,
+            )+
+        }
+
+        impl ErrorCode {
+            /// Every code, in numeric order (for bindings and tests).
+            ///
+            /// ```
+            /// use cosign_keys::ErrorCode;
+            /// assert_eq!(ErrorCode::ALL[0], ErrorCode::Ok);
+            /// assert!(ErrorCode::ALL.contains(&ErrorCode::KeyMismatch));
+            /// ```
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant),+];
+
+            /// The code's stable name in SCREAMING_SNAKE_CASE, as used in the
+            /// shared test vectors and in the C header (`CK_` + name).
+            ///
+            /// ```
+            /// assert_eq!(cosign_keys::ErrorCode::MalformedPem.name(), "MALFORMED_PEM");
+            /// ```
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)+
+                }
+            }
+
+            /// The stable number of the code (the same as `code as u32`).
+            ///
+            /// ```
+            /// assert_eq!(cosign_keys::ErrorCode::NotFound.code(), 403);
+            /// ```
+            #[must_use]
+            pub const fn code(self) -> u32 {
+                self as u32
+            }
+
+            /// The code with this number, or `None` for a number this
+            /// version does not know.
+            ///
+            /// ```
+            /// use cosign_keys::ErrorCode;
+            /// assert_eq!(ErrorCode::from_code(301), Some(ErrorCode::DecryptionFailed));
+            /// assert_eq!(ErrorCode::from_code(999), None);
+            /// ```
+            #[must_use]
+            pub const fn from_code(number: u32) -> Option<Self> {
+                match number {
+                    $($number => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The code with this name (as [`ErrorCode::name`] spells it).
+            ///
+            /// ```
+            /// use cosign_keys::ErrorCode;
+            /// assert_eq!(ErrorCode::from_name("NOT_FOUND"), Some(ErrorCode::NotFound));
+            /// assert_eq!(ErrorCode::from_name("not_found"), None);
+            /// ```
+            #[must_use]
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The table's description of the code, one source line per
+            /// line (each with the leading space of its doc comment); the
+            /// binding generator writes it into the C, Go and Python docs.
+            #[doc(hidden)]
+            #[must_use]
+            pub const fn table_doc(self) -> &'static str {
+                match self {
+                    $(Self::$variant => concat!($($doc, "\n"),+),)+
+                }
+            }
+
+            /// The Python exception class raised for the code (the binding
+            /// generator writes the `cosign_keys.errors` table from it).
+            #[doc(hidden)]
+            #[must_use]
+            pub const fn python_class(self) -> &'static str {
+                match self {
+                    $(Self::$variant => stringify!($py),)+
+                }
+            }
+
+            /// The Rust identifier of the code, e.g. `InvalidUri`.
+            #[doc(hidden)]
+            #[must_use]
+            pub const fn variant_name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => stringify!($variant),)+
+                }
+            }
+
+            /// Whether [`Error`] has a variant with this code (false for
+            /// codes only a language binding reports: `Ok`, `NullParameter`,
+            /// `Panic`).
+            ///
+            /// ```
+            /// use cosign_keys::ErrorCode;
+            /// assert!(ErrorCode::NotFound.is_core_error());
+            /// assert!(!ErrorCode::NullParameter.is_core_error());
+            /// ```
+            #[must_use]
+            pub const fn is_core_error(self) -> bool {
+                match self {
+                    $(Self::$variant => error_table!(@is_error $kind),)+
+                }
+            }
+        }
+
+        error_table!(@error_code [] $($kind $variant)+);
+    };
+
+    (@is_error error) => { true };
+    (@is_error boundary) => { false };
+
+    // `Error::code`: one arm per `error` row, none for `boundary` rows.
+    (@error_code [$($arms:tt)*]) => {
+        impl Error {
+            /// The stable numeric code of this error.
+            ///
+            /// ```
+            /// use cosign_keys::{Error, ErrorCode};
+            /// assert_eq!(Error::DecryptionFailed.code(), ErrorCode::DecryptionFailed);
+            /// ```
+            #[must_use]
+            pub fn code(&self) -> ErrorCode {
+                match self {
+                    $($arms)*
+                }
+            }
+        }
+    };
+    (@error_code [$($arms:tt)*] error $variant:ident $($rest:tt)*) => {
+        error_table!(@error_code [$($arms)* Self::$variant { .. } => ErrorCode::$variant,] $($rest)*);
+    };
+    (@error_code [$($arms:tt)*] boundary $variant:ident $($rest:tt)*) => {
+        error_table!(@error_code [$($arms)*] $($rest)*);
+    };
 }
 
-impl ErrorCode {
-    /// Every code, in numeric order (for bindings and tests).
-    pub const ALL: &'static [ErrorCode] = &[
-        Self::Ok,
-        Self::InvalidArgument,
-        Self::NullParameter,
-        Self::Panic,
-        Self::InvalidUri,
-        Self::InputTooLarge,
-        Self::MalformedPem,
-        Self::UnknownPemLabel,
-        Self::WrongKeyKind,
-        Self::MalformedEnvelope,
-        Self::UnknownKdf,
-        Self::UnknownCipher,
-        Self::InvalidKdfParams,
-        Self::MalformedKey,
-        Self::UnsupportedAlgorithm,
-        Self::UnsupportedOperation,
-        Self::InvalidFingerprint,
-        Self::MalformedSignature,
-        Self::DecryptionFailed,
-        Self::KdfLimitExceeded,
-        Self::SignatureInvalid,
-        Self::Crypto,
-        Self::Rng,
-        Self::OutOfMemory,
-        Self::AlreadyExists,
-        Self::Io,
-        Self::NotFound,
-        Self::Conflict,
-        Self::PermissionDenied,
-        Self::Unavailable,
-        Self::Backend,
-        Self::NotSupported,
-        Self::InvalidTransition,
-        Self::KeyringInvalid,
-        Self::AuditTampered,
-        Self::RecoveryFailed,
-        Self::KeyMismatch,
-    ];
-
-    /// The code's stable name in SCREAMING_SNAKE_CASE, as used in the shared
-    /// test vectors and in the C header.
-    ///
-    /// ```
-    /// assert_eq!(cosign_keys::ErrorCode::MalformedPem.name(), "MALFORMED_PEM");
-    /// ```
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Ok => "OK",
-            Self::InvalidArgument => "INVALID_ARGUMENT",
-            Self::NullParameter => "NULL_PARAMETER",
-            Self::Panic => "PANIC",
-            Self::InvalidUri => "INVALID_URI",
-            Self::InputTooLarge => "INPUT_TOO_LARGE",
-            Self::MalformedPem => "MALFORMED_PEM",
-            Self::UnknownPemLabel => "UNKNOWN_PEM_LABEL",
-            Self::WrongKeyKind => "WRONG_KEY_KIND",
-            Self::MalformedEnvelope => "MALFORMED_ENVELOPE",
-            Self::UnknownKdf => "UNKNOWN_KDF",
-            Self::UnknownCipher => "UNKNOWN_CIPHER",
-            Self::InvalidKdfParams => "INVALID_KDF_PARAMS",
-            Self::MalformedKey => "MALFORMED_KEY",
-            Self::UnsupportedAlgorithm => "UNSUPPORTED_ALGORITHM",
-            Self::UnsupportedOperation => "UNSUPPORTED_OPERATION",
-            Self::InvalidFingerprint => "INVALID_FINGERPRINT",
-            Self::MalformedSignature => "MALFORMED_SIGNATURE",
-            Self::DecryptionFailed => "DECRYPTION_FAILED",
-            Self::KdfLimitExceeded => "KDF_LIMIT_EXCEEDED",
-            Self::SignatureInvalid => "SIGNATURE_INVALID",
-            Self::Crypto => "CRYPTO",
-            Self::Rng => "RNG",
-            Self::OutOfMemory => "OUT_OF_MEMORY",
-            Self::AlreadyExists => "ALREADY_EXISTS",
-            Self::Io => "IO",
-            Self::NotFound => "NOT_FOUND",
-            Self::Conflict => "CONFLICT",
-            Self::PermissionDenied => "PERMISSION_DENIED",
-            Self::Unavailable => "UNAVAILABLE",
-            Self::Backend => "BACKEND",
-            Self::NotSupported => "NOT_SUPPORTED",
-            Self::InvalidTransition => "INVALID_TRANSITION",
-            Self::KeyringInvalid => "KEYRING_INVALID",
-            Self::AuditTampered => "AUDIT_TAMPERED",
-            Self::RecoveryFailed => "RECOVERY_FAILED",
-            Self::KeyMismatch => "KEY_MISMATCH",
-        }
-    }
+// The one error table. Numbers are stable: never renumber or reuse one. The
+// doc lines are the description every binding shows (C header, Go, Python).
+error_table! {
+    /// Success.
+    Ok = 0, "OK", CosignKeysError, boundary;
+    /// An argument is outside what the function accepts (e.g. an unknown
+    /// algorithm number, a buffer too small, a digest of the wrong length).
+    InvalidArgument = 101, "INVALID_ARGUMENT", InvalidArgumentError, error;
+    /// A required pointer argument was NULL.
+    NullParameter = 102, "NULL_PARAMETER", InvalidArgumentError, boundary;
+    /// A panic was caught at the C boundary (a bug in the library; please report).
+    Panic = 103, "PANIC", InternalError, boundary;
+    /// A key location or KMS URI could not be parsed (the message says what is
+    /// wrong).
+    InvalidUri = 104, "INVALID_URI", InvalidArgumentError, error;
+    /// An input (a file, a buffer, an environment value) is over the size limit
+    /// for its kind and was not read past it; the message names the limit and
+    /// the environment variable that changes it.
+    InputTooLarge = 105, "INPUT_TOO_LARGE", InputTooLargeError, error;
+    /// The input is not PEM (empty, truncated, bad base64).
+    MalformedPem = 201, "MALFORMED_PEM", InvalidKeyError, error;
+    /// The input is PEM with a label that is not accepted here.
+    UnknownPemLabel = 202, "UNKNOWN_PEM_LABEL", InvalidKeyError, error;
+    /// A key of the wrong kind was given (e.g. a public key where a private key
+    /// is needed).
+    WrongKeyKind = 203, "WRONG_KEY_KIND", WrongKeyKindError, error;
+    /// The JSON envelope inside a Cosign key file is damaged.
+    MalformedEnvelope = 204, "MALFORMED_ENVELOPE", InvalidKeyError, error;
+    /// The envelope names a key-derivation function other than scrypt.
+    UnknownKdf = 205, "UNKNOWN_KDF", UnsupportedAlgorithmError, error;
+    /// The envelope names a cipher other than nacl/secretbox.
+    UnknownCipher = 206, "UNKNOWN_CIPHER", UnsupportedAlgorithmError, error;
+    /// Scrypt parameters that are not valid at all (N not a power of two, r or
+    /// p zero, ...).
+    InvalidKdfParams = 207, "INVALID_KDF_PARAMS", InvalidKeyError, error;
+    /// DER key material could not be parsed.
+    MalformedKey = 208, "MALFORMED_KEY", InvalidKeyError, error;
+    /// A well-formed key of a type or size Cosign does not accept.
+    UnsupportedAlgorithm = 209, "UNSUPPORTED_ALGORITHM", UnsupportedAlgorithmError, error;
+    /// The operation is not defined for this key's algorithm (e.g. signing a
+    /// digest with Ed25519).
+    UnsupportedOperation = 210, "UNSUPPORTED_OPERATION", UnsupportedOperationError, error;
+    /// The text is not a fingerprint in either accepted form.
+    InvalidFingerprint = 211, "INVALID_FINGERPRINT", InvalidFingerprintError, error;
+    /// The signature is not valid base64.
+    MalformedSignature = 212, "MALFORMED_SIGNATURE", InvalidSignatureError, error;
+    /// Wrong password, or the encrypted key was altered (the authenticated
+    /// cipher cannot tell which, by design).
+    DecryptionFailed = 301, "DECRYPTION_FAILED", IncorrectPasswordError, error;
+    /// The key file's scrypt cost is over the configured memory or work limit
+    /// (refused before anything is allocated).
+    KdfLimitExceeded = 302, "KDF_LIMIT_EXCEEDED", KdfLimitError, error;
+    /// The signature does not verify.
+    SignatureInvalid = 303, "SIGNATURE_INVALID", InvalidSignatureError, error;
+    /// A cryptographic primitive failed internally (should not happen).
+    Crypto = 304, "CRYPTO", CryptoError, error;
+    /// The operating system's random number generator failed.
+    Rng = 305, "RNG", CryptoError, error;
+    /// Memory for the key derivation could not be allocated.
+    OutOfMemory = 306, "OUT_OF_MEMORY", OutOfMemoryError, error;
+    /// The file exists and overwriting was not requested.
+    AlreadyExists = 401, "ALREADY_EXISTS", AlreadyExistsError, error;
+    /// A file could not be read or written.
+    Io = 402, "IO", StoreError, error;
+    /// The key, key version, secret or record does not exist.
+    NotFound = 403, "NOT_FOUND", NotFoundError, error;
+    /// A concurrent writer won (check-and-set); nothing was changed. Re-read and
+    /// retry.
+    Conflict = 404, "CONFLICT", ConflictError, error;
+    /// The backend refused the credentials or the operation; nothing was changed.
+    PermissionDenied = 405, "PERMISSION_DENIED", PermissionDeniedError, error;
+    /// The backend cannot be reached or cannot serve now (down, sealed, timeout,
+    /// throttled); retrying later may work.
+    Unavailable = 406, "UNAVAILABLE", UnavailableError, error;
+    /// The backend answered with an error that has no finer code.
+    Backend = 407, "BACKEND", StoreError, error;
+    /// The URI names a backend this build does not support.
+    NotSupported = 408, "NOT_SUPPORTED", NotSupportedError, error;
+    /// The lifecycle operation is not allowed from the key's current state.
+    InvalidTransition = 501, "INVALID_TRANSITION", InvalidTransitionError, error;
+    /// The keyring manifest is damaged or inconsistent.
+    KeyringInvalid = 502, "KEYRING_INVALID", KeyringError, error;
+    /// The audit trail failed verification (edited, deleted, reordered or
+    /// truncated records).
+    AuditTampered = 503, "AUDIT_TAMPERED", AuditTamperedError, error;
+    /// Backup recovery failed (too few or inconsistent shares, not a backup).
+    RecoveryFailed = 504, "RECOVERY_FAILED", RecoveryError, error;
+    /// The key at a keyring key's recorded location is another key (its
+    /// fingerprint differs from the manifest's); nothing was erased or recorded.
+    KeyMismatch = 505, "KEY_MISMATCH", KeyMismatchError, error;
 }
 
 impl Error {
-    /// The stable numeric code of this error.
+    /// A copy of this error for each item of a batch that failed as a whole
+    /// (e.g. every digest of a bulk signing whose key could not be read).
+    /// [`Error`] is not `Clone` (an I/O error is not); the copy has the same
+    /// variant, fields, code and message, with an I/O cause rebuilt from its
+    /// kind and text.
     ///
     /// ```
     /// use cosign_keys::{Error, ErrorCode};
-    /// assert_eq!(Error::DecryptionFailed.code(), ErrorCode::DecryptionFailed);
+    /// let e = Error::Conflict { what: "vault-kv://secret/app".into(), reason: "cas".into() };
+    /// let copy = e.duplicate();
+    /// assert_eq!(copy.code(), ErrorCode::Conflict);
+    /// assert_eq!(copy.to_string(), e.to_string());
     /// ```
     #[must_use]
-    pub fn code(&self) -> ErrorCode {
+    pub fn duplicate(&self) -> Self {
         match self {
-            Self::InvalidArgument { .. } => ErrorCode::InvalidArgument,
-            Self::MalformedPem { .. } => ErrorCode::MalformedPem,
-            Self::UnknownPemLabel { .. } => ErrorCode::UnknownPemLabel,
-            Self::WrongKeyKind { .. } => ErrorCode::WrongKeyKind,
-            Self::MalformedEnvelope { .. } => ErrorCode::MalformedEnvelope,
-            Self::UnknownKdf { .. } => ErrorCode::UnknownKdf,
-            Self::UnknownCipher { .. } => ErrorCode::UnknownCipher,
-            Self::InvalidKdfParams { .. } => ErrorCode::InvalidKdfParams,
-            Self::KdfLimitExceeded { .. } => ErrorCode::KdfLimitExceeded,
-            Self::MalformedKey { .. } => ErrorCode::MalformedKey,
-            Self::UnsupportedAlgorithm { .. } => ErrorCode::UnsupportedAlgorithm,
-            Self::UnsupportedOperation { .. } => ErrorCode::UnsupportedOperation,
-            Self::InvalidFingerprint { .. } => ErrorCode::InvalidFingerprint,
-            Self::DecryptionFailed => ErrorCode::DecryptionFailed,
-            Self::SignatureInvalid => ErrorCode::SignatureInvalid,
-            Self::MalformedSignature { .. } => ErrorCode::MalformedSignature,
-            Self::Crypto { .. } => ErrorCode::Crypto,
-            Self::Rng => ErrorCode::Rng,
-            Self::OutOfMemory { .. } => ErrorCode::OutOfMemory,
-            Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
-            Self::Io { .. } => ErrorCode::Io,
-            Self::InvalidUri { .. } => ErrorCode::InvalidUri,
-            Self::InputTooLarge { .. } => ErrorCode::InputTooLarge,
-            Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::Conflict { .. } => ErrorCode::Conflict,
-            Self::PermissionDenied { .. } => ErrorCode::PermissionDenied,
-            Self::Unavailable { .. } => ErrorCode::Unavailable,
-            Self::Backend { .. } => ErrorCode::Backend,
-            Self::NotSupported { .. } => ErrorCode::NotSupported,
-            Self::InvalidTransition { .. } => ErrorCode::InvalidTransition,
-            Self::KeyringInvalid { .. } => ErrorCode::KeyringInvalid,
-            Self::AuditTampered { .. } => ErrorCode::AuditTampered,
-            Self::RecoveryFailed { .. } => ErrorCode::RecoveryFailed,
-            Self::KeyMismatch { .. } => ErrorCode::KeyMismatch,
+            Self::InvalidArgument { name, reason } => Self::InvalidArgument {
+                name,
+                reason: reason.clone(),
+            },
+            Self::MalformedPem { reason } => Self::MalformedPem {
+                reason: reason.clone(),
+            },
+            Self::UnknownPemLabel { label, expected } => Self::UnknownPemLabel {
+                label: label.clone(),
+                expected,
+            },
+            Self::WrongKeyKind { expected, found } => Self::WrongKeyKind {
+                expected,
+                found: found.clone(),
+            },
+            Self::MalformedEnvelope { reason } => Self::MalformedEnvelope {
+                reason: reason.clone(),
+            },
+            Self::UnknownKdf { name } => Self::UnknownKdf { name: name.clone() },
+            Self::UnknownCipher { name } => Self::UnknownCipher { name: name.clone() },
+            Self::InvalidKdfParams { reason } => Self::InvalidKdfParams {
+                reason: reason.clone(),
+            },
+            Self::KdfLimitExceeded {
+                kdf,
+                required_bytes,
+                limit_bytes,
+                required_work,
+                limit_work,
+            } => Self::KdfLimitExceeded {
+                kdf: *kdf,
+                required_bytes: *required_bytes,
+                limit_bytes: *limit_bytes,
+                required_work: *required_work,
+                limit_work: *limit_work,
+            },
+            Self::MalformedKey { reason } => Self::MalformedKey {
+                reason: reason.clone(),
+            },
+            Self::UnsupportedAlgorithm { algorithm } => Self::UnsupportedAlgorithm {
+                algorithm: algorithm.clone(),
+            },
+            Self::UnsupportedOperation {
+                operation,
+                algorithm,
+            } => Self::UnsupportedOperation {
+                operation,
+                algorithm,
+            },
+            Self::InvalidFingerprint { reason } => Self::InvalidFingerprint {
+                reason: reason.clone(),
+            },
+            Self::DecryptionFailed => Self::DecryptionFailed,
+            Self::SignatureInvalid => Self::SignatureInvalid,
+            Self::MalformedSignature { reason } => Self::MalformedSignature {
+                reason: reason.clone(),
+            },
+            Self::Crypto { context } => Self::Crypto { context },
+            Self::Rng => Self::Rng,
+            Self::OutOfMemory { bytes } => Self::OutOfMemory { bytes: *bytes },
+            Self::InputTooLarge {
+                what,
+                kind,
+                limit,
+                variable,
+            } => Self::InputTooLarge {
+                what: what.clone(),
+                kind,
+                limit: *limit,
+                variable,
+            },
+            Self::AlreadyExists { path } => Self::AlreadyExists { path: path.clone() },
+            Self::Io { path, source } => Self::Io {
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            Self::InvalidUri { uri, reason } => Self::InvalidUri {
+                uri: uri.clone(),
+                reason: reason.clone(),
+            },
+            Self::NotFound { what } => Self::NotFound { what: what.clone() },
+            Self::Conflict { what, reason } => Self::Conflict {
+                what: what.clone(),
+                reason: reason.clone(),
+            },
+            Self::PermissionDenied {
+                backend,
+                what,
+                detail,
+            } => Self::PermissionDenied {
+                backend,
+                what: what.clone(),
+                detail: detail.clone(),
+            },
+            Self::Unavailable { backend, reason } => Self::Unavailable {
+                backend,
+                reason: reason.clone(),
+            },
+            Self::Backend {
+                backend,
+                status,
+                message,
+            } => Self::Backend {
+                backend,
+                status: *status,
+                message: message.clone(),
+            },
+            Self::NotSupported { scheme, reason } => Self::NotSupported {
+                scheme: scheme.clone(),
+                reason: reason.clone(),
+            },
+            Self::InvalidTransition {
+                key,
+                state,
+                operation,
+            } => Self::InvalidTransition {
+                key: key.clone(),
+                state: state.clone(),
+                operation: operation.clone(),
+            },
+            Self::KeyringInvalid { reason } => Self::KeyringInvalid {
+                reason: reason.clone(),
+            },
+            Self::AuditTampered { record, reason } => Self::AuditTampered {
+                record: *record,
+                reason: reason.clone(),
+            },
+            Self::RecoveryFailed { reason } => Self::RecoveryFailed {
+                reason: reason.clone(),
+            },
+            Self::KeyMismatch {
+                location,
+                expected,
+                found,
+            } => Self::KeyMismatch {
+                location: location.clone(),
+                expected: expected.clone(),
+                found: found.clone(),
+            },
         }
     }
 
@@ -681,5 +883,73 @@ mod tests {
         }
         let names: std::collections::HashSet<_> = ErrorCode::ALL.iter().map(|c| c.name()).collect();
         assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn numbers_and_names_lead_back_to_their_code() {
+        for &code in ErrorCode::ALL {
+            assert_eq!(code.code(), code as u32);
+            assert_eq!(ErrorCode::from_code(code.code()), Some(code));
+            assert_eq!(ErrorCode::from_name(code.name()), Some(code));
+            assert!(!code.table_doc().trim().is_empty(), "{code:?}");
+            assert!(code.python_class().ends_with("Error"), "{code:?}");
+        }
+        // ALL holds every number the table knows: no code is left out of it.
+        let known = (0..=1000).filter_map(ErrorCode::from_code).count();
+        assert_eq!(known, ErrorCode::ALL.len());
+        let core_errors = ErrorCode::ALL.iter().filter(|c| c.is_core_error()).count();
+        assert_eq!(
+            core_errors,
+            ErrorCode::ALL.len() - 3,
+            "all but OK, NULL_PARAMETER, PANIC"
+        );
+    }
+
+    #[test]
+    fn duplicate_keeps_variant_code_and_message() {
+        let errors = [
+            Error::InvalidArgument {
+                name: "uri",
+                reason: "bad".into(),
+            },
+            Error::KdfLimitExceeded {
+                kdf: Kdf::Scrypt,
+                required_bytes: 1 << 30,
+                limit_bytes: 1 << 20,
+                required_work: 1 << 20,
+                limit_work: 1 << 10,
+            },
+            Error::Conflict {
+                what: "vault-kv://secret/app".into(),
+                reason: "check-and-set".into(),
+            },
+            Error::Backend {
+                backend: "awskms",
+                status: Some(400),
+                message: "DisabledException".into(),
+            },
+            Error::io(
+                "/nonexistent",
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ),
+            Error::from_io(
+                "/ro",
+                std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            ),
+            Error::AuditTampered {
+                record: 7,
+                reason: "edited".into(),
+            },
+            Error::DecryptionFailed,
+        ];
+        for e in &errors {
+            let copy = e.duplicate();
+            assert_eq!(copy.code(), e.code(), "{e}");
+            assert_eq!(copy.to_string(), e.to_string());
+        }
+        let Error::Io { source, .. } = errors[4].duplicate() else {
+            panic!("an I/O error stays an I/O error");
+        };
+        assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
     }
 }

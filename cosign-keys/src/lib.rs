@@ -48,7 +48,7 @@ pub use private::PrivateKey;
 pub use public::PublicKey;
 pub use secret::{Password, SecretBytes};
 pub use signature::Signature;
-pub use timestamp::Timestamp;
+pub use timestamp::{format_rfc3339, parse_rfc3339, Timestamp};
 
 /// The crate version, e.g. for `--version` output and binding checks.
 ///

@@ -29,13 +29,12 @@ mod document_file;
 pub mod env;
 pub mod file;
 mod keyref;
-mod timestamp;
 #[cfg(feature = "vault")]
 mod vault_kv;
 
+pub use crate::timestamp::{format_rfc3339, parse_rfc3339};
 pub use document_file::FileDocumentStore;
 pub use keyref::{KeyRef, DEFAULT_PREFIX};
-pub use timestamp::{format_rfc3339, parse_rfc3339};
 
 /// Facts about a stored key pair, kept beside it (a sidecar file, KV custom
 /// metadata, secret tags). Never secret.

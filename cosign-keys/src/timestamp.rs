@@ -1,4 +1,8 @@
-//! [`Timestamp`]: a point in time, to the second, written as RFC 3339 UTC.
+//! The crate's one time module: RFC 3339 in UTC (`2026-11-25T11:26:45Z`),
+//! with the calendar of the `time` crate (proleptic Gregorian, no time-zone
+//! database). [`Timestamp`] is a point in time to the second (keyring, audit
+//! trail, backups); [`format_rfc3339`] and [`parse_rfc3339`] write and read a
+//! [`SystemTime`] to the nanosecond (store records, Vault's times).
 //!
 //! The keyring, the audit trail and the backups record times as text a
 //! person can read (`2026-11-25T11:26:45Z`) and a program can compare. Every
@@ -157,52 +161,149 @@ impl Timestamp {
     }
 }
 
-fn is_leap(year: u64) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+/// The Julian day number of 1970-01-01.
+const EPOCH_JULIAN_DAY: i64 = 2_440_588;
+
+fn month_of(month: u64) -> Option<time::Month> {
+    u8::try_from(month)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
 }
 
+/// Days in a month (`month` in 1..=12; 31 otherwise).
 fn days_in_month(year: u64, month: u64) -> u64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
+    match (i32::try_from(year), month_of(month)) {
+        (Ok(year), Some(month)) => u64::from(month.length(year)),
         _ => 31,
     }
 }
 
-/// Days since 1970-01-01 of a date in or after 1970 (proleptic Gregorian).
+/// Days since 1970-01-01 of a valid date in or after 1970.
 fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let mut days = 0;
-    for y in 1970..year {
-        days += if is_leap(y) { 366 } else { 365 };
-    }
-    for m in 1..month {
-        days += days_in_month(year, m);
-    }
-    days + day - 1
+    let date = i32::try_from(year)
+        .ok()
+        .zip(month_of(month))
+        .zip(u8::try_from(day).ok())
+        .and_then(|((y, m), d)| time::Date::from_calendar_date(y, m, d).ok());
+    date.map_or(0, |d| {
+        u64::try_from(i64::from(d.to_julian_day()) - EPOCH_JULIAN_DAY).unwrap_or(0)
+    })
 }
 
-/// The date of a day count since 1970-01-01.
-fn civil_from_days(mut days: u64) -> (u64, u64, u64) {
-    let mut year = 1970;
-    loop {
-        let len = if is_leap(year) { 366 } else { 365 };
-        if days < len {
-            break;
-        }
-        days -= len;
-        year += 1;
+/// The date of a day count since 1970-01-01 (the last day of year 9999 for
+/// a later one).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let date = i64::try_from(days)
+        .ok()
+        .and_then(|d| i32::try_from(d + EPOCH_JULIAN_DAY).ok())
+        .and_then(|j| time::Date::from_julian_day(j).ok())
+        .filter(|d| d.year() <= 9999)
+        .unwrap_or_else(|| {
+            time::Date::from_calendar_date(9999, time::Month::December, 31)
+                .unwrap_or(time::Date::MAX)
+        });
+    (
+        u64::try_from(date.year()).unwrap_or(0),
+        u64::from(u8::from(date.month())),
+        u64::from(date.day()),
+    )
+}
+
+/// Formats a time as RFC 3339 in UTC: `YYYY-MM-DDTHH:MM:SSZ`, with a
+/// fraction of a second only when there is one (trailing zeros dropped).
+/// Times before 1970 are shown as `1970-01-01T00:00:00Z`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use cosign_keys::format_rfc3339;
+///
+/// assert_eq!(format_rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+/// let t = UNIX_EPOCH + Duration::new(1_700_000_000, 250_000_000);
+/// assert_eq!(format_rfc3339(t), "2023-11-14T22:13:20.25Z");
+/// ```
+#[must_use]
+pub fn format_rfc3339(time: SystemTime) -> String {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (year, month, day) = civil_from_days(secs / DAY);
+    let rem = secs % DAY;
+    let (hour, minute, second) = (rem / 3600, rem / 60 % 60, rem % 60);
+    let mut out = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
+    let nanos = since.subsec_nanos();
+    if nanos != 0 {
+        let fraction = format!("{nanos:09}");
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
     }
-    let mut month = 1;
-    loop {
-        let len = days_in_month(year, month);
-        if days < len {
-            break;
-        }
-        days -= len;
-        month += 1;
+    out.push('Z');
+    out
+}
+
+/// Parses what [`format_rfc3339`] writes: `YYYY-MM-DDTHH:MM:SS[.F]Z` with
+/// 1 to 9 fraction digits, in UTC (`Z`), from 1970 on.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use cosign_keys::parse_rfc3339;
+///
+/// let t = parse_rfc3339("2023-11-14T22:13:20.25Z")?;
+/// assert_eq!(t, UNIX_EPOCH + Duration::new(1_700_000_000, 250_000_000));
+/// assert!(parse_rfc3339("2023-02-30T00:00:00Z").is_err());
+/// # Ok::<(), cosign_keys::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming what is wrong.
+pub fn parse_rfc3339(text: &str) -> Result<SystemTime> {
+    let bad = |why: &str| Error::InvalidArgument {
+        name: "timestamp",
+        reason: format!("`{text}` is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SS[.F]Z): {why}"),
+    };
+    let b = text.as_bytes();
+    if b.len() < 20 || !text.is_ascii() {
+        return Err(bad("too short"));
     }
-    (year, month, days + 1)
+    let num = |range: std::ops::Range<usize>| -> Result<u64> {
+        let s = &text[range];
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().map_err(|_| bad("not a number"))
+        } else {
+            Err(bad("expected digits"))
+        }
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return Err(bad("wrong separators"));
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if year < 1970 {
+        return Err(bad("before 1970"));
+    }
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return Err(bad("no such date"));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(bad("no such time of day"));
+    }
+    let rest = &text[19..];
+    let nanos = match rest.strip_suffix('Z') {
+        None => return Err(bad("must end in Z (UTC)")),
+        Some("") => 0,
+        Some(fraction) => {
+            let digits = fraction
+                .strip_prefix('.')
+                .ok_or_else(|| bad("bad fraction"))?;
+            if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|c| c.is_ascii_digit())
+            {
+                return Err(bad("the fraction needs 1 to 9 digits"));
+            }
+            let padded = format!("{digits:0<9}");
+            padded.parse::<u32>().map_err(|_| bad("bad fraction"))?
+        }
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * DAY + hour * 3600 + minute * 60 + second;
+    Ok(UNIX_EPOCH + Duration::new(secs, nanos))
 }
 
 impl fmt::Display for Timestamp {
@@ -293,6 +394,60 @@ mod tests {
             "+026-11-25T11:26:45Z",
         ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn round_trips_across_calendar_edges() {
+        for secs in [
+            0u64,
+            951_782_400,   // 2000-02-29
+            951_868_799,   // 2000-02-29T23:59:59
+            1_709_164_800, // 2024-02-29
+            4_102_444_800, // 2100-01-01
+            253_402_300_799,
+        ] {
+            for nanos in [0, 1, 999_999_999, 500_000_000] {
+                let t = UNIX_EPOCH + Duration::new(secs, nanos);
+                let s = format_rfc3339(t);
+                assert_eq!(parse_rfc3339(&s).unwrap(), t, "{s}");
+            }
+        }
+        assert_eq!(
+            format_rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
+        assert_eq!(
+            format_rfc3339(UNIX_EPOCH + Duration::from_secs(253_402_300_799)),
+            "9999-12-31T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn every_day_of_four_centuries_round_trips() {
+        for days in (0..146_097 * 2).step_by(7) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+            assert!(d >= 1 && d <= days_in_month(y, m));
+        }
+    }
+
+    #[test]
+    fn rejects_what_it_does_not_write() {
+        for bad in [
+            "",
+            "2024-01-01 00:00:00Z",
+            "2024-01-01T00:00:00",
+            "2024-01-01T00:00:00+00:00",
+            "2024-13-01T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00.1234567890Z",
+            "1969-12-31T23:59:59Z",
+            "2024-01-01T00:00:0xZ",
+        ] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
         }
     }
 }

@@ -58,13 +58,13 @@ mod error;
 mod kv;
 
 pub(crate) use client::{Client, Retry};
-pub(crate) use error::{duplicate, Fault};
+pub(crate) use error::Fault;
 pub(crate) use kv::{wipe, KvSecret};
 
 /// A Vault timestamp (RFC 3339, UTC, up to nanoseconds); `None` for Vault's
 /// empty string ("never") or anything else unreadable.
 pub(crate) fn parse_time(text: &str) -> Option<std::time::SystemTime> {
-    crate::store::parse_rfc3339(text).ok()
+    crate::timestamp::parse_rfc3339(text).ok()
 }
 
 /// The default request timeout.

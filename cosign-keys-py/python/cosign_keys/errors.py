@@ -5,6 +5,9 @@ stable numeric ``code`` and its name ``code_name``: the same numbers the C
 header and the Go package use. There is one subclass per thing a caller acts
 on, and :data:`_CLASS_BY_CODE` below is the single table that decides which
 class an error code raises (the native module only passes the code along).
+:class:`ErrorCode` and that table are generated from the core's error table
+(``scripts/gen-errtable.sh``); class names end in ``Error`` (``NotFound``,
+``Conflict`` and ``PermissionDenied`` are aliases of the ``...Error`` names).
 
 Messages never contain a password, key bytes or decrypted plaintext.
 
@@ -24,6 +27,7 @@ __all__ = [
     "AlreadyExistsError",
     "AuditTamperedError",
     "Conflict",
+    "ConflictError",
     "CosignKeysError",
     "CryptoError",
     "ErrorCode",
@@ -40,9 +44,11 @@ __all__ = [
     "KeyringError",
     "LifecycleError",
     "NotFound",
+    "NotFoundError",
     "NotSupportedError",
     "OutOfMemoryError",
     "PermissionDenied",
+    "PermissionDeniedError",
     "RecoveryError",
     "StoreError",
     "UnavailableError",
@@ -51,49 +57,6 @@ __all__ = [
     "WrongKeyKindError",
     "class_for_code",
 ]
-
-
-class ErrorCode(enum.IntEnum):
-    """The stable error codes (grouped by hundreds: 1xx arguments, 2xx formats,
-    3xx cryptography, 4xx storage). A code is never renumbered or reused."""
-
-    OK = 0
-    INVALID_ARGUMENT = 101
-    NULL_PARAMETER = 102
-    PANIC = 103
-    INVALID_URI = 104
-    INPUT_TOO_LARGE = 105
-    MALFORMED_PEM = 201
-    UNKNOWN_PEM_LABEL = 202
-    WRONG_KEY_KIND = 203
-    MALFORMED_ENVELOPE = 204
-    UNKNOWN_KDF = 205
-    UNKNOWN_CIPHER = 206
-    INVALID_KDF_PARAMS = 207
-    MALFORMED_KEY = 208
-    UNSUPPORTED_ALGORITHM = 209
-    UNSUPPORTED_OPERATION = 210
-    INVALID_FINGERPRINT = 211
-    MALFORMED_SIGNATURE = 212
-    DECRYPTION_FAILED = 301
-    KDF_LIMIT_EXCEEDED = 302
-    SIGNATURE_INVALID = 303
-    CRYPTO = 304
-    RNG = 305
-    OUT_OF_MEMORY = 306
-    ALREADY_EXISTS = 401
-    IO = 402
-    NOT_FOUND = 403
-    CONFLICT = 404
-    PERMISSION_DENIED = 405
-    UNAVAILABLE = 406
-    BACKEND = 407
-    NOT_SUPPORTED = 408
-    INVALID_TRANSITION = 501
-    KEYRING_INVALID = 502
-    AUDIT_TAMPERED = 503
-    RECOVERY_FAILED = 504
-    KEY_MISMATCH = 505
 
 
 class CosignKeysError(Exception):
@@ -197,16 +160,16 @@ class AlreadyExistsError(StoreError):
     """The target already exists and overwriting was not requested."""
 
 
-class PermissionDenied(StoreError):
+class PermissionDeniedError(StoreError):
     """The store or KMS refused the credentials or the operation (HTTP
     401/403, a read-only token writing). Nothing was changed."""
 
 
-class NotFound(StoreError):
+class NotFoundError(StoreError):
     """The key, key version, secret or record does not exist."""
 
 
-class Conflict(StoreError):
+class ConflictError(StoreError):
     """A concurrent change won (check-and-set failed). Nothing was changed;
     re-read and retry."""
 
@@ -214,6 +177,12 @@ class Conflict(StoreError):
 class UnavailableError(StoreError):
     """The store or KMS cannot be reached or cannot serve now (down, sealed,
     timeout, throttled). Retrying later may work."""
+
+
+# The names from before the `...Error` rule, kept as aliases.
+PermissionDenied = PermissionDeniedError
+NotFound = NotFoundError
+Conflict = ConflictError
 
 
 class NotSupportedError(UnsupportedOperationError):
@@ -259,6 +228,137 @@ class KeyMismatchError(LifecycleError):
     out or recorded; the message names the location and both fingerprints."""
 
 
+# BEGIN GENERATED: the error table (scripts/gen-errtable.sh); do not edit.
+class ErrorCode(enum.IntEnum):
+    """The stable error codes (grouped by hundreds: 1xx arguments, 2xx formats,
+    3xx cryptography, 4xx storage, 5xx lifecycle). A code is never renumbered
+    or reused."""
+
+    #: Success.
+    OK = 0
+
+    #: An argument is outside what the function accepts (e.g. an unknown
+    #: algorithm number, a buffer too small, a digest of the wrong length).
+    INVALID_ARGUMENT = 101
+
+    #: A required pointer argument was NULL.
+    NULL_PARAMETER = 102
+
+    #: A panic was caught at the C boundary (a bug in the library; please report).
+    PANIC = 103
+
+    #: A key location or KMS URI could not be parsed (the message says what is
+    #: wrong).
+    INVALID_URI = 104
+
+    #: An input (a file, a buffer, an environment value) is over the size limit
+    #: for its kind and was not read past it; the message names the limit and
+    #: the environment variable that changes it.
+    INPUT_TOO_LARGE = 105
+
+    #: The input is not PEM (empty, truncated, bad base64).
+    MALFORMED_PEM = 201
+
+    #: The input is PEM with a label that is not accepted here.
+    UNKNOWN_PEM_LABEL = 202
+
+    #: A key of the wrong kind was given (e.g. a public key where a private key
+    #: is needed).
+    WRONG_KEY_KIND = 203
+
+    #: The JSON envelope inside a Cosign key file is damaged.
+    MALFORMED_ENVELOPE = 204
+
+    #: The envelope names a key-derivation function other than scrypt.
+    UNKNOWN_KDF = 205
+
+    #: The envelope names a cipher other than nacl/secretbox.
+    UNKNOWN_CIPHER = 206
+
+    #: Scrypt parameters that are not valid at all (N not a power of two, r or
+    #: p zero, ...).
+    INVALID_KDF_PARAMS = 207
+
+    #: DER key material could not be parsed.
+    MALFORMED_KEY = 208
+
+    #: A well-formed key of a type or size Cosign does not accept.
+    UNSUPPORTED_ALGORITHM = 209
+
+    #: The operation is not defined for this key's algorithm (e.g. signing a
+    #: digest with Ed25519).
+    UNSUPPORTED_OPERATION = 210
+
+    #: The text is not a fingerprint in either accepted form.
+    INVALID_FINGERPRINT = 211
+
+    #: The signature is not valid base64.
+    MALFORMED_SIGNATURE = 212
+
+    #: Wrong password, or the encrypted key was altered (the authenticated
+    #: cipher cannot tell which, by design).
+    DECRYPTION_FAILED = 301
+
+    #: The key file's scrypt cost is over the configured memory or work limit
+    #: (refused before anything is allocated).
+    KDF_LIMIT_EXCEEDED = 302
+
+    #: The signature does not verify.
+    SIGNATURE_INVALID = 303
+
+    #: A cryptographic primitive failed internally (should not happen).
+    CRYPTO = 304
+
+    #: The operating system's random number generator failed.
+    RNG = 305
+
+    #: Memory for the key derivation could not be allocated.
+    OUT_OF_MEMORY = 306
+
+    #: The file exists and overwriting was not requested.
+    ALREADY_EXISTS = 401
+
+    #: A file could not be read or written.
+    IO = 402
+
+    #: The key, key version, secret or record does not exist.
+    NOT_FOUND = 403
+
+    #: A concurrent writer won (check-and-set); nothing was changed. Re-read and
+    #: retry.
+    CONFLICT = 404
+
+    #: The backend refused the credentials or the operation; nothing was changed.
+    PERMISSION_DENIED = 405
+
+    #: The backend cannot be reached or cannot serve now (down, sealed, timeout,
+    #: throttled); retrying later may work.
+    UNAVAILABLE = 406
+
+    #: The backend answered with an error that has no finer code.
+    BACKEND = 407
+
+    #: The URI names a backend this build does not support.
+    NOT_SUPPORTED = 408
+
+    #: The lifecycle operation is not allowed from the key's current state.
+    INVALID_TRANSITION = 501
+
+    #: The keyring manifest is damaged or inconsistent.
+    KEYRING_INVALID = 502
+
+    #: The audit trail failed verification (edited, deleted, reordered or
+    #: truncated records).
+    AUDIT_TAMPERED = 503
+
+    #: Backup recovery failed (too few or inconsistent shares, not a backup).
+    RECOVERY_FAILED = 504
+
+    #: The key at a keyring key's recorded location is another key (its
+    #: fingerprint differs from the manifest's); nothing was erased or recorded.
+    KEY_MISMATCH = 505
+
+
 # The single code -> class table. Every ErrorCode except OK has an entry
 # (the test suite checks it against the native module's list of codes).
 _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
@@ -287,9 +387,9 @@ _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
     ErrorCode.OUT_OF_MEMORY: OutOfMemoryError,
     ErrorCode.ALREADY_EXISTS: AlreadyExistsError,
     ErrorCode.IO: StoreError,
-    ErrorCode.NOT_FOUND: NotFound,
-    ErrorCode.CONFLICT: Conflict,
-    ErrorCode.PERMISSION_DENIED: PermissionDenied,
+    ErrorCode.NOT_FOUND: NotFoundError,
+    ErrorCode.CONFLICT: ConflictError,
+    ErrorCode.PERMISSION_DENIED: PermissionDeniedError,
     ErrorCode.UNAVAILABLE: UnavailableError,
     ErrorCode.BACKEND: StoreError,
     ErrorCode.NOT_SUPPORTED: NotSupportedError,
@@ -299,6 +399,7 @@ _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
     ErrorCode.RECOVERY_FAILED: RecoveryError,
     ErrorCode.KEY_MISMATCH: KeyMismatchError,
 }
+# END GENERATED
 
 
 def class_for_code(code: int) -> Type[CosignKeysError]:

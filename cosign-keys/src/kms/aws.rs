@@ -421,7 +421,7 @@ impl Kms for AwsKms {
         }
         let algorithm = match self.algorithm().await {
             Ok(a) => a,
-            Err(e) => return digests.iter().map(|_| Err(errors::replicate(&e))).collect(),
+            Err(e) => return digests.iter().map(|_| Err(e.duplicate())).collect(),
         };
         bulk::map_bounded(digests, bulk::MAX_IN_FLIGHT, |d| {
             self.sign_digest_as(d, algorithm)

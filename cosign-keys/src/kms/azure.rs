@@ -381,35 +381,6 @@ fn to_system_time(t: Option<azure_core::time::OffsetDateTime>) -> Option<SystemT
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
-/// One error, copied for every item of a batch.
-fn replicate(e: &Error) -> Error {
-    match e {
-        Error::NotFound { what } => Error::NotFound { what: what.clone() },
-        Error::PermissionDenied {
-            backend,
-            what,
-            detail,
-        } => Error::PermissionDenied {
-            backend,
-            what: what.clone(),
-            detail: detail.clone(),
-        },
-        Error::Unavailable { backend, reason } => Error::Unavailable {
-            backend,
-            reason: reason.clone(),
-        },
-        Error::Conflict { what, reason } => Error::Conflict {
-            what: what.clone(),
-            reason: reason.clone(),
-        },
-        other => Error::Backend {
-            backend: "azure",
-            status: None,
-            message: other.to_string(),
-        },
-    }
-}
-
 #[async_trait::async_trait]
 impl Kms for AzureKms {
     fn handle(&self) -> &KmsHandle {
@@ -484,7 +455,7 @@ impl Kms for AzureKms {
         }
         let (version, public_key) = match self.signing_key().await {
             Ok(k) => k,
-            Err(e) => return digests.iter().map(|_| Err(replicate(&e))).collect(),
+            Err(e) => return digests.iter().map(|_| Err(e.duplicate())).collect(),
         };
         let algorithm = public_key.algorithm();
         bulk::map_bounded(digests, SIGN_CONCURRENCY, |d| {

@@ -32,7 +32,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{Kms, KmsHandle, KmsKeyVersion};
-use crate::vault::{duplicate, parse_time, Client, Fault, Retry, VaultConfig};
+use crate::vault::{parse_time, Client, Fault, Retry, VaultConfig};
 use crate::{Algorithm, Error, PublicKey, Result, Signature};
 
 /// Digests per transit request in [`Kms::sign_digests`]. OpenBao refuses a
@@ -380,7 +380,7 @@ async fn send_in_batches<'a, Send, Fut>(
                 Err(fault) => {
                     let e = error(fault);
                     for (pos, _) in batch {
-                        out[*pos] = Some(Err(duplicate(&e)));
+                        out[*pos] = Some(Err(e.duplicate()));
                     }
                 }
             }
@@ -514,7 +514,7 @@ impl Kms for TransitKms {
             .and_then(|a| Ok((a, self.sign_path(a)?)))
         {
             Ok(p) => p,
-            Err(e) => return digests.iter().map(|_| Err(duplicate(&e))).collect(),
+            Err(e) => return digests.iter().map(|_| Err(e.duplicate())).collect(),
         };
         let (algorithm, path) = path;
         let mut out: Vec<Option<Result<Signature>>> = Vec::with_capacity(digests.len());

@@ -259,59 +259,6 @@ pub(crate) fn errors_from_body(body: &str) -> Option<Vec<String>> {
     serde_json::from_str::<Body>(body).ok().map(|b| b.errors)
 }
 
-/// Rebuilds an error for one of several items that failed together (a batch
-/// request that failed as a whole). [`Error`] is not `Clone`.
-pub(crate) fn duplicate(e: &Error) -> Error {
-    match e {
-        Error::NotFound { what } => Error::NotFound { what: what.clone() },
-        Error::Conflict { what, reason } => Error::Conflict {
-            what: what.clone(),
-            reason: reason.clone(),
-        },
-        Error::PermissionDenied {
-            backend,
-            what,
-            detail,
-        } => Error::PermissionDenied {
-            backend,
-            what: what.clone(),
-            detail: detail.clone(),
-        },
-        Error::Unavailable { backend, reason } => Error::Unavailable {
-            backend,
-            reason: reason.clone(),
-        },
-        Error::Backend {
-            backend,
-            status,
-            message,
-        } => Error::Backend {
-            backend,
-            status: *status,
-            message: message.clone(),
-        },
-        Error::InvalidArgument { name, reason } => Error::InvalidArgument {
-            name,
-            reason: reason.clone(),
-        },
-        Error::UnsupportedAlgorithm { algorithm } => Error::UnsupportedAlgorithm {
-            algorithm: algorithm.clone(),
-        },
-        Error::UnsupportedOperation {
-            operation,
-            algorithm,
-        } => Error::UnsupportedOperation {
-            operation,
-            algorithm,
-        },
-        other => Error::Backend {
-            backend: "vault",
-            status: None,
-            message: other.to_string(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

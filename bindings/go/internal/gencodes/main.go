@@ -13,6 +13,7 @@ import (
 	"log"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -27,17 +28,33 @@ type code struct {
 	doc   []string
 }
 
-func camel(name string) string {
+// initialisms are written in capitals, as Go names do (ErrInvalidURI).
+var initialisms = []string{"OK", "IO", "PEM", "KDF", "RNG", "URI"}
+
+// legacyInitialisms are the ones of the first releases; a name that
+// differs under them is kept as a deprecated alias (ErrInvalidUri).
+var legacyInitialisms = []string{"OK", "IO", "PEM", "KDF", "RNG"}
+
+func camelWith(name string, caps []string) string {
 	var b strings.Builder
 	for _, part := range strings.Split(name, "_") {
-		switch part {
-		case "OK", "IO", "PEM", "KDF", "RNG":
+		if slices.Contains(caps, part) {
 			b.WriteString(part)
-		default:
+		} else {
 			b.WriteString(part[:1] + strings.ToLower(part[1:]))
 		}
 	}
 	return b.String()
+}
+
+func camel(name string) string { return camelWith(name, initialisms) }
+
+// legacy is the name of the first releases when it differs, else "".
+func legacy(name string) string {
+	if old := camelWith(name, legacyInitialisms); old != camel(name) {
+		return old
+	}
+	return ""
 }
 
 func main() {
@@ -107,6 +124,26 @@ func main() {
 			continue
 		}
 		fmt.Fprintf(&b, "\tErr%s = &Error{Code: Code%s}\n", camel(c.name), camel(c.name))
+	}
+	fmt.Fprintln(&b, ")")
+	fmt.Fprintln(&b)
+	fmt.Fprintln(&b, "// The names of the first releases, before Go initialisms (URI).")
+	fmt.Fprintln(&b, "const (")
+	for _, c := range codes {
+		if old := legacy(c.name); old != "" {
+			fmt.Fprintf(&b, "\t// Deprecated: use Code%s.\n", camel(c.name))
+			fmt.Fprintf(&b, "\tCode%s = Code%s\n", old, camel(c.name))
+		}
+	}
+	fmt.Fprintln(&b, ")")
+	fmt.Fprintln(&b)
+	fmt.Fprintln(&b, "// The sentinels of the first releases (the same values, for errors.Is).")
+	fmt.Fprintln(&b, "var (")
+	for _, c := range codes {
+		if old := legacy(c.name); old != "" {
+			fmt.Fprintf(&b, "\t// Deprecated: use Err%s.\n", camel(c.name))
+			fmt.Fprintf(&b, "\tErr%s = Err%s\n", old, camel(c.name))
+		}
 	}
 	fmt.Fprintln(&b, ")")
 	fmt.Fprintln(&b)

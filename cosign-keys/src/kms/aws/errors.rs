@@ -231,49 +231,6 @@ pub(super) fn from_service(
     }
 }
 
-/// A copy of an error, for results that share one cause (e.g. every item of
-/// a bulk signing whose key could not be read).
-pub(super) fn replicate(err: &Error) -> Error {
-    match err {
-        Error::NotFound { what } => Error::NotFound { what: what.clone() },
-        Error::PermissionDenied {
-            backend,
-            what,
-            detail,
-        } => Error::PermissionDenied {
-            backend,
-            what: what.clone(),
-            detail: detail.clone(),
-        },
-        Error::Unavailable { backend, reason } => Error::Unavailable {
-            backend,
-            reason: reason.clone(),
-        },
-        Error::UnsupportedAlgorithm { algorithm } => Error::UnsupportedAlgorithm {
-            algorithm: algorithm.clone(),
-        },
-        Error::Backend {
-            backend,
-            status,
-            message,
-        } => Error::Backend {
-            backend,
-            status: *status,
-            message: message.clone(),
-        },
-        Error::AlreadyExists { path } => Error::AlreadyExists { path: path.clone() },
-        Error::WrongKeyKind { expected, found } => Error::WrongKeyKind {
-            expected,
-            found: found.clone(),
-        },
-        other => Error::Backend {
-            backend: BACKEND,
-            status: None,
-            message: other.to_string(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,8 +269,8 @@ mod tests {
         for (code, status, want) in cases {
             let e = from_service(&t, "Sign", status, code, "m");
             assert_eq!(e.code(), want, "{code}");
-            assert_eq!(replicate(&e).to_string(), e.to_string());
-            assert_eq!(replicate(&e).code(), e.code());
+            assert_eq!(e.duplicate().to_string(), e.to_string());
+            assert_eq!(e.duplicate().code(), e.code());
         }
         let e = from_service(
             &t,
