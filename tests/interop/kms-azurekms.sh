@@ -192,7 +192,8 @@ secret_value() {
     curl -sS --fail-with-body --max-time 20 --cacert "$COSIGN_KEYS_AZURE_CA_BUNDLE" \
         -H "Authorization: Bearer $COSIGN_KEYS_AZURE_TOKEN" \
         "https://$EP/secrets/$1?api-version=7.4" >"$2.json"
-    python3 -c 'import json, sys; sys.stdout.write(json.load(open(sys.argv[1]))["value"])' "$2.json" >"$2"
+    # The value is a private key file: mode 0600, as cosign writes one.
+    (umask 077 && python3 -c 'import json, sys; sys.stdout.write(json.load(open(sys.argv[1]))["value"])' "$2.json" >"$2")
 }
 
 stored_key_file() { # DIR

@@ -416,6 +416,8 @@ x_legacy_label() { # DIR
     cs generate-key-pair --output-key-prefix legacy-src </dev/null
     need legacy-src.key legacy-src.pub
     sed 's/ENCRYPTED SIGSTORE PRIVATE KEY/ENCRYPTED COSIGN PRIVATE KEY/' legacy-src.key >legacy.key
+    # A private key file, like every one cosign writes: 0600 (cosign-keys refuses a key others may read).
+    chmod 600 legacy.key
     head -n 1 legacy.key | grep -qx -- '-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----'
     # cosign itself still loads the relabelled file ...
     cs public-key --key legacy.key >legacy-cosign-view.pub
