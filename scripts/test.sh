@@ -6,6 +6,18 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Every run here builds from scratch (CI clones afresh): incremental caches would
+# only cost disk. The free space is printed first and the target size last, so a
+# build that dies for want of disk says so in its own log.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+disk_report() {
+    printf 'disk: %s free here; target/ holds %s\n' \
+        "$(df -h --output=avail . | tail -1 | tr -d ' ')" \
+        "$(du -sh target 2>/dev/null | cut -f1 || echo nothing)"
+}
+step "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB memory"
+disk_report
+
 step "rustfmt"
 cargo fmt --all --check
 
@@ -108,4 +120,5 @@ else
     echo "SKIP kms-azurekms.sh: $azure_why"
 fi
 
+disk_report
 step "all tests passed"
