@@ -387,6 +387,12 @@ typedef uint32_t ck_delete_mode;
 #define CK_INPUT_TOO_LARGE 105
 
 /**
+ * A binding's handle (Go, Python) was used after it was closed; nothing
+ * was done.
+ */
+#define CK_HANDLE_CLOSED 106
+
+/**
  * The input is not PEM (empty, truncated, bad base64).
  */
 #define CK_MALFORMED_PEM 201
@@ -1121,6 +1127,27 @@ ck_status ck_error_code(const struct ck_error *err);
  * writable bytes.
  */
 size_t ck_error_message(const struct ck_error *err, char *buf, size_t buf_len);
+
+/**
+ * Copies the error as one JSON document (UTF-8) into `buf`, with the same
+ * length rules as `ck_error_message`: the return value is the full length
+ * without the NUL, and a document cut short (return value `>= buf_len`) is
+ * not valid JSON, so call again with a larger buffer.
+ *
+ * The document is the core's error document, the same in every language:
+ * `{"code":503,"name":"AUDIT_TAMPERED","message":"...","details":{"record":7,
+ * "reason":"..."}}`. `details` holds the error's fields by name (the audit
+ * record number, an HTTP `status`, the `limit` and `variable` of an input
+ * over its size limit, the `expected` and `found` fingerprints of a key
+ * mismatch, ...), so callers read them as data instead of parsing the
+ * message. Like messages, documents never contain passwords or key bytes.
+ * `name` is `"UNKNOWN"` for a code this library does not name.
+ *
+ * # Safety
+ * `err` is NULL or a live `ck_error`; `buf` is NULL or points to `buf_len`
+ * writable bytes.
+ */
+size_t ck_error_json(const struct ck_error *err, char *buf, size_t buf_len);
 
 /**
  * Frees an error. NULL is allowed and ignored. Freeing twice is undefined

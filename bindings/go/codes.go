@@ -20,6 +20,9 @@ const (
 	// for its kind and was not read past it; the message names the limit and
 	// the environment variable that changes it.
 	CodeInputTooLarge ErrorCode = 105
+	// A binding's handle (Go, Python) was used after it was closed; nothing
+	// was done.
+	CodeHandleClosed ErrorCode = 106
 	// The input is not PEM (empty, truncated, bad base64).
 	CodeMalformedPEM ErrorCode = 201
 	// The input is PEM with a label that is not accepted here.
@@ -100,6 +103,7 @@ var (
 	ErrPanic                = &Error{Code: CodePanic}
 	ErrInvalidURI           = &Error{Code: CodeInvalidURI}
 	ErrInputTooLarge        = &Error{Code: CodeInputTooLarge}
+	ErrHandleClosed         = &Error{Code: CodeHandleClosed}
 	ErrMalformedPEM         = &Error{Code: CodeMalformedPEM}
 	ErrUnknownPEMLabel      = &Error{Code: CodeUnknownPEMLabel}
 	ErrWrongKeyKind         = &Error{Code: CodeWrongKeyKind}
@@ -153,6 +157,7 @@ var allCodes = []ErrorCode{
 	CodePanic,
 	CodeInvalidURI,
 	CodeInputTooLarge,
+	CodeHandleClosed,
 	CodeMalformedPEM,
 	CodeUnknownPEMLabel,
 	CodeWrongKeyKind,

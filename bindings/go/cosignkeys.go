@@ -14,7 +14,7 @@
 //     errors.Is against the sentinels, e.g. errors.Is(err, ErrDecryptionFailed).
 //   - [PrivateKey], [PublicKey] and [EncryptedKey] own a library handle. Call
 //     Close when done (idempotent); a finalizer frees forgotten handles.
-//     After Close, methods fail with ErrNullParameter.
+//     After Close, methods fail with ErrHandleClosed.
 //   - All types are safe for concurrent use; Close waits for calls in
 //     progress on the same value.
 //   - Calls block: decrypting or encrypting a Cosign key file runs scrypt

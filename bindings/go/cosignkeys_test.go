@@ -189,11 +189,11 @@ func TestCloseIsIdempotentAndGuardsUse(t *testing.T) {
 		}
 	}
 	_, err := key.Sign(testMessage)
-	expectCode(t, err, ErrNullParameter, "Sign after Close")
+	expectCode(t, err, ErrHandleClosed, "Sign after Close")
 	_, err = pub.Fingerprint()
-	expectCode(t, err, ErrNullParameter, "Fingerprint after Close")
+	expectCode(t, err, ErrHandleClosed, "Fingerprint after Close")
 	_, err = ek.Decrypt(nil)
-	expectCode(t, err, ErrNullParameter, "Decrypt after Close")
+	expectCode(t, err, ErrHandleClosed, "Decrypt after Close")
 	if key.Algorithm() != 0 || pub.Algorithm() != 0 || ek.ScryptParams() != (ScryptParams{}) || pub.Equal(pub) {
 		t.Error("getters after Close")
 	}

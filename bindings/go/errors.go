@@ -6,6 +6,8 @@ package cosignkeys
 import "C"
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"unsafe"
 )
@@ -23,14 +25,22 @@ func (c ErrorCode) String() string {
 	return fmt.Sprintf("ErrorCode(%d)", uint32(c))
 }
 
-// Error is every error this package returns: a stable code and a message
-// that says what happened (never a password or key bytes).
+// Error is every error this package returns: a stable code, a message that
+// says what happened (never a password or key bytes) and the error's fields
+// as data.
+//
+// Details is the "details" object of the core's error document (see
+// ck_error_json): the error's fields by name, e.g. "record" for
+// ErrAuditTampered, "status" for ErrBackend, "limit" and "variable" for
+// ErrInputTooLarge, "expected" and "found" for ErrKeyMismatch. Numbers are
+// json.Number. It is nil for errors made in Go (a closed handle).
 //
 // errors.Is(err, ErrX) compares codes, so it works with the sentinels of
 // codes.go whatever the message.
 type Error struct {
-	Code ErrorCode
-	Msg  string
+	Code    ErrorCode
+	Msg     string
+	Details map[string]any
 }
 
 func (e *Error) Error() string {
@@ -55,23 +65,35 @@ func statusError(st C.ck_status, cerr *C.ck_error) error {
 		}
 		return nil
 	}
-	msg := ""
+	e := &Error{Code: ErrorCode(st)}
 	if cerr != nil {
-		var small [256]C.char
-		n := C.ck_error_message(cerr, &small[0], C.size_t(len(small)))
-		if int(n) < len(small) {
-			msg = C.GoStringN(&small[0], C.int(n))
-		} else {
-			big := make([]byte, int(n)+1)
-			C.ck_error_message(cerr, (*C.char)(unsafe.Pointer(&big[0])), C.size_t(len(big)))
-			msg = string(big[:n])
+		var doc struct {
+			Message string         `json:"message"`
+			Details map[string]any `json:"details"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(errorJSON(cerr)))
+		dec.UseNumber()
+		if dec.Decode(&doc) == nil {
+			e.Msg, e.Details = doc.Message, doc.Details
 		}
 		C.ck_error_free(cerr)
 	}
-	return &Error{Code: ErrorCode(st), Msg: msg}
+	return e
+}
+
+// errorJSON copies the error document of cerr (ck_error_json).
+func errorJSON(cerr *C.ck_error) []byte {
+	var small [512]C.char
+	n := C.ck_error_json(cerr, &small[0], C.size_t(len(small)))
+	if int(n) < len(small) {
+		return C.GoBytes(unsafe.Pointer(&small[0]), C.int(n))
+	}
+	big := make([]byte, int(n)+1)
+	C.ck_error_json(cerr, (*C.char)(unsafe.Pointer(&big[0])), C.size_t(len(big)))
+	return big[:n]
 }
 
 // closedError is what a method of a closed handle returns.
 func closedError(what string) error {
-	return &Error{Code: CodeNullParameter, Msg: what + " is closed"}
+	return &Error{Code: CodeHandleClosed, Msg: "the " + what + " is closed"}
 }

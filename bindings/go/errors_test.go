@@ -2,6 +2,8 @@ package cosignkeys
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -31,7 +33,7 @@ qYKaRa+wlwho5mk9f6hQ7S7TMLE4/cQGdY7YHO3f65tDnsdtNaApMNl4SQ==
 -----END PUBLIC KEY-----
 `
 
-// One named test per error code the Go API can produce (NULL_PARAMETER only
+// One named test per error code the Go API can produce (HANDLE_CLOSED only
 // through a closed handle, see TestCloseIsIdempotentAndGuardsUse).
 func TestEveryReachableErrorCode(t *testing.T) {
 	key := must(GenerateKey(EcdsaP256))
@@ -124,5 +126,33 @@ func TestEveryReachableErrorCode(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			expectCode(t, c.run(), c.want, c.name)
 		})
+	}
+}
+
+// The error's fields arrive as data (the core's error document), so callers
+// need not parse messages: the KDF limits of a hostile key file, the argument
+// a boundary check refused.
+func TestErrorDetails(t *testing.T) {
+	_, err := LoadPrivateKey(cosignPEM(envelope("scrypt", "1099511627776", "nacl/secretbox")), nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeKDFLimitExceeded {
+		t.Fatalf("got %v, want KDF_LIMIT_EXCEEDED", err)
+	}
+	if e.Details["kdf"] != "scrypt" {
+		t.Errorf("kdf = %v", e.Details["kdf"])
+	}
+	work, ok := e.Details["required_work"].(json.Number)
+	if !ok || work.String() != "1099511627776" {
+		t.Errorf("required_work = %#v", e.Details["required_work"])
+	}
+	if !strings.Contains(e.Msg, "scrypt parameters need") {
+		t.Errorf("message = %q", e.Msg)
+	}
+
+	key := must(GenerateKey(EcdsaP256))
+	key.Close()
+	_, err = key.Fingerprint()
+	if !errors.As(err, &e) || e.Code != CodeHandleClosed || e.Details != nil {
+		t.Fatalf("got %#v, want HANDLE_CLOSED without details", err)
 	}
 }

@@ -381,7 +381,7 @@ func TestKeyringArguments(t *testing.T) {
 	rb.kr.Close()
 	rb.kr.Close()
 	_, err = rb.kr.Status(t0)
-	expectCode(t, err, ErrNullParameter, "closed keyring")
+	expectCode(t, err, ErrHandleClosed, "closed keyring")
 }
 
 // TestKeyringConcurrentRotations: two rotations from the same revision,

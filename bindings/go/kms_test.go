@@ -189,7 +189,7 @@ func TestKMSClosed(t *testing.T) {
 		}
 	}
 	_, err := k.SignBlob(testMessage)
-	expectCode(t, err, ErrNullParameter, "SignBlob after Close")
+	expectCode(t, err, ErrHandleClosed, "SignBlob after Close")
 	_, err = k.SignDigests([][]byte{make([]byte, 32)})
-	expectCode(t, err, ErrNullParameter, "SignDigests after Close")
+	expectCode(t, err, ErrHandleClosed, "SignDigests after Close")
 }

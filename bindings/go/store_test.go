@@ -264,10 +264,10 @@ func TestStoreClosedAndArguments(t *testing.T) {
 		}
 	}
 	_, err = s.Get(0)
-	expectCode(t, err, ErrNullParameter, "Get after Close")
+	expectCode(t, err, ErrHandleClosed, "Get after Close")
 	_, err = s.Versions()
-	expectCode(t, err, ErrNullParameter, "Versions after Close")
-	expectCode(t, s.Delete(1, DeleteSoft), ErrNullParameter, "Delete after Close")
+	expectCode(t, err, ErrHandleClosed, "Versions after Close")
+	expectCode(t, s.Delete(1, DeleteSoft), ErrHandleClosed, "Delete after Close")
 }
 
 // Vault KV v2 (OpenBao): the password kept beside the key, check-and-set,

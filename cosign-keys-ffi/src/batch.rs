@@ -129,10 +129,7 @@ pub unsafe extern "C" fn ck_sign_batch_item(
         match batch.item(index)? {
             // SAFETY: caller's contract.
             Ok(signature) => unsafe { write_buf(out, signature.as_bytes()) },
-            Err(e) => Err(FfiError {
-                status: e.status,
-                message: e.message.clone(),
-            }),
+            Err(e) => Err(e.clone()),
         }
     })
 }

@@ -2,6 +2,9 @@
 
 use std::ffi::c_char;
 
+use ckcore::{ErrorCode, ErrorDocument};
+use serde_json::{Map, Value};
+
 use crate::guard::run_or;
 use crate::handle::{borrow, free, Opaque};
 use crate::status::{ck_status, CK_NULL_PARAMETER};
@@ -20,6 +23,22 @@ pub struct ck_error {
 pub(crate) struct ErrorObject {
     pub(crate) status: ck_status,
     pub(crate) message: String,
+    pub(crate) details: Map<String, Value>,
+}
+
+impl ErrorObject {
+    /// The core's error document for this error, as JSON.
+    fn json(&self) -> String {
+        ErrorDocument {
+            code: self.status.0,
+            name: ErrorCode::from_code(self.status.0)
+                .map_or("UNKNOWN", ErrorCode::name)
+                .to_owned(),
+            message: self.message.clone(),
+            details: self.details.clone(),
+        }
+        .to_json()
+    }
 }
 
 impl Opaque for ck_error {
@@ -63,27 +82,69 @@ pub unsafe extern "C" fn ck_error_message(
         let Ok(e) = (unsafe { borrow(err, "err") }) else {
             return 0;
         };
-        let message = e.message.as_bytes();
-        if buf_len == 0 {
-            return message.len();
-        }
-        if buf.is_null() {
-            return 0;
-        }
-        let mut n = message.len().min(buf_len - 1);
-        while !e.message.is_char_boundary(n) {
-            n -= 1;
-        }
-        // SAFETY: `buf` is not NULL and has `buf_len > n` writable bytes per
-        // the contract; the source is our own string, which cannot overlap
-        // caller memory.
-        unsafe {
-            std::ptr::copy_nonoverlapping(message.as_ptr(), buf.cast::<u8>(), n);
-        }
-        // SAFETY: `n < buf_len`, so this byte is inside the caller's buffer.
-        unsafe { buf.add(n).write(0) };
-        message.len()
+        // SAFETY: caller's contract.
+        unsafe { copy_like_snprintf(&e.message, buf, buf_len) }
     })
+}
+
+/// Copies the error as one JSON document (UTF-8) into `buf`, with the same
+/// length rules as `ck_error_message`: the return value is the full length
+/// without the NUL, and a document cut short (return value `>= buf_len`) is
+/// not valid JSON, so call again with a larger buffer.
+///
+/// The document is the core's error document, the same in every language:
+/// `{"code":503,"name":"AUDIT_TAMPERED","message":"...","details":{"record":7,
+/// "reason":"..."}}`. `details` holds the error's fields by name (the audit
+/// record number, an HTTP `status`, the `limit` and `variable` of an input
+/// over its size limit, the `expected` and `found` fingerprints of a key
+/// mismatch, ...), so callers read them as data instead of parsing the
+/// message. Like messages, documents never contain passwords or key bytes.
+/// `name` is `"UNKNOWN"` for a code this library does not name.
+///
+/// # Safety
+/// `err` is NULL or a live `ck_error`; `buf` is NULL or points to `buf_len`
+/// writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ck_error_json(
+    err: *const ck_error,
+    buf: *mut c_char,
+    buf_len: usize,
+) -> usize {
+    run_or(0, || {
+        // SAFETY: caller's contract.
+        let Ok(e) = (unsafe { borrow(err, "err") }) else {
+            return 0;
+        };
+        // SAFETY: caller's contract.
+        unsafe { copy_like_snprintf(&e.json(), buf, buf_len) }
+    })
+}
+
+/// The `snprintf` rule of `ck_error_message` and `ck_error_json`.
+///
+/// # Safety
+/// `buf` is NULL or points to `buf_len` writable bytes.
+unsafe fn copy_like_snprintf(text: &str, buf: *mut c_char, buf_len: usize) -> usize {
+    let bytes = text.as_bytes();
+    if buf_len == 0 {
+        return bytes.len();
+    }
+    if buf.is_null() {
+        return 0;
+    }
+    let mut n = bytes.len().min(buf_len - 1);
+    while !text.is_char_boundary(n) {
+        n -= 1;
+    }
+    // SAFETY: `buf` is not NULL and has `buf_len > n` writable bytes per
+    // the contract; the source is our own string, which cannot overlap
+    // caller memory.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.cast::<u8>(), n);
+    }
+    // SAFETY: `n < buf_len`, so this byte is inside the caller's buffer.
+    unsafe { buf.add(n).write(0) };
+    bytes.len()
 }
 
 /// Frees an error. NULL is allowed and ignored. Freeing twice is undefined
@@ -108,6 +169,7 @@ mod tests {
         into_handle::<ck_error>(ErrorObject {
             status: ck_status(301),
             message: message.to_owned(),
+            details: Map::new(),
         })
     }
 
@@ -135,6 +197,57 @@ mod tests {
                 ck_error_message(std::ptr::null(), std::ptr::null_mut(), 0),
                 0
             );
+        }
+    }
+
+    /// Reads `ck_error_json` the way a C caller does: length first, then a
+    /// buffer of that size + 1.
+    unsafe fn json_of(err: *const ck_error) -> Value {
+        // SAFETY: caller's contract; buffer sized as passed.
+        unsafe {
+            let len = ck_error_json(err, std::ptr::null_mut(), 0);
+            let mut buf = vec![0 as c_char; len + 1];
+            assert_eq!(ck_error_json(err, buf.as_mut_ptr(), buf.len()), len);
+            let text = std::ffi::CStr::from_ptr(buf.as_ptr()).to_str().unwrap();
+            serde_json::from_str(text).unwrap()
+        }
+    }
+
+    #[test]
+    fn json_carries_the_core_document() {
+        let mut err = std::ptr::null_mut();
+        let status = crate::guard::run(&mut err, || {
+            Err(ckcore::Error::AuditTampered {
+                record: 7,
+                reason: "hash mismatch".into(),
+            }
+            .into())
+        });
+        assert_eq!(status.0, 503);
+        // SAFETY: `run` wrote a live error.
+        let doc = unsafe { json_of(err) };
+        assert_eq!(doc["code"], 503);
+        assert_eq!(doc["name"], "AUDIT_TAMPERED");
+        assert_eq!(doc["details"]["record"], 7);
+        assert_eq!(doc["details"]["reason"], "hash mismatch");
+        // SAFETY: live handle; freed once.
+        unsafe { ck_error_free(err) };
+
+        // Errors made at the boundary carry their argument's name too.
+        let mut err = std::ptr::null_mut();
+        let status = crate::guard::run(&mut err, || Err(crate::guard::FfiError::null("key")));
+        assert_eq!(status, CK_NULL_PARAMETER);
+        // SAFETY: `run` wrote a live error.
+        let doc = unsafe { json_of(err) };
+        assert_eq!(doc["name"], "NULL_PARAMETER");
+        assert_eq!(doc["details"]["name"], "key");
+        // A cut-short document says so by its length; NULL gives 0.
+        // SAFETY: live handle; buffer sized as passed; freed once.
+        unsafe {
+            let mut small = [0x55 as c_char; 8];
+            assert!(ck_error_json(err, small.as_mut_ptr(), small.len()) >= small.len());
+            assert_eq!(ck_error_json(std::ptr::null(), std::ptr::null_mut(), 0), 0);
+            ck_error_free(err);
         }
     }
 }

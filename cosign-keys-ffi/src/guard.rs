@@ -6,16 +6,19 @@ use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ckcore::ErrorCode;
+use serde_json::{Map, Value};
 
 use crate::error::{ck_error, ErrorObject};
 use crate::handle::into_handle;
 use crate::status::{ck_status, CK_OK};
 
-/// A failure on its way to C: a status code and a message.
-#[derive(Debug)]
+/// A failure on its way to C: a status code, a message and the structured
+/// details of the core's error document (`ck_error_json`).
+#[derive(Debug, Clone)]
 pub(crate) struct FfiError {
     pub(crate) status: ck_status,
     pub(crate) message: String,
+    pub(crate) details: Map<String, Value>,
 }
 
 impl FfiError {
@@ -23,23 +26,30 @@ impl FfiError {
         Self {
             status: ck_status::from(code),
             message,
+            details: Map::new(),
         }
     }
 
     /// A required pointer argument was NULL.
     pub(crate) fn null(name: &str) -> Self {
-        Self::new(
+        let mut e = Self::new(
             ErrorCode::NullParameter,
             format!("argument `{name}` is NULL"),
-        )
+        );
+        e.details.insert("name".into(), name.into());
+        e
     }
 
     /// An argument is outside what the function accepts.
     pub(crate) fn invalid(name: &str, reason: impl std::fmt::Display) -> Self {
-        Self::new(
+        let reason = reason.to_string();
+        let mut e = Self::new(
             ErrorCode::InvalidArgument,
             format!("invalid argument `{name}`: {reason}"),
-        )
+        );
+        e.details.insert("name".into(), name.into());
+        e.details.insert("reason".into(), reason.into());
+        e
     }
 
     fn panic(payload: &(dyn Any + Send)) -> Self {
@@ -57,8 +67,12 @@ impl FfiError {
 
 impl From<ckcore::Error> for FfiError {
     fn from(e: ckcore::Error) -> Self {
-        // Core messages never contain passwords or key bytes.
-        Self::new(e.code(), e.to_string())
+        // Core messages and details never contain passwords or key bytes.
+        Self {
+            status: ck_status::from(e.code()),
+            message: e.to_string(),
+            details: e.details(),
+        }
     }
 }
 
@@ -83,6 +97,7 @@ pub(crate) fn run(
         let object = into_handle::<ck_error>(ErrorObject {
             status,
             message: failure.message,
+            details: failure.details,
         });
         // SAFETY: `err_out` is not NULL and, per every function's contract,
         // points to writable storage for one `ck_error *`.

@@ -23,16 +23,15 @@ impl<T> Backend<T> {
         }
     }
 
-    /// The open backend; `InvalidArgumentError` (a `ValueError`, as for a
-    /// closed Python file) once closed.
+    /// The open backend; `HANDLE_CLOSED` (an `InvalidArgumentError`, so a
+    /// `ValueError` as for a closed Python file) once closed.
     pub(crate) fn get(&self) -> cosign_keys::Result<Arc<T>> {
         self.inner
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .ok_or_else(|| Error::InvalidArgument {
-                name: "self",
-                reason: format!("the {} is closed", self.what),
+            .ok_or_else(|| Error::HandleClosed {
+                what: self.what.to_owned(),
             })
     }
 

@@ -1,7 +1,8 @@
 //! The one place where core errors become Python exceptions.
 //!
-//! Rust passes the stable code, its name and the message (which the core
-//! guarantees holds no secret) to `cosign_keys.errors._from_native`, and the
+//! Rust passes the stable code, its name, the message and the details of
+//! the core's error document (which the core guarantees hold no secret) to
+//! `cosign_keys.errors._from_native`, and the
 //! Python side picks the class from its single code → class table. So the
 //! exception hierarchy is defined once, in pure Python, and this crate never
 //! decides which class an error gets.
@@ -48,9 +49,14 @@ static FROM_NATIVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 fn core_to_python(py: Python<'_>, err: &Error) -> PyErr {
     let code = err.code();
     let message = err.to_string();
+    // The error's fields travel as the core's error document's JSON, which
+    // Python decodes into `details`.
+    let details = serde_json::Value::Object(err.details()).to_string();
     let exception = FROM_NATIVE
         .import(py, "cosign_keys.errors", "_from_native")
-        .and_then(|factory| factory.call1((code as u32, code.name(), message.as_str())));
+        .and_then(|factory| {
+            factory.call1((code as u32, code.name(), message.as_str(), details.as_str()))
+        });
     match exception {
         Ok(exception) => PyErr::from_value(exception),
         // Only if the pure-Python half of the package is missing or broken.

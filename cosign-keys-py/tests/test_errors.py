@@ -182,6 +182,12 @@ def test_kdf_limit() -> None:
     with pytest.raises(KdfLimitError) as info:
         PrivateKey.from_cosign_pem(pem, SECRET, max_memory_bytes=1024)
     assert info.value.code == ErrorCode.KDF_LIMIT_EXCEEDED
+    # The limits arrive as data, as in C and Go (the core's error document).
+    details = info.value.details
+    assert details["kdf"] == "scrypt" and details["limit_bytes"] == 1024
+    assert details["required_bytes"] > 1024 and details["required_work"] == FAST_N
+    again = pickle.loads(pickle.dumps(info.value))
+    assert again.details == details
     with pytest.raises(KdfLimitError):
         EncryptedPrivateKey.from_pem(pem).decrypt(SECRET, max_work=100)
     # Raising the limits is allowed; the defaults let cosign's own cost through.

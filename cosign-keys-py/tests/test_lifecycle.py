@@ -26,6 +26,7 @@ from cosign_keys import (
     Algorithm,
     AuditTamperedError,
     Conflict,
+    CosignKeysError,
     IncorrectPasswordError,
     InvalidArgumentError,
     InvalidTransitionError,
@@ -511,8 +512,9 @@ def test_arguments_and_secrets(paths: Paths, keyring: Keyring) -> None:
     # A closed keyring refuses calls.
     keyring.close()
     assert keyring.closed and "closed" in repr(keyring)
-    with pytest.raises(ValueError, match="closed"):
+    with pytest.raises(ValueError, match="closed") as info:
         keyring.status()
+    assert isinstance(info.value, CosignKeysError) and info.value.code_name == "HANDLE_CLOSED"
 
 
 def test_retire_after_the_window(paths: Paths, keyring: Keyring) -> None:

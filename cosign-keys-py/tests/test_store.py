@@ -351,8 +351,10 @@ def test_store_close_and_context_manager(tmp_path: Path) -> None:
         assert same is store
     assert store.closed
     assert repr(store).endswith(", closed)")
-    with pytest.raises(InvalidArgumentError, match="closed"):
+    with pytest.raises(InvalidArgumentError, match="closed") as info:
         store.versions()
+    assert info.value.code_name == "HANDLE_CLOSED"
+    assert info.value.details == {"what": "store"}
     store.close()  # idempotent
 
 

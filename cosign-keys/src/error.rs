@@ -7,6 +7,9 @@
 
 use std::path::PathBuf;
 
+mod document;
+pub use document::ErrorDocument;
+
 /// Shorthand for `Result<T, cosign_keys::Error>`.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -327,6 +330,15 @@ pub enum Error {
         /// The fingerprint of what was found.
         found: String,
     },
+
+    /// A language binding's handle (a Go `Keyring`, a Python `Store`, ...)
+    /// was used after it was closed. The core's own types cannot be: they
+    /// are gone once dropped, so only the bindings report this.
+    #[error("the {what} is closed")]
+    HandleClosed {
+        /// What was closed: `store`, `KMS key`, `keyring`, ...
+        what: String,
+    },
 }
 
 /// Declares the error table: one row per stable code, from which the macro
@@ -529,6 +541,9 @@ error_table! {
     /// for its kind and was not read past it; the message names the limit and
     /// the environment variable that changes it.
     InputTooLarge = 105, "INPUT_TOO_LARGE", InputTooLargeError, error;
+    /// A binding's handle (Go, Python) was used after it was closed; nothing
+    /// was done.
+    HandleClosed = 106, "HANDLE_CLOSED", InvalidArgumentError, error;
     /// The input is not PEM (empty, truncated, bad base64).
     MalformedPem = 201, "MALFORMED_PEM", InvalidKeyError, error;
     /// The input is PEM with a label that is not accepted here.
@@ -758,6 +773,7 @@ impl Error {
                 expected: expected.clone(),
                 found: found.clone(),
             },
+            Self::HandleClosed { what } => Self::HandleClosed { what: what.clone() },
         }
     }
 

@@ -41,7 +41,7 @@ pub use audit::Actor;
 pub use envelope::{
     DecryptOptions, EncryptedPrivateKey, ScryptParams, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_WORK,
 };
-pub use error::{Error, ErrorCode, Kdf, Result};
+pub use error::{Error, ErrorCode, ErrorDocument, Kdf, Result};
 pub use fingerprint::Fingerprint;
 pub use hash::{sha256, HashAlg};
 pub use private::PrivateKey;

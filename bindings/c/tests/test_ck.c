@@ -156,6 +156,19 @@ static void test_error_and_buf_accessors(void) {
     CHECK(ck_error_message(err, small, sizeof small) == need, "truncated copy returns the full length");
     CHECK(strlen(small) == 7 && memcmp(small, full, 7) == 0, "truncated copy is a NUL-terminated prefix");
     CHECK(ck_error_message(err, NULL, 5) == 0, "NULL buffer with a length");
+    /* The same error as the core's error document: code, name, message and
+     * the error's fields as data. */
+    size_t doc_len = ck_error_json(err, NULL, 0);
+    char *doc = malloc(doc_len + 1);
+    CHECK(ck_error_json(err, doc, doc_len + 1) == doc_len && strlen(doc) == doc_len, "json copy");
+    CHECK(strncmp(doc, "{\"code\":101,\"name\":\"INVALID_ARGUMENT\",\"message\":\"", 49) == 0,
+          "document starts with code, name, message: %s", doc);
+    CHECK(strstr(doc, "\"details\":{\"name\":\"") != NULL && strstr(doc, "no-such-algorithm") != NULL,
+          "details name the argument: %s", doc);
+    CHECK(ck_error_json(err, small, sizeof small) == doc_len && strlen(small) == 7,
+          "a cut-short document returns the full length");
+    CHECK(ck_error_json(NULL, NULL, 0) == 0, "ck_error_json(NULL)");
+    free(doc);
     free(full);
     ck_error_free(err);
 

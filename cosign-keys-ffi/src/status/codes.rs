@@ -27,6 +27,10 @@ pub const CK_INVALID_URI: ck_status = ck_status(104);
 /// the environment variable that changes it.
 pub const CK_INPUT_TOO_LARGE: ck_status = ck_status(105);
 
+/// A binding's handle (Go, Python) was used after it was closed; nothing
+/// was done.
+pub const CK_HANDLE_CLOSED: ck_status = ck_status(106);
+
 /// The input is not PEM (empty, truncated, bad base64).
 pub const CK_MALFORMED_PEM: ck_status = ck_status(201);
 

@@ -9,7 +9,15 @@ class an error code raises (the native module only passes the code along).
 (``scripts/gen-errtable.sh``); class names end in ``Error`` (``NotFound``,
 ``Conflict`` and ``PermissionDenied`` are aliases of the ``...Error`` names).
 
-Messages never contain a password, key bytes or decrypted plaintext.
+``details`` holds the error's fields as data (the ``details`` of the core's
+error document, the same in C and Go): ``record`` for an
+:class:`AuditTamperedError`, ``status`` for a backend's HTTP answer, ``limit``
+and ``variable`` for an :class:`InputTooLargeError`, ``expected`` and
+``found`` for a :class:`KeyMismatchError`, ... so nothing needs to parse a
+message.
+
+Messages and details never contain a password, key bytes or decrypted
+plaintext.
 
 Wrong argument *types* still raise :class:`TypeError`; the value errors
 (:class:`InvalidArgumentError`, :class:`InvalidKeyError`,
@@ -20,8 +28,8 @@ Wrong argument *types* still raise :class:`TypeError`; the value errors
 from __future__ import annotations
 
 import enum
-import re
-from typing import Dict, Optional, Tuple, Type
+import json
+from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
 __all__ = [
     "AlreadyExistsError",
@@ -62,26 +70,37 @@ __all__ = [
 class CosignKeysError(Exception):
     """Base class of every error reported by cosign_keys.
 
-    ``code`` is the stable numeric code (an :class:`ErrorCode` value) and
-    ``code_name`` its name, e.g. ``"DECRYPTION_FAILED"``.
+    ``code`` is the stable numeric code (an :class:`ErrorCode` value),
+    ``code_name`` its name, e.g. ``"DECRYPTION_FAILED"``, and ``details`` the
+    error's fields by name (empty when it has none).
     """
 
     code: int
     code_name: str
+    details: Dict[str, Any]
 
-    def __init__(self, message: str, code: int, code_name: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        code: int,
+        code_name: str,
+        details: Optional[Mapping[str, Any]] = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.code_name = code_name
+        self.details = dict(details or {})
 
     @property
     def message(self) -> str:
         """The human-readable message (no secrets)."""
         return str(self.args[0])
 
-    def __reduce__(self) -> Tuple[Type[CosignKeysError], Tuple[str, int, str]]:
-        # Exceptions cross process boundaries (multiprocessing): keep all three.
-        return (type(self), (self.message, self.code, self.code_name))
+    def __reduce__(
+        self,
+    ) -> Tuple[Type[CosignKeysError], Tuple[str, int, str, Dict[str, Any]]]:
+        # Exceptions cross process boundaries (multiprocessing): keep all four.
+        return (type(self), (self.message, self.code, self.code_name, self.details))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, code={self.code_name})"
@@ -189,9 +208,6 @@ class NotSupportedError(UnsupportedOperationError):
     """The URI names a backend this build does not support."""
 
 
-# The core words every audit failure "... failed at record <n>: <why>".
-_AUDIT_RECORD = re.compile(r"\bat record (\d+)\b")
-
 
 class LifecycleError(CosignKeysError):
     """A key-lifecycle operation failed (keyring, audit trail, recovery)."""
@@ -213,9 +229,9 @@ class AuditTamperedError(LifecycleError):
     @property
     def record(self) -> Optional[int]:
         """The 1-based record number where the chain breaks (0 when the last
-        record is torn), or ``None`` if the message does not say."""
-        match = _AUDIT_RECORD.search(self.message)
-        return None if match is None else int(match.group(1))
+        record is torn), or ``None`` for an error made without details."""
+        record = self.details.get("record")
+        return record if isinstance(record, int) else None
 
 
 class RecoveryError(LifecycleError):
@@ -255,6 +271,10 @@ class ErrorCode(enum.IntEnum):
     #: for its kind and was not read past it; the message names the limit and
     #: the environment variable that changes it.
     INPUT_TOO_LARGE = 105
+
+    #: A binding's handle (Go, Python) was used after it was closed; nothing
+    #: was done.
+    HANDLE_CLOSED = 106
 
     #: The input is not PEM (empty, truncated, bad base64).
     MALFORMED_PEM = 201
@@ -367,6 +387,7 @@ _CLASS_BY_CODE: Dict[ErrorCode, Type[CosignKeysError]] = {
     ErrorCode.PANIC: InternalError,
     ErrorCode.INVALID_URI: InvalidArgumentError,
     ErrorCode.INPUT_TOO_LARGE: InputTooLargeError,
+    ErrorCode.HANDLE_CLOSED: InvalidArgumentError,
     ErrorCode.MALFORMED_PEM: InvalidKeyError,
     ErrorCode.UNKNOWN_PEM_LABEL: InvalidKeyError,
     ErrorCode.WRONG_KEY_KIND: WrongKeyKindError,
@@ -411,6 +432,23 @@ def class_for_code(code: int) -> Type[CosignKeysError]:
         return CosignKeysError
 
 
-def _from_native(code: int, code_name: str, message: str) -> CosignKeysError:
-    """Called by the native module for every core error."""
-    return class_for_code(code)(message, code, code_name)
+def _from_native(
+    code: int, code_name: str, message: str, details_json: str = "{}"
+) -> CosignKeysError:
+    """Called by the native module for every core error, with the details of
+    the core's error document as JSON."""
+    details = json.loads(details_json)
+    return class_for_code(code)(
+        message, code, code_name, details if isinstance(details, dict) else {}
+    )
+
+
+def _handle_closed(what: str) -> CosignKeysError:
+    """The error of a pure-Python handle used after ``close()``, with the
+    same code, class and wording as the native handles'."""
+    return _from_native(
+        ErrorCode.HANDLE_CLOSED,
+        ErrorCode.HANDLE_CLOSED.name,
+        f"the {what} is closed",
+        json.dumps({"what": what}),
+    )

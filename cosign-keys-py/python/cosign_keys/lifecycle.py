@@ -60,6 +60,7 @@ from ._lifecycle_json import (
 from ._native import Fingerprint, PrivateKey, PublicKey, ScryptParams
 from .algorithm import Algorithm
 from .audit import AuditHead, AuditReport, verify_audit
+from .errors import _handle_closed
 
 __all__ = [
     "Actor",
@@ -783,7 +784,7 @@ class Keyring:
     @property
     def _k(self) -> _native.Keyring:
         if self._handle is None:
-            raise ValueError("the keyring is closed")
+            raise _handle_closed("keyring")
         return self._handle
 
     def __repr__(self) -> str:
