@@ -2011,13 +2011,13 @@ ck_status ck_kms_sign_digests(const struct ck_kms *kms,
  *
  * ```json
  * [{"version": "1", "public_key": "-----BEGIN PUBLIC KEY-----\n…",
- *   "fingerprint": "SHA256:…", "algorithm": "ecdsa-p256", "created_at": 1767225600}]
+ *   "fingerprint": "SHA256:…", "algorithm": "ecdsa-p256", "created_at": "2026-01-01T00:00:00Z"}]
  * ```
  *
  * `version` is the KMS's identifier as a string (`"1"`, `"2"`, … for
  * transit; the key id for AWS, whose rotation keeps the public key);
- * `public_key` that version's PEM; `created_at` seconds since the Unix
- * epoch (UTC) or `null` when the KMS does not say.
+ * `public_key` that version's PEM; `created_at` an RFC 3339 UTC time or
+ * `null` when the KMS does not say.
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND`; `CK_PERMISSION_DENIED`,
  * `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.
@@ -2649,12 +2649,12 @@ ck_status ck_store_get_public(const struct ck_store *store,
  * Lists every version, oldest first, as a JSON array in `*json_out`:
  *
  * ```json
- * [{"version": 1, "fingerprint": "SHA256:…", "created_at": 1767225600, "state": "live"}]
+ * [{"version": 1, "fingerprint": "SHA256:…", "created_at": "2026-01-01T00:00:00Z", "state": "live"}]
  * ```
  *
  * `version` is the number to pass to `ck_store_get`; `fingerprint` (of
- * that version's public key) and `created_at` (seconds since the Unix
- * epoch, UTC) are `null` when the store does not record them; `state` is
+ * that version's public key) and `created_at` (RFC 3339 UTC) are `null`
+ * when the store does not record them; `state` is
  * `"live"`, `"deleted"` (soft-deleted, recoverable) or `"destroyed"`
  * (unknown future states come as other strings). An empty location gives
  * `[]`.
@@ -2769,12 +2769,12 @@ ck_status ck_stored_key_password(const struct ck_stored_key *key,
  *
  * ```json
  * {"fingerprint": "SHA256:…", "algorithm": "ecdsa-p256", "created_by": "ci",
- *  "created_at": 1767225600, "labels": {"team": "release"}}
+ *  "created_at": "2026-01-01T00:00:00Z", "labels": {"team": "release"}}
  * ```
  *
  * `fingerprint` is the stored fingerprint text (compare it with the public
  * key's, `ck_public_key_fingerprint`), `algorithm` a name as in
- * `ck_algorithm_name`, `created_at` seconds since the Unix epoch (UTC),
+ * `ck_algorithm_name`, `created_at` an RFC 3339 UTC time,
  * `labels` an object of strings (empty when none).
  *
  * Errors: `CK_NULL_PARAMETER`. Thread-safe.

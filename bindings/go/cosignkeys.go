@@ -73,8 +73,8 @@ package cosignkeys
 #cgo nocallback ck_encrypted_key_to_pem
 #cgo noescape ck_error_free
 #cgo nocallback ck_error_free
-#cgo noescape ck_error_message
-#cgo nocallback ck_error_message
+#cgo noescape ck_error_json
+#cgo nocallback ck_error_json
 #cgo noescape ck_features
 #cgo nocallback ck_features
 #cgo noescape ck_fingerprint_parse

@@ -141,8 +141,9 @@ func TestErrorDetails(t *testing.T) {
 	if e.Details["kdf"] != "scrypt" {
 		t.Errorf("kdf = %v", e.Details["kdf"])
 	}
+	// The work factor is N·r·p = 2^40 · 8 · 1, over the limit.
 	work, ok := e.Details["required_work"].(json.Number)
-	if !ok || work.String() != "1099511627776" {
+	if !ok || work.String() != "8796093022208" {
 		t.Errorf("required_work = %#v", e.Details["required_work"])
 	}
 	if !strings.Contains(e.Msg, "scrypt parameters need") {

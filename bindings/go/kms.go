@@ -208,11 +208,11 @@ func (k *KMSKey) Versions() ([]KMSKeyVersion, error) {
 		return nil, err
 	}
 	var raw []struct {
-		Version     string `json:"version"`
-		PublicKey   string `json:"public_key"`
-		Fingerprint string `json:"fingerprint"`
-		Algorithm   string `json:"algorithm"`
-		CreatedAt   *int64 `json:"created_at"`
+		Version     string     `json:"version"`
+		PublicKey   string     `json:"public_key"`
+		Fingerprint string     `json:"fingerprint"`
+		Algorithm   string     `json:"algorithm"`
+		CreatedAt   *time.Time `json:"created_at"`
 	}
 	if err := json.Unmarshal(text, &raw); err != nil {
 		return nil, badDocument("KMS version list", err)
@@ -229,7 +229,7 @@ func (k *KMSKey) Versions() ([]KMSKeyVersion, error) {
 		}
 		v := KMSKeyVersion{Version: r.Version, PublicKeyPEM: []byte(r.PublicKey), Fingerprint: fp, Algorithm: alg}
 		if r.CreatedAt != nil {
-			v.CreatedAt = time.Unix(*r.CreatedAt, 0).UTC()
+			v.CreatedAt = r.CreatedAt.UTC()
 		}
 		list = append(list, v)
 	}

@@ -43,7 +43,7 @@ type KeyMetadata struct {
 	Fingerprint Fingerprint       // of the public key, as stored
 	Algorithm   Algorithm         // the key's algorithm
 	CreatedBy   string            // who stored it
-	CreatedAt   time.Time         // when (second precision)
+	CreatedAt   time.Time         // when (UTC, as precise as the store records it)
 	Labels      map[string]string // free-form labels (never nil)
 }
 
@@ -304,10 +304,10 @@ func (s *Store) Versions() ([]VersionInfo, error) {
 		return nil, err
 	}
 	var raw []struct {
-		Version     uint64  `json:"version"`
-		Fingerprint *string `json:"fingerprint"`
-		CreatedAt   *int64  `json:"created_at"`
-		State       string  `json:"state"`
+		Version     uint64     `json:"version"`
+		Fingerprint *string    `json:"fingerprint"`
+		CreatedAt   *time.Time `json:"created_at"`
+		State       string     `json:"state"`
 	}
 	if err := json.Unmarshal(text, &raw); err != nil {
 		return nil, badDocument("version list", err)
@@ -323,7 +323,7 @@ func (s *Store) Versions() ([]VersionInfo, error) {
 			v.Fingerprint = &fp
 		}
 		if r.CreatedAt != nil {
-			v.CreatedAt = time.Unix(*r.CreatedAt, 0).UTC()
+			v.CreatedAt = r.CreatedAt.UTC()
 		}
 		list = append(list, v)
 	}
@@ -353,7 +353,7 @@ func parseMetadata(text []byte) (KeyMetadata, error) {
 		Fingerprint string            `json:"fingerprint"`
 		Algorithm   string            `json:"algorithm"`
 		CreatedBy   string            `json:"created_by"`
-		CreatedAt   int64             `json:"created_at"`
+		CreatedAt   time.Time         `json:"created_at"`
 		Labels      map[string]string `json:"labels"`
 	}
 	if err := json.Unmarshal(text, &raw); err != nil {
@@ -374,7 +374,7 @@ func parseMetadata(text []byte) (KeyMetadata, error) {
 		Fingerprint: fp,
 		Algorithm:   alg,
 		CreatedBy:   raw.CreatedBy,
-		CreatedAt:   time.Unix(raw.CreatedAt, 0).UTC(),
+		CreatedAt:   raw.CreatedAt.UTC(),
 		Labels:      raw.Labels,
 	}, nil
 }

@@ -2,7 +2,7 @@
 //! `bindings/README.md` and on each function). Nothing here is secret.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use ckcore::kms::KmsKeyVersion;
 use ckcore::store::{KeyMetadata, VersionInfo, VersionState};
@@ -10,12 +10,11 @@ use serde_json::{json, Value};
 
 use crate::guard::FfiError;
 
-/// Whole seconds since the Unix epoch (UTC), negative before it.
-pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
+/// A time as every JSON document of the library writes it: RFC 3339 UTC
+/// (`2026-01-01T00:00:00Z`, fractions of a second only when there are any),
+/// the core's one time format.
+fn rfc3339(t: SystemTime) -> String {
+    ckcore::format_rfc3339(t)
 }
 
 /// `{"fingerprint","algorithm","created_by","created_at","labels"}`.
@@ -24,7 +23,7 @@ pub(crate) fn metadata(m: &KeyMetadata) -> Value {
         "fingerprint": m.fingerprint.to_string(),
         "algorithm": m.algorithm.as_str(),
         "created_by": m.created_by,
-        "created_at": unix_seconds(m.created_at),
+        "created_at": rfc3339(m.created_at),
         "labels": m.labels,
     })
 }
@@ -49,7 +48,7 @@ pub(crate) fn store_versions(versions: &[VersionInfo]) -> Value {
                 json!({
                     "version": v.version,
                     "fingerprint": v.fingerprint.map(|f| f.to_string()),
-                    "created_at": v.created_at.map(unix_seconds),
+                    "created_at": v.created_at.map(rfc3339),
                     "state": state_name(v.state),
                 })
             })
@@ -68,7 +67,7 @@ pub(crate) fn kms_versions(versions: &[KmsKeyVersion]) -> Value {
                     "public_key": v.public_key.to_pem(),
                     "fingerprint": v.public_key.fingerprint().to_string(),
                     "algorithm": v.public_key.algorithm().as_str(),
-                    "created_at": v.created_at.map(unix_seconds),
+                    "created_at": v.created_at.map(rfc3339),
                 })
             })
             .collect(),
@@ -87,14 +86,20 @@ pub(crate) fn labels(text: &str) -> Result<BTreeMap<String, String>, FfiError> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
 
     #[test]
-    fn times_are_unix_seconds_on_both_sides_of_the_epoch() {
-        assert_eq!(unix_seconds(UNIX_EPOCH + Duration::from_millis(1_500)), 1);
-        assert_eq!(unix_seconds(UNIX_EPOCH - Duration::from_secs(5)), -5);
+    fn times_are_rfc3339_utc() {
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_millis(1_767_225_600_500)),
+            "2026-01-01T00:00:00.5Z"
+        );
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(7)),
+            "1970-01-01T00:00:07Z"
+        );
     }
 
     #[test]
@@ -120,7 +125,7 @@ mod tests {
         }]);
         assert_eq!(
             list,
-            json!([{"version": 2, "fingerprint": null, "created_at": 7, "state": "destroyed"}])
+            json!([{"version": 2, "fingerprint": null, "created_at": "1970-01-01T00:00:07Z", "state": "destroyed"}])
         );
     }
 }

@@ -350,13 +350,13 @@ unsafe fn array<'a, T>(
 ///
 /// ```json
 /// [{"version": "1", "public_key": "-----BEGIN PUBLIC KEY-----\n…",
-///   "fingerprint": "SHA256:…", "algorithm": "ecdsa-p256", "created_at": 1767225600}]
+///   "fingerprint": "SHA256:…", "algorithm": "ecdsa-p256", "created_at": "2026-01-01T00:00:00Z"}]
 /// ```
 ///
 /// `version` is the KMS's identifier as a string (`"1"`, `"2"`, … for
 /// transit; the key id for AWS, whose rotation keeps the public key);
-/// `public_key` that version's PEM; `created_at` seconds since the Unix
-/// epoch (UTC) or `null` when the KMS does not say.
+/// `public_key` that version's PEM; `created_at` an RFC 3339 UTC time or
+/// `null` when the KMS does not say.
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND`; `CK_PERMISSION_DENIED`,
 /// `CK_UNAVAILABLE`, `CK_BACKEND`. Thread-safe.

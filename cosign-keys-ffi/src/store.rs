@@ -329,12 +329,12 @@ pub unsafe extern "C" fn ck_store_get_public(
 /// Lists every version, oldest first, as a JSON array in `*json_out`:
 ///
 /// ```json
-/// [{"version": 1, "fingerprint": "SHA256:…", "created_at": 1767225600, "state": "live"}]
+/// [{"version": 1, "fingerprint": "SHA256:…", "created_at": "2026-01-01T00:00:00Z", "state": "live"}]
 /// ```
 ///
 /// `version` is the number to pass to `ck_store_get`; `fingerprint` (of
-/// that version's public key) and `created_at` (seconds since the Unix
-/// epoch, UTC) are `null` when the store does not record them; `state` is
+/// that version's public key) and `created_at` (RFC 3339 UTC) are `null`
+/// when the store does not record them; `state` is
 /// `"live"`, `"deleted"` (soft-deleted, recoverable) or `"destroyed"`
 /// (unknown future states come as other strings). An empty location gives
 /// `[]`.

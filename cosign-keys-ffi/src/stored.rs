@@ -165,12 +165,12 @@ pub unsafe extern "C" fn ck_stored_key_password(
 ///
 /// ```json
 /// {"fingerprint": "SHA256:…", "algorithm": "ecdsa-p256", "created_by": "ci",
-///  "created_at": 1767225600, "labels": {"team": "release"}}
+///  "created_at": "2026-01-01T00:00:00Z", "labels": {"team": "release"}}
 /// ```
 ///
 /// `fingerprint` is the stored fingerprint text (compare it with the public
 /// key's, `ck_public_key_fingerprint`), `algorithm` a name as in
-/// `ck_algorithm_name`, `created_at` seconds since the Unix epoch (UTC),
+/// `ck_algorithm_name`, `created_at` an RFC 3339 UTC time,
 /// `labels` an object of strings (empty when none).
 ///
 /// Errors: `CK_NULL_PARAMETER`. Thread-safe.
