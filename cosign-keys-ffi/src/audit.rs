@@ -6,10 +6,10 @@ use std::ffi::c_char;
 use ckcore::audit::{AuditHead, AuditLog};
 use serde_json::{Map, Value};
 
+use crate::args::{optional_utf8, path, write_json};
 use crate::buf::{ck_buf, write_buf};
 use crate::error::ck_error;
 use crate::guard::{run, Out};
-use crate::lifecycle::{optional_utf8, path, write_json};
 use crate::status::ck_status;
 
 /// Verifies the audit log at `path`: the whole hash chain (an edited,

@@ -18,12 +18,12 @@ use ckcore::Password;
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::args::{actor, options, path, time, write_json};
 use crate::buf::{ck_buf, write_buf};
 use crate::error::ck_error;
 use crate::guard::{optional_bytes, run, utf8, FfiError, Out};
 use crate::handle::borrow;
 use crate::keyring::ck_keyring;
-use crate::lifecycle::{actor, options, path, time, write_json};
 use crate::status::ck_status;
 
 /// The options document of `ck_backup_create`.

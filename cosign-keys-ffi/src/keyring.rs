@@ -17,11 +17,11 @@ use ckcore::keyring::blocking::Keyring;
 use ckcore::keyring::KeyringConfig;
 use serde_json::json;
 
+use crate::args::{actor, path, time, write_json};
 use crate::buf::{ck_buf, write_buf};
 use crate::error::ck_error;
 use crate::guard::{run, run_or, utf8, FfiError, Out};
 use crate::handle::{borrow, free, into_handle, Opaque};
-use crate::lifecycle::{actor, path, time, write_json};
 use crate::status::ck_status;
 
 pub mod operations;

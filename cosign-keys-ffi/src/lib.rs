@@ -34,10 +34,10 @@
 #![allow(non_camel_case_types)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+mod args;
 mod guard;
 mod handle;
 mod json;
-mod lifecycle;
 
 pub mod algorithm;
 pub mod audit;

@@ -1,7 +1,7 @@
 //! `Keyring`: the lifecycle operations of `cosign_keys::keyring::blocking`.
 //!
 //! Structured results cross into Python as the core's own JSON
-//! (`cosign_keys::keyring::to_json`); the pure-Python `cosign_keys.lifecycle`
+//! (`cosign_keys::keyring::to_json`); the pure-Python `cosign_keys.keyring`
 //! decodes them into frozen dataclasses. Every call that reads or writes the
 //! manifest, the ledger, a key store, a KMS or the audit log, or runs scrypt,
 //! releases the GIL.

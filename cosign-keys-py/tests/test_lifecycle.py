@@ -536,12 +536,23 @@ def test_retire_after_the_window(paths: Paths, keyring: Keyring) -> None:
         keyring.unlock(1, password=PASSWORD, now=end, **ALICE)
 
 
-@pytest.mark.parametrize("module", ["lifecycle", "audit", "backup"])
+@pytest.mark.parametrize("module", ["keyring", "audit", "backup"])
 def test_docstring_examples_run(module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = doctest.testmod(getattr(cosign_keys, module), raise_on_error=False, verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_lifecycle_module_is_an_alias_of_keyring() -> None:
+    import cosign_keys.keyring
+    import cosign_keys.lifecycle
+    from cosign_keys.lifecycle import Keyring as OldKeyring
+
+    assert OldKeyring is Keyring is cosign_keys.keyring.Keyring
+    assert set(cosign_keys.keyring.__all__) <= set(cosign_keys.lifecycle.__all__)
+    for name in cosign_keys.lifecycle.__all__:
+        assert getattr(cosign_keys.lifecycle, name) is getattr(cosign_keys.keyring, name)
 
 
 def _progress_during(call: Callable[[], object]) -> Tuple[float, int, float]:

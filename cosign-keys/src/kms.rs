@@ -33,7 +33,7 @@ pub mod blocking;
 pub(crate) mod bulk;
 mod handle;
 #[cfg(feature = "vault")]
-mod transit;
+mod hashivault;
 
 pub use handle::KmsHandle;
 
@@ -154,9 +154,10 @@ pub async fn open_handle(handle: KmsHandle, options: &KmsOptions) -> Result<Box<
     #[cfg(feature = "vault")]
     if let KmsHandle::HashiVault { .. } = &handle {
         let kms = match &options.vault {
-            Some(config) => transit::TransitKms::open(handle, config).await?,
+            Some(config) => hashivault::HashiVaultKms::open(handle, config).await?,
             None => {
-                transit::TransitKms::open(handle, &crate::vault::VaultConfig::from_env()?).await?
+                hashivault::HashiVaultKms::open(handle, &crate::vault::VaultConfig::from_env()?)
+                    .await?
             }
         };
         return Ok(Box::new(kms));

@@ -296,7 +296,9 @@ pub trait DocumentStore: Send + Sync {
     ///
     /// # Errors
     /// [`Error::Conflict`](crate::Error::Conflict) on a revision mismatch;
-    /// backend errors.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for bytes
+    /// the store cannot keep ([`FileDocumentStore`] keeps JSON only); backend
+    /// errors.
     async fn save(&self, bytes: &[u8], expected: u64) -> Result<u64>;
 }
 

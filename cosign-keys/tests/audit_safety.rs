@@ -583,22 +583,18 @@ fn a_failed_append_leaves_the_log_as_it_was() {
     assert_eq!(log.verify(None).unwrap().incomplete_tail, 0);
 }
 
-/// The manifest JSON under its first line, changed by `edit`.
+/// The manifest JSON (the file's `document` member), changed by `edit`.
 fn edit_manifest(
     dir: &TempDir,
     edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
 ) {
     let manifest_path = dir.path("keyring.json");
     let text = fs::read_to_string(&manifest_path).unwrap();
-    let (first, json) = text.split_once('\n').unwrap();
-    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
-    edit(value.as_object_mut().unwrap());
+    let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    edit(file["document"].as_object_mut().unwrap());
     fs::write(
         &manifest_path,
-        format!(
-            "{first}\n{}\n",
-            serde_json::to_string_pretty(&value).unwrap()
-        ),
+        format!("{}\n", serde_json::to_string_pretty(&file).unwrap()),
     )
     .unwrap();
 }

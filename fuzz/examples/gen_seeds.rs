@@ -51,8 +51,10 @@ fn keyring_seeds(dir: &Path) {
             .with_scrypt_params(toy)
     };
     let keep = |step: &str| {
-        if let Ok(bytes) = fs::read(&manifest) {
-            write(dir, "manifest", &format!("{step}.json"), &bytes);
+        // The manifest's JSON, as the keyring saves it (the file wraps it
+        // with its revision; the `manifest` target parses the JSON itself).
+        if let Ok(Some((m, _))) = keyring.manifest() {
+            write(dir, "manifest", &format!("{step}.json"), &m.to_json());
         }
         if let Ok(bytes) = fs::read(&audit) {
             write(dir, "audit_log", &format!("{step}.jsonl"), &bytes);

@@ -15,11 +15,11 @@ use serde_json::json;
 
 use super::ck_keyring;
 use crate::algorithm::ck_algorithm;
+use crate::args::{actor, optional_utf8, options, time, write_json};
 use crate::buf::ck_buf;
 use crate::error::ck_error;
 use crate::guard::{optional_bytes, run, utf8, FfiError, Out};
 use crate::handle::borrow;
-use crate::lifecycle::{actor, optional_utf8, options, time, write_json};
 use crate::status::ck_status;
 
 /// A policy argument: `{"period_days": N, "transition_window_days": M}`,

@@ -8,11 +8,11 @@ use ckcore::keyring::SigningEvent;
 use ckcore::Password;
 
 use super::ck_keyring;
+use crate::args::{actor, optional_utf8, time, write_json};
 use crate::buf::ck_buf;
 use crate::error::ck_error;
 use crate::guard::{optional_bytes, run, utf8, Out};
 use crate::handle::borrow;
-use crate::lifecycle::{actor, optional_utf8, time, write_json};
 use crate::private::{ck_private_key, write_key};
 use crate::status::ck_status;
 

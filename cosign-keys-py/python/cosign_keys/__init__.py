@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from . import audit, backup, errors, kms, lifecycle, store
+from . import audit, backup, errors, keyring, kms, lifecycle, store
 from ._native import (
     DEFAULT_MAX_MEMORY_BYTES,
     DEFAULT_MAX_WORK,
@@ -88,7 +88,7 @@ from .errors import (
     UnsupportedOperationError,
     WrongKeyKindError,
 )
-from .lifecycle import (
+from .keyring import (
     Actor,
     Compromise,
     Due,
@@ -207,6 +207,7 @@ __all__ = [
     "errors",
     "features",
     "is_kms_uri",
+    "keyring",
     "kms",
     "lifecycle",
     "open_kms_key",

@@ -43,7 +43,7 @@ from typing import Iterable, List, Mapping, Optional, Tuple, Union
 from . import _native
 from ._lifecycle_json import Json, actor, invalid, obj, optional_int, optional_str, unix_seconds, utc
 from .audit import AuditHead
-from .lifecycle import Keyring, KeyLocation
+from .keyring import Keyring, KeyLocation
 
 __all__ = [
     "BackupKey",

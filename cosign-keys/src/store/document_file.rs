@@ -1,9 +1,28 @@
 //! The file [`DocumentStore`]: one document in one file, with its revision.
 //!
-//! File layout: a first line `cosign-keys-document revision=<N>` then the
-//! document's bytes exactly as saved (for the keyring, its JSON: `tail -n +2
-//! keyring.json | jq .` shows it). Keeping the revision inside the file makes
-//! the content and its revision change together in one atomic rename.
+//! File layout: one JSON object, so `jq` and every other JSON tool read it:
+//!
+//! ```text
+//! {"cosign_keys_document":1,"revision":<N>,"document":<the document>}
+//! ```
+//!
+//! `cosign_keys_document` is the layout's version (1), `revision` the
+//! document's revision (1 and up), `document` the saved bytes, written
+//! verbatim (for the keyring, its JSON: `jq .document keyring.json` shows
+//! it). Keeping the revision inside the file makes the content and its
+//! revision change together in one atomic rename. A load gives back exactly
+//! the bytes that were saved, whitespace included; a file that another tool
+//! rewrote (reformatted, members reordered) still loads, and then gives the
+//! document's value as that tool wrote it. Unknown members, a missing or
+//! non-numeric revision, revision 0 and other layout versions are refused.
+//!
+//! Only JSON can be saved: bytes that are not one JSON value (surrounding
+//! whitespace allowed) are refused with [`Error::InvalidArgument`], and the
+//! file is not touched. The keyring and its ledger always save JSON.
+//!
+//! Files written before this layout (a first line
+//! `cosign-keys-document revision=<N>`, then the document's bytes) still
+//! load; the next save writes the JSON layout.
 //!
 //! A save runs under an exclusive lock on a sibling `<file>.lock` (the
 //! document itself is replaced by rename, so its inode cannot carry the
@@ -18,6 +37,7 @@
 //! (`.<name>.tmp-*`) that killed writers left beside the document.
 
 use crate::limits::Input;
+use serde_json::value::RawValue;
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -25,8 +45,11 @@ use super::{Document, DocumentStore};
 use crate::fs::{open_no_follow, read_no_follow, remove_temp_files, write_atomic, Overwrite};
 use crate::{Error, Result};
 
-/// The first line's prefix.
-const HEADER: &str = "cosign-keys-document revision=";
+/// The member that names the layout, and its version.
+const FORMAT: &str = "cosign_keys_document";
+const VERSION: u64 = 1;
+/// The first line of files written before the JSON layout.
+const LEGACY_HEADER: &str = "cosign-keys-document revision=";
 /// Mode of the document and its lock file: the keyring names who did what,
 /// which is nobody else's business.
 const MODE: u32 = 0o600;
@@ -88,7 +111,7 @@ impl FileDocumentStore {
 
     fn read(&self) -> Result<Option<Document>> {
         match read_no_follow(&self.path, Input::Manifest)? {
-            Some(raw) => parse(&self.path, raw).map(Some),
+            Some(raw) => parse(&self.path, &raw).map(Some),
             None => Ok(None),
         }
     }
@@ -126,38 +149,142 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     builder.create(dir).map_err(|e| Error::io(dir, e))
 }
 
-fn parse(path: &Path, mut raw: Vec<u8>) -> Result<Document> {
-    let not_ours = |why: &str| Error::Backend {
+/// The text of an error about the file at `path`, which is not ours.
+fn not_ours(path: &Path, why: &str) -> Error {
+    Error::Backend {
         backend: "file",
         status: None,
         message: format!(
-            "{} is not a cosign-keys document ({why}); it must start with `{HEADER}<N>`",
+            "{} is not a cosign-keys document ({why}); it must be one JSON object \
+             {{\"{FORMAT}\": {VERSION}, \"revision\": <N>, \"document\": <JSON>}}",
             path.display()
         ),
-    };
+    }
+}
+
+/// At most this many bytes of a parser's message go into an error (a
+/// hostile file could otherwise echo megabytes into it).
+const MAX_REASON: usize = 200;
+
+fn bounded(mut text: String) -> String {
+    if text.len() > MAX_REASON {
+        let mut end = MAX_REASON;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
+/// The file's one JSON object. Unknown members are refused, so a file
+/// written by a newer, different layout is not half understood.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope<'a> {
+    cosign_keys_document: u64,
+    revision: u64,
+    #[serde(borrow)]
+    document: &'a RawValue,
+}
+
+/// What a save writes before the document: the envelope's other members.
+fn prefix(revision: u64) -> String {
+    format!("{{\"{FORMAT}\":{VERSION},\"revision\":{revision},\"document\":")
+}
+
+/// What a save writes after the document.
+const SUFFIX: &str = "}\n";
+
+/// Whitespace as JSON defines it (what may surround a value).
+fn json_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+fn parse(path: &Path, raw: &[u8]) -> Result<Document> {
+    if raw.starts_with(LEGACY_HEADER.as_bytes()) {
+        return parse_legacy(path, raw);
+    }
+    let text = std::str::from_utf8(raw).map_err(|_| not_ours(path, "not UTF-8 text"))?;
+    let envelope: Envelope<'_> = serde_json::from_str(text)
+        .map_err(|e| not_ours(path, &bounded(format!("not its JSON object: {e}"))))?;
+    if envelope.cosign_keys_document != VERSION {
+        return Err(not_ours(
+            path,
+            &format!(
+                "layout version {}, this build reads {VERSION}",
+                envelope.cosign_keys_document
+            ),
+        ));
+    }
+    let revision = envelope.revision;
+    if revision == 0 {
+        return Err(not_ours(path, "revision 0"));
+    }
+    let value = envelope.document.get();
+    // A file as a save wrote it gives back the saved bytes exactly,
+    // whitespace around the value included (the keyring's JSON ends with a
+    // newline). A file another tool rewrote gives the value as that tool
+    // wrote it.
+    let exact = text
+        .strip_prefix(prefix(revision).as_str())
+        .and_then(|rest| rest.strip_suffix(SUFFIX))
+        .filter(|middle| middle.trim_matches(json_space) == value);
+    Ok(Document {
+        bytes: exact.unwrap_or(value).as_bytes().to_vec(),
+        revision,
+    })
+}
+
+/// A file as versions before the JSON layout wrote it: the line
+/// `cosign-keys-document revision=<N>`, then the document's bytes.
+fn parse_legacy(path: &Path, raw: &[u8]) -> Result<Document> {
     let newline = raw
         .iter()
         .position(|&b| b == b'\n')
-        .ok_or_else(|| not_ours("no header line"))?;
-    let header =
-        std::str::from_utf8(&raw[..newline]).map_err(|_| not_ours("header is not text"))?;
-    let number = header
-        .strip_prefix(HEADER)
-        .ok_or_else(|| not_ours("missing revision header"))?;
+        .ok_or_else(|| not_ours(path, "no end to the revision line"))?;
+    let number = raw
+        .get(LEGACY_HEADER.len()..newline)
+        .and_then(|n| std::str::from_utf8(n).ok())
+        .unwrap_or_default();
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(not_ours("bad revision number"));
+        return Err(not_ours(path, "bad revision number"));
     }
     let revision: u64 = number
         .parse()
-        .map_err(|_| not_ours("bad revision number"))?;
+        .map_err(|_| not_ours(path, "bad revision number"))?;
     if revision == 0 {
-        return Err(not_ours("revision 0"));
+        return Err(not_ours(path, "revision 0"));
     }
-    raw.drain(..=newline);
     Ok(Document {
-        bytes: raw,
+        bytes: raw.get(newline + 1..).unwrap_or_default().to_vec(),
         revision,
     })
+}
+
+/// The file a save writes for `bytes` at `revision`; refuses bytes that are
+/// not one JSON value, and checks that the file reads back as exactly
+/// `bytes`.
+fn encode(path: &Path, bytes: &[u8], revision: u64) -> Result<Vec<u8>> {
+    let refuse = |reason: String| Error::InvalidArgument {
+        name: "bytes",
+        reason: format!(
+            "a file document must be one JSON value (the keyring saves JSON): {reason}"
+        ),
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| refuse("not UTF-8 text".to_owned()))?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map_err(|e| refuse(bounded(e.to_string())))?;
+    let mut out = prefix(revision);
+    out.reserve(text.len() + SUFFIX.len());
+    out.push_str(text);
+    out.push_str(SUFFIX);
+    match parse(path, out.as_bytes()) {
+        Ok(doc) if doc.bytes == bytes && doc.revision == revision => Ok(out.into_bytes()),
+        Ok(_) => Err(refuse("it would not read back unchanged".to_owned())),
+        Err(e) => Err(refuse(bounded(e.to_string()))),
+    }
 }
 
 #[async_trait::async_trait]
@@ -202,8 +329,7 @@ impl DocumentStore for FileDocumentStore {
             remove_temp_files(dir, &[name.to_owned()])?;
         }
         let revision = current + 1;
-        let mut out = format!("{HEADER}{revision}\n").into_bytes();
-        out.extend_from_slice(bytes);
+        let out = encode(&self.path, bytes, revision)?;
         write_atomic(&self.path, &out, MODE, Overwrite::Yes)?;
         Ok(revision)
     }
@@ -248,12 +374,14 @@ mod tests {
         let dir = temp("race");
         let path = dir.join("doc");
         let store = FileDocumentStore::new(&path);
-        pollster::block_on(store.save(b"base", 0)).unwrap();
+        pollster::block_on(store.save(b"\"base\"", 0)).unwrap();
         let results: Vec<Result<u64>> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..8)
                 .map(|i| {
                     let store = FileDocumentStore::new(&path);
-                    s.spawn(move || pollster::block_on(store.save(format!("w{i}").as_bytes(), 1)))
+                    s.spawn(move || {
+                        pollster::block_on(store.save(format!("\"w{i}\"").as_bytes(), 1))
+                    })
                 })
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -292,6 +420,247 @@ mod tests {
             pollster::block_on(FileDocumentStore::new(&lock_linked).save(b"{}", 0)).unwrap_err();
         assert!(matches!(err, Error::PermissionDenied { .. }), "{err}");
         assert!(!dir.join("elsewhere").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn write(dir: &Path, name: &str, content: &[u8]) -> FileDocumentStore {
+        fs::create_dir_all(dir).unwrap();
+        let path = dir.join(name);
+        fs::write(&path, content).unwrap();
+        FileDocumentStore::new(path)
+    }
+
+    #[test]
+    fn the_file_is_one_json_object_and_gives_back_the_saved_bytes_exactly() {
+        let dir = temp("json");
+        let store = FileDocumentStore::new(dir.join("keyring.json"));
+        // Pretty JSON with a final newline, as the keyring writes it.
+        let doc = b"{\n  \"format\": \"x\",\n  \"keys\": [1, 2]\n}\n";
+        assert_eq!(pollster::block_on(store.save(doc, 0)).unwrap(), 1);
+        let file = fs::read(store.path()).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&file).unwrap();
+        assert_eq!(value["cosign_keys_document"], 1);
+        assert_eq!(value["revision"], 1);
+        assert_eq!(value["document"]["keys"][1], 2);
+        let loaded = pollster::block_on(store.load()).unwrap().unwrap();
+        assert_eq!((loaded.bytes.as_slice(), loaded.revision), (&doc[..], 1));
+
+        // Any JSON value, whitespace around it kept.
+        for (i, doc) in [&b" [] "[..], b"\"text\"", b"null", b"\t12.50\r\n"]
+            .iter()
+            .enumerate()
+        {
+            let revision = u64::try_from(i).unwrap() + 1;
+            pollster::block_on(store.save(doc, revision)).unwrap();
+            let loaded = pollster::block_on(store.load()).unwrap().unwrap();
+            assert_eq!(
+                (loaded.bytes.as_slice(), loaded.revision),
+                (*doc, revision + 1)
+            );
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(store.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, MODE);
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bytes_that_are_not_one_json_value_are_refused_and_nothing_changes() {
+        let dir = temp("notjson");
+        let store = FileDocumentStore::new(dir.join("doc.json"));
+        pollster::block_on(store.save(b"{}", 0)).unwrap();
+        let before = fs::read(store.path()).unwrap();
+        for bytes in [
+            &b""[..],
+            b"   ",
+            b"base",
+            b"{} {}",
+            b"{\"a\":",
+            b"1,\"revision\":9",
+            b"1,\"extra\":true",
+            b"1}{\"x\":1",
+            b"\xff\xfe",
+        ] {
+            let err = pollster::block_on(store.save(bytes, 1)).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidArgument { name: "bytes", .. }),
+                "{:?}: {err}",
+                String::from_utf8_lossy(bytes)
+            );
+            assert!(err.to_string().contains("one JSON value"), "{err}");
+        }
+        assert_eq!(fs::read(store.path()).unwrap(), before);
+        assert_eq!(
+            pollster::block_on(store.load()).unwrap().unwrap().revision,
+            1
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_old_file_with_a_revision_line_loads_and_the_next_save_writes_json() {
+        let dir = temp("legacy");
+        let doc = b"{\n  \"format\": \"cosign-keys-keyring\"\n}\n";
+        let mut old = b"cosign-keys-document revision=7\n".to_vec();
+        old.extend_from_slice(doc);
+        let store = write(&dir, "keyring.json", &old);
+        let loaded = pollster::block_on(store.load()).unwrap().unwrap();
+        assert_eq!((loaded.bytes.as_slice(), loaded.revision), (&doc[..], 7));
+
+        // A stale writer still loses against the old file's revision.
+        let err = pollster::block_on(store.save(b"{}", 6)).unwrap_err();
+        assert!(matches!(err, Error::Conflict { .. }), "{err}");
+        assert_eq!(fs::read(store.path()).unwrap(), old);
+
+        assert_eq!(pollster::block_on(store.save(&loaded.bytes, 7)).unwrap(), 8);
+        let file = fs::read(store.path()).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&file).unwrap();
+        assert_eq!(value["revision"], 8);
+        assert_eq!(value["document"]["format"], "cosign-keys-keyring");
+        let loaded = pollster::block_on(store.load()).unwrap().unwrap();
+        assert_eq!((loaded.bytes.as_slice(), loaded.revision), (&doc[..], 8));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_another_tool_rewrote_gives_its_document_value() {
+        let dir = temp("rewritten");
+        let store = FileDocumentStore::new(dir.join("doc.json"));
+        pollster::block_on(store.save(b"{\"b\": 1, \"a\": [true]}\n", 0)).unwrap();
+        // As `jq . doc.json > tmp && mv tmp doc.json` leaves it.
+        fs::write(
+            store.path(),
+            "{\n  \"revision\": 1,\n  \"document\": {\n    \"b\": 1,\n    \"a\": [\n      true\n    ]\n  },\n  \"cosign_keys_document\": 1\n}\n",
+        )
+        .unwrap();
+        let loaded = pollster::block_on(store.load()).unwrap().unwrap();
+        assert_eq!(loaded.revision, 1);
+        assert_eq!(
+            loaded.bytes,
+            b"{\n    \"b\": 1,\n    \"a\": [\n      true\n    ]\n  }".to_vec()
+        );
+        assert_eq!(pollster::block_on(store.save(&loaded.bytes, 1)).unwrap(), 2);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn corrupt_and_hostile_files_are_refused_with_a_bounded_reason() {
+        let dir = temp("corrupt");
+        let huge_string = format!(
+            "{{\"cosign_keys_document\":1,\"revision\":\"{}\",\"document\":{{}}}}",
+            "9".repeat(100_000)
+        );
+        let deep = format!(
+            "{{\"cosign_keys_document\":1,\"revision\":1,\"document\":{}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("empty", b"".to_vec()),
+            (
+                "truncated",
+                b"{\"cosign_keys_document\":1,\"revision\":3,\"document\":{\"a\"".to_vec(),
+            ),
+            (
+                "no revision",
+                b"{\"cosign_keys_document\":1,\"document\":{}}".to_vec(),
+            ),
+            (
+                "negative revision",
+                b"{\"cosign_keys_document\":1,\"revision\":-1,\"document\":{}}".to_vec(),
+            ),
+            (
+                "fractional revision",
+                b"{\"cosign_keys_document\":1,\"revision\":1.5,\"document\":{}}".to_vec(),
+            ),
+            (
+                "text revision",
+                b"{\"cosign_keys_document\":1,\"revision\":\"2\",\"document\":{}}".to_vec(),
+            ),
+            (
+                "revision too big",
+                b"{\"cosign_keys_document\":1,\"revision\":18446744073709551616,\"document\":{}}"
+                    .to_vec(),
+            ),
+            (
+                "revision 0",
+                b"{\"cosign_keys_document\":1,\"revision\":0,\"document\":{}}".to_vec(),
+            ),
+            (
+                "no document",
+                b"{\"cosign_keys_document\":1,\"revision\":1}".to_vec(),
+            ),
+            ("no version", b"{\"revision\":1,\"document\":{}}".to_vec()),
+            (
+                "other version",
+                b"{\"cosign_keys_document\":2,\"revision\":1,\"document\":{}}".to_vec(),
+            ),
+            (
+                "unknown member",
+                b"{\"cosign_keys_document\":1,\"revision\":1,\"document\":{},\"x\":1}".to_vec(),
+            ),
+            (
+                "twice",
+                b"{\"cosign_keys_document\":1,\"revision\":1,\"revision\":2,\"document\":{}}"
+                    .to_vec(),
+            ),
+            (
+                "trailing",
+                b"{\"cosign_keys_document\":1,\"revision\":1,\"document\":{}} {}".to_vec(),
+            ),
+            ("array", b"[1, {}]".to_vec()),
+            (
+                "not utf-8",
+                b"{\"cosign_keys_document\":1,\"revision\":1,\"document\":\"\xff\"}".to_vec(),
+            ),
+            ("huge revision text", huge_string.into_bytes()),
+        ];
+        for (i, (what, content)) in cases.iter().enumerate() {
+            let store = write(&dir, &format!("d{i}"), content);
+            let err = pollster::block_on(store.load()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::Backend {
+                        backend: "file",
+                        ..
+                    }
+                ),
+                "{what}: {err}"
+            );
+            let text = err.to_string();
+            assert!(
+                text.contains("not a cosign-keys document"),
+                "{what}: {text}"
+            );
+            assert!(text.len() < 1000, "{what}: {} bytes of error", text.len());
+            // A save over it is refused too, and leaves it as it was.
+            assert!(pollster::block_on(store.save(b"{}", 1)).is_err(), "{what}");
+            assert!(&fs::read(store.path()).unwrap() == content, "{what}");
+        }
+        // Deep nesting is the document's business (the keyring's parser
+        // bounds it); the file layer reads it without recursing.
+        let store = write(&dir, "deep", deep.as_bytes());
+        let loaded = pollster::block_on(store.load()).unwrap().unwrap();
+        assert!(loaded.bytes.len() == 200_000 && loaded.revision == 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_over_the_manifest_limit_is_not_read() {
+        let dir = temp("huge");
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("doc.json");
+        // Sparse: nothing is written, only the size is set.
+        File::create(&path)
+            .unwrap()
+            .set_len(Input::Manifest.limit() + 1)
+            .unwrap();
+        let err = pollster::block_on(FileDocumentStore::new(&path).load()).unwrap_err();
+        assert!(matches!(err, Error::InputTooLarge { .. }), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,4 +1,4 @@
-//! Shared by the Vault tests (`vault_kv.rs`, `transit.rs`): the server the
+//! Shared by the Vault tests (`vault_kv.rs`, `hashivault.rs`): the server the
 //! test script started (`scripts/servers/openbao.sh`), and private extra
 //! OpenBao instances for tests that would disturb it (sealing, TLS).
 

@@ -46,7 +46,7 @@ const BATCH_SIZE: usize = 450;
 const IN_FLIGHT: usize = 2;
 
 /// A transit key. Open it with [`kms::open`](crate::kms::open).
-pub(crate) struct TransitKms {
+pub(crate) struct HashiVaultKms {
     handle: KmsHandle,
     key: String,
     client: Client,
@@ -217,7 +217,7 @@ fn batch_item(result: &Value, pos: usize, what: &str) -> Result<Signature> {
     }
 }
 
-impl TransitKms {
+impl HashiVaultKms {
     /// Connects (AppRole login if configured). Nothing is read yet.
     pub(crate) async fn open(handle: KmsHandle, config: &VaultConfig) -> Result<Self> {
         let KmsHandle::HashiVault { key } = &handle else {
@@ -427,7 +427,7 @@ fn too_large(fault: &Fault) -> bool {
 }
 
 #[async_trait::async_trait]
-impl Kms for TransitKms {
+impl Kms for HashiVaultKms {
     fn handle(&self) -> &KmsHandle {
         &self.handle
     }

@@ -6,15 +6,15 @@
 //! The sealed and unreachable cases share the client with the KV store and
 //! are in `vault_kv.rs`; cosign interop is `tests/interop/kms-hashivault.sh`.
 //!
-//! The tests need the `vault` feature; their bodies live in `with_feature/transit.rs`. Built without
+//! The tests need the `vault` feature; their bodies live in `with_feature/hashivault.rs`. Built without
 //! it, this binary holds one ignored test that says so instead of passing with nothing run.
 
 #[cfg(feature = "vault")]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
-#[path = "with_feature/transit.rs"]
+#[path = "with_feature/hashivault.rs"]
 mod with_feature;
 
 #[cfg(not(feature = "vault"))]
 #[test]
-#[ignore = "built without the `vault` feature: cargo test -p cosign-keys --features vault --test transit"]
+#[ignore = "built without the `vault` feature: cargo test -p cosign-keys --features vault --test hashivault"]
 fn needs_the_vault_feature() {}

@@ -1,6 +1,7 @@
-//! Arguments and results shared by the lifecycle exports (`ck_keyring_*`,
-//! `ck_audit_*`, `ck_backup_*`): optional strings, times, actors, option
-//! documents in, JSON documents out.
+//! Argument parsing shared by the keyring, audit and backup exports
+//! (`ck_keyring_*`, `ck_audit_*`, `ck_backup_*`): optional strings, paths,
+//! times, actors and option documents in; and the one way their results go
+//! out, a JSON document in a `ck_buf`.
 
 use std::ffi::c_char;
 use std::path::Path;
