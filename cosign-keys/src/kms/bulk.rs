@@ -25,11 +25,11 @@ where
     F: Fn(&'a T) -> Fut,
     Fut: Future<Output = R>,
 {
-    stream::iter(items)
-        .map(f)
-        .buffered(limit.max(1))
-        .collect()
-        .await
+    // The futures are made up front (a future does nothing until polled):
+    // a closure inside the stream would make the caller's future fail the
+    // `Send` check of `async_trait` (a known higher-ranked lifetime limit).
+    let futures: Vec<Fut> = items.iter().map(f).collect();
+    stream::iter(futures).buffered(limit.max(1)).collect().await
 }
 
 #[cfg(test)]
