@@ -14,23 +14,26 @@ use std::fs::{self, File};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cosign-keys");
+mod support;
+
+use support::*;
+
 const EXIT_UNAVAILABLE: i32 = 11;
 const EXIT_AUDIT_INCOMPLETE: i32 = 13;
 
 struct Dir {
     root: PathBuf,
     audit_log: Option<PathBuf>,
+    _guard: tempfile::TempDir,
 }
 
 impl Dir {
     fn new(name: &str) -> Self {
-        let root = std::env::temp_dir().join(format!("ck-cli-audit-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
-        fs::create_dir_all(&root).unwrap();
+        let (root, guard) = temp_dir(&format!("ck-cli-audit-{name}"));
         Self {
             root,
             audit_log: None,
+            _guard: guard,
         }
     }
 
@@ -84,30 +87,6 @@ impl Dir {
             "2026-04-01T09:00:00Z",
         ])
     }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.root);
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stdout: {}\nstderr: {}",
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
 }
 
 fn failed_with(o: &Output, status: i32, text: &str) {

@@ -16,7 +16,9 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cosign-keys");
+mod support;
+
+use support::*;
 const PASSWORD: &str = "azure test password";
 
 fn vault() -> Option<String> {
@@ -52,14 +54,13 @@ fn fresh(what: &str) -> String {
     )
 }
 
-struct Dir(PathBuf);
+/// A test directory: its path, and the guard that removes it.
+struct Dir(PathBuf, #[allow(dead_code)] tempfile::TempDir);
 
 impl Dir {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("ck-cli-azure-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
+        let (path, guard) = temp_dir(&format!("ck-cli-azure-{name}"));
+        Self(path, guard)
     }
     fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
@@ -90,28 +91,6 @@ impl Dir {
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         stdout(&out)
     }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_exit(out: &Output, code: i32, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    assert!(err.contains(needle), "expected `{needle}` in: {err}");
-    let token = std::env::var("COSIGN_KEYS_AZURE_TOKEN").unwrap_or_default();
-    assert!(!token.is_empty() && !err.contains(&token), "{err}");
 }
 
 /// The first line of `fingerprint --key …`: `SHA256:<base64>`.

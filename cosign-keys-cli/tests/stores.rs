@@ -8,17 +8,18 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cosign-keys");
+mod support;
+
+use support::*;
 const GCP: &str = "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k";
 
-struct Dir(PathBuf);
+/// A test directory: its path, and the guard that removes it.
+struct Dir(PathBuf, #[allow(dead_code)] tempfile::TempDir);
 
 impl Dir {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("ck-cli-store-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
+        let (path, guard) = temp_dir(&format!("ck-cli-store-{name}"));
+        Self(path, guard)
     }
     fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
@@ -57,30 +58,6 @@ impl Dir {
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         stdout(&out)
     }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn mode(p: &Path) -> u32 {
-    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
-
-fn assert_exit(out: &Output, code: i32, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    assert!(err.contains(needle), "expected `{needle}` in: {err}");
 }
 
 #[test]

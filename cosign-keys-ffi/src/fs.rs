@@ -94,9 +94,11 @@ mod tests {
 
     #[test]
     fn setuid_setgid_and_sticky_modes_are_refused_and_nothing_is_written() {
-        let dir = std::env::temp_dir().join(format!("ck-ffi-suid-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("tool");
+        let dir = tempfile::Builder::new()
+            .prefix("ck-ffi-suid-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("tool");
         let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
         let data = b"#!/bin/sh\n";
         for mode in [0o4755, 0o2755, 0o1644, 0o6755] {
@@ -126,6 +128,6 @@ mod tests {
             )
         };
         assert_eq!(status, CK_OK);
-        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(dir.path()).unwrap();
     }
 }

@@ -280,7 +280,7 @@ impl AuditLog {
                 .file_name()
                 .map_or_else(|| "audit".into(), |n| n.to_string_lossy()),
             tail.complete,
-            &chain::hex(&crate::sha256(&torn))[..8]
+            &base16ct::lower::encode_string(&crate::sha256(&torn))[..8]
         );
         let sidecar = self.path.with_file_name(&name);
         match crate::fs::write_atomic(

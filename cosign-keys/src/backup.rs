@@ -209,10 +209,12 @@ fn passphrase_text(password: &Password) -> Result<SecretString> {
 }
 
 /// The passphrase a share set stands for: the 32 random bytes, hex.
-fn passphrase_of(secret: &[u8]) -> Password {
-    let hex: Zeroizing<String> =
-        Zeroizing::new(secret.iter().map(|b| format!("{b:02x}")).collect());
-    Password::from(hex.as_str())
+fn passphrase_of(secret: &[u8]) -> Result<Password> {
+    let mut hex = Zeroizing::new(vec![0u8; secret.len() * 2]);
+    let hex = base16ct::lower::encode(secret, &mut hex).map_err(|_| Error::RecoveryFailed {
+        reason: "internal error: hex buffer of the wrong size".into(),
+    })?;
+    Ok(Password::from_slice(hex))
 }
 
 /// Combines shares (at least `threshold` of one set) into the backup
@@ -230,7 +232,7 @@ fn passphrase_of(secret: &[u8]) -> Password {
 /// given twice.
 pub fn combine_shares(shares: &[&str]) -> Result<Password> {
     let secret = shares::combine(shares)?;
-    Ok(passphrase_of(&secret))
+    passphrase_of(&secret)
 }
 
 /// Writes an encrypted backup of `keyring` to `out` (mode 0600), and
@@ -268,7 +270,10 @@ pub async fn create(
             let mut random = Zeroizing::new([0u8; 32]);
             crate::rand::fill(random.as_mut())?;
             let set = shares::split(random.as_ref(), *threshold, *shares)?;
-            (passphrase_text(&passphrase_of(random.as_ref()))?, Some(set))
+            (
+                passphrase_text(&passphrase_of(random.as_ref())?)?,
+                Some(set),
+            )
         }
     };
     let state = keyring.load_flushed(now).await?;

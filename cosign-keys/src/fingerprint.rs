@@ -79,13 +79,7 @@ impl Fingerprint {
     /// ```
     #[must_use]
     pub fn to_hex(&self) -> String {
-        use fmt::Write;
-        let mut s = String::with_capacity(64);
-        for b in self.0 {
-            // Writing to a String cannot fail.
-            let _ = write!(s, "{b:02x}");
-        }
-        s
+        base16ct::lower::encode_string(&self.0)
     }
 }
 
@@ -117,10 +111,7 @@ impl FromStr for Fingerprint {
         }
         if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
             let mut out = [0u8; 32];
-            for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
-                let hex = std::str::from_utf8(chunk).map_err(|_| invalid("not hex"))?;
-                out[i] = u8::from_str_radix(hex, 16).map_err(|_| invalid("not hex"))?;
-            }
+            base16ct::mixed::decode(s, &mut out).map_err(|_| invalid("not hex"))?;
             return Ok(Self(out));
         }
         Err(invalid(

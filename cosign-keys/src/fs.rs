@@ -172,7 +172,7 @@ fn create_temp(dir: &Path, target: &Path, mode: u32) -> Result<(PathBuf, File)> 
     for attempt in 0..16u32 {
         let mut nonce = [0u8; 6];
         crate::rand::fill(&mut nonce)?;
-        let suffix: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let suffix = base16ct::lower::encode_string(&nonce);
         let tmp = dir.join(format!(".{name}.tmp-{suffix}"));
         let mut opts = OpenOptions::new();
         opts.write(true).create_new(true);

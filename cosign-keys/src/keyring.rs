@@ -599,7 +599,7 @@ impl Keyring {
 pub(crate) fn new_operation_id() -> Result<String> {
     let mut bytes = [0u8; 16];
     crate::rand::fill(&mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(base16ct::lower::encode_string(&bytes))
 }
 
 /// Serializes a value the bindings hand out as JSON.

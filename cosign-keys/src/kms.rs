@@ -30,6 +30,7 @@ mod aws;
 #[cfg(feature = "azure")]
 mod azure;
 pub mod blocking;
+#[cfg(any(feature = "aws", feature = "azure"))]
 pub(crate) mod bulk;
 mod handle;
 #[cfg(feature = "vault")]

@@ -7,20 +7,16 @@ use std::path::PathBuf;
 use cosign_keys::audit::{AuditEvent, AuditHead, AuditLog, EventKind};
 use cosign_keys::{Actor, Error, Timestamp};
 
-struct TempDir(PathBuf);
+/// A fresh directory (its path, and the `tempfile` guard that removes it).
+struct TempDir(PathBuf, #[allow(dead_code)] tempfile::TempDir);
 
 impl TempDir {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("ck-audit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("ck-audit-{name}-"))
+            .tempdir()
+            .unwrap();
+        Self(dir.path().to_path_buf(), dir)
     }
 }
 

@@ -19,19 +19,16 @@ use cosign_keys::{Algorithm, Error, ErrorCode, Password, PrivateKey, ScryptParam
 
 const PASSWORD: &str = "correct horse";
 
-struct TempDir(PathBuf);
+/// A fresh directory (its path, and the `tempfile` guard that removes it).
+struct TempDir(PathBuf, #[allow(dead_code)] tempfile::TempDir);
 
 impl TempDir {
     fn new(name: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "ck-fstore-{name}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("ck-fstore-{name}-"))
+            .tempdir()
+            .unwrap();
+        Self(dir.path().to_path_buf(), dir)
     }
     fn path(&self) -> &Path {
         &self.0
@@ -45,9 +42,10 @@ impl TempDir {
 }
 
 impl Drop for TempDir {
+    /// Tests leave read-only directories behind: open them up so the
+    /// `tempfile` guard can remove the tree.
     fn drop(&mut self) {
         make_writable(&self.0);
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -3,16 +3,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 
 use cosign_keys::fs::{write_atomic, Overwrite, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE};
 use cosign_keys::Error;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cosign-keys-fs-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory, removed when the guard drops (tests that remove it
+/// themselves check that it can be).
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("cosign-keys-fs-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn mode(path: &std::path::Path) -> u32 {
@@ -21,7 +22,8 @@ fn mode(path: &std::path::Path) -> u32 {
 
 #[test]
 fn private_files_are_0600_and_public_files_0644() {
-    let dir = scratch("modes");
+    let scratch_dir = scratch("modes");
+    let dir = scratch_dir.path().to_path_buf();
     write_atomic(&dir.join("k"), b"secret", PRIVATE_FILE_MODE, Overwrite::No).unwrap();
     write_atomic(&dir.join("p"), b"public", PUBLIC_FILE_MODE, Overwrite::No).unwrap();
     assert_eq!(mode(&dir.join("k")), 0o600);
@@ -41,7 +43,8 @@ fn private_files_are_0600_and_public_files_0644() {
 
 #[test]
 fn existing_files_are_never_overwritten_unless_asked() {
-    let dir = scratch("noclobber");
+    let scratch_dir = scratch("noclobber");
+    let dir = scratch_dir.path().to_path_buf();
     let path = dir.join("cosign.key");
     std::fs::write(&path, b"precious").unwrap();
     let err = write_atomic(&path, b"new", PRIVATE_FILE_MODE, Overwrite::No).unwrap_err();
@@ -68,7 +71,8 @@ fn a_crash_before_the_rename_leaves_the_old_file_intact() {
     // Simulate a crash after the temporary file was written but before it
     // was moved into place: the target must still hold the old content, and
     // the next write must succeed despite the leftover.
-    let dir = scratch("crash");
+    let scratch_dir = scratch("crash");
+    let dir = scratch_dir.path().to_path_buf();
     let path = dir.join("cosign.key");
     write_atomic(&path, b"old key", PRIVATE_FILE_MODE, Overwrite::No).unwrap();
     std::fs::write(
@@ -87,7 +91,8 @@ fn a_read_only_directory_gives_an_io_error_and_changes_nothing() {
     if running_as_root() {
         // root ignores directory permissions; use a path under a file instead,
         // which fails for everyone.
-        let dir = scratch("rofile");
+        let scratch_dir = scratch("rofile");
+        let dir = scratch_dir.path().to_path_buf();
         std::fs::write(dir.join("not-a-dir"), b"").unwrap();
         let err = write_atomic(
             &dir.join("not-a-dir/cosign.key"),
@@ -100,7 +105,8 @@ fn a_read_only_directory_gives_an_io_error_and_changes_nothing() {
         std::fs::remove_dir_all(&dir).unwrap();
         return;
     }
-    let dir = scratch("ro");
+    let scratch_dir = scratch("ro");
+    let dir = scratch_dir.path().to_path_buf();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
     let err = write_atomic(
         &dir.join("cosign.key"),
@@ -118,7 +124,8 @@ fn a_read_only_directory_gives_an_io_error_and_changes_nothing() {
 /// Whether we run as root (CI does), without libc: root can create a file in
 /// a 0555 directory.
 fn running_as_root() -> bool {
-    let dir = scratch("probe-root");
+    let scratch_dir = scratch("probe-root");
+    let dir = scratch_dir.path().to_path_buf();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
     let root = std::fs::write(dir.join("x"), b"").is_ok();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -130,7 +137,8 @@ fn running_as_root() -> bool {
 fn concurrent_in_place_changes_of_one_key_file_exactly_one_wins() {
     use cosign_keys::fs::replace_if_unchanged;
     use std::sync::{Arc, Barrier};
-    let dir = scratch("replace-race");
+    let scratch_dir = scratch("replace-race");
+    let dir = scratch_dir.path().to_path_buf();
     let path = dir.join("cosign.key");
     write_atomic(&path, b"original", PRIVATE_FILE_MODE, Overwrite::No).unwrap();
     // A killed writer's leftover, which the winner tidies under the lock.
@@ -172,7 +180,8 @@ fn concurrent_in_place_changes_of_one_key_file_exactly_one_wins() {
 #[test]
 fn a_symlinked_audit_log_is_refused() {
     use cosign_keys::audit::AuditLog;
-    let dir = scratch("audit-link");
+    let scratch_dir = scratch("audit-link");
+    let dir = scratch_dir.path().to_path_buf();
     std::fs::write(dir.join("real.jsonl"), b"").unwrap();
     std::os::unix::fs::symlink(dir.join("real.jsonl"), dir.join("audit.jsonl")).unwrap();
     let log = AuditLog::new(dir.join("audit.jsonl"));
@@ -199,7 +208,9 @@ fn read_key_file_checks_private_keys_in_pem_and_der() {
     use cosign_keys::fs::{read_key_file, PermissionPolicy};
     use cosign_keys::{Algorithm, ErrorCode, PrivateKey};
 
-    let dir = scratch("read-key-file");
+    let scratch_dir = scratch("read-key-file");
+
+    let dir = scratch_dir.path().to_path_buf();
     let key = PrivateKey::generate(Algorithm::EcdsaP256).unwrap();
     let der = key.to_pkcs8_der();
     let pem = key.to_pkcs8_pem().unwrap();
@@ -239,7 +250,9 @@ fn read_key_file_checks_private_keys_in_pem_and_der() {
 fn write_key_pair_files_replaces_both_and_tidies() {
     use cosign_keys::fs::write_key_pair_files;
 
-    let dir = scratch("pair-files");
+    let scratch_dir = scratch("pair-files");
+
+    let dir = scratch_dir.path().to_path_buf();
     let (key, public) = (dir.join("cosign.key"), dir.join("cosign.pub"));
     write_key_pair_files(&key, b"key 1", &public, b"pub 1", Overwrite::No).unwrap();
     assert_eq!(mode(&key), PRIVATE_FILE_MODE);

@@ -86,18 +86,9 @@ impl FromStr for AuditHead {
     }
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 /// SHA-256 of one line (without its newline), hex.
 pub(crate) fn line_hash(line: &[u8]) -> String {
-    hex(&sha256(line))
+    base16ct::lower::encode_string(&sha256(line))
 }
 
 /// Serializes the next record after `head`.

@@ -30,30 +30,27 @@ fn failed(reason: impl Into<String>) -> Error {
     }
 }
 
-fn hex_upper(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02X}");
-    }
-    s
+/// Upper-case hex of share bytes, written straight into a wiped buffer.
+fn secret_hex_upper(bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(vec![0u8; bytes.len() * 2]);
+    base16ct::upper::encode(bytes, &mut out)
+        .map_err(|_| failed("internal error: hex buffer of the wrong size"))?;
+    Ok(out)
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
+/// Decodes the (upper-case) hex payload of a share into a wiped buffer,
+/// in constant time.
+fn secret_unhex(text: &str) -> Option<Zeroizing<Vec<u8>>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|p| u8::from_str_radix(p, 16).ok())
-        })
-        .collect()
+    let mut out = Zeroizing::new(vec![0u8; text.len() / 2]);
+    base16ct::upper::decode(text, &mut out).ok()?;
+    Some(out)
 }
 
 fn check_of(body: &str) -> String {
-    hex_upper(&sha256(body.as_bytes())[..4])
+    base16ct::upper::encode_string(&sha256(body.as_bytes())[..4])
 }
 
 /// The shares of one split, as printable text. Secret (any `k` of them
@@ -109,21 +106,27 @@ pub(crate) fn split(secret: &[u8], k: u8, n: u8) -> Result<ShareSet> {
     }
     let mut set = [0u8; 8];
     crate::rand::fill(&mut set)?;
-    let set_id = hex_upper(&set);
+    let set_id = base16ct::upper::encode_string(&set);
     let dealer = blahaj::Sharks(k).dealer(secret);
     let shares = dealer
         .take(usize::from(n))
         .map(|share| {
             let bytes = Zeroizing::new(Vec::from(&share));
             let index = bytes.first().copied().unwrap_or_default();
-            let body = Zeroizing::new(format!(
-                "{PREFIX}-{set_id}-{k}OF{n}-{index}-{}",
-                hex_upper(&bytes)
-            ));
-            let check = check_of(&body);
-            Zeroizing::new(format!("{}-{check}", body.as_str()))
+            let hex = secret_hex_upper(&bytes)?;
+            let head = format!("{PREFIX}-{set_id}-{k}OF{n}-{index}-");
+            // Sized up front: no reallocation leaves a copy of the share behind.
+            let mut line = Zeroizing::new(String::with_capacity(head.len() + hex.len() + 9));
+            line.push_str(&head);
+            for &c in hex.iter() {
+                line.push(char::from(c));
+            }
+            let check = check_of(&line);
+            line.push('-');
+            line.push_str(&check);
+            Ok(line)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(ShareSet {
         shares,
         set_id,
@@ -140,8 +143,14 @@ struct Parsed {
 }
 
 fn parse(position: usize, text: &str) -> Result<Parsed> {
-    let text: String = text.split_whitespace().collect();
-    let text = text.to_ascii_uppercase();
+    // The share text is secret: kept in a wiped buffer, sized up front.
+    let mut text = {
+        let mut joined = Zeroizing::new(String::with_capacity(text.len()));
+        text.split_whitespace()
+            .for_each(|part| joined.push_str(part));
+        joined
+    };
+    text.make_ascii_uppercase();
     let not_share = || {
         failed(format!(
             "share {position} is not a cosign-keys share (expected \
@@ -168,7 +177,7 @@ fn parse(position: usize, text: &str) -> Result<Parsed> {
         n.parse().map_err(|_| not_share())?,
     );
     let index: u8 = index.parse().map_err(|_| not_share())?;
-    let bytes = Zeroizing::new(unhex(payload).ok_or_else(not_share)?);
+    let bytes = secret_unhex(payload).ok_or_else(not_share)?;
     if bytes.len() < 2 || bytes[0] != index || k < 2 || n < k || index == 0 || index > n {
         return Err(not_share());
     }

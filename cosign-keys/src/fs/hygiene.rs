@@ -539,7 +539,7 @@ pub(crate) fn replace_with_symlink(link: &Path, target: &Path) -> Result<()> {
     for _ in 0..16 {
         let mut nonce = [0u8; 6];
         crate::rand::fill(&mut nonce)?;
-        let suffix: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let suffix = base16ct::lower::encode_string(&nonce);
         let candidate = dir.join(format!(".{name}.tmp-{suffix}"));
         match super::io_step().and_then(|()| std::os::unix::fs::symlink(target, &candidate)) {
             Ok(()) => {

@@ -25,17 +25,10 @@ fn digest_bytes(digest: &str) -> Result<Vec<u8>> {
         name: "digest",
         reason: format!("`{digest}` is not a hex digest (optionally `sha256:`-prefixed)"),
     };
-    if hex.is_empty() || !hex.len().is_multiple_of(2) {
+    if hex.is_empty() {
         return Err(bad());
     }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| {
-            hex.get(i..i + 2)
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                .ok_or_else(bad)
-        })
-        .collect()
+    base16ct::mixed::decode_vec(hex).map_err(|_| bad())
 }
 
 impl Keyring {

@@ -1,13 +1,13 @@
 //! Bounded concurrency for backends without a batch API: many requests in
 //! flight at once, but never more than a fixed number, results in input order.
 //!
-//! Runtime-agnostic (only `std::task`): the futures are polled inside the
+//! Runtime-agnostic: the futures are polled inside the
 //! caller's task, so the I/O they start proceeds concurrently on whatever
 //! runtime drives that task.
 
 use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
+
+use futures_util::stream::{self, StreamExt as _};
 
 /// Default number of requests a KMS backend keeps in flight when it signs
 /// many digests one request at a time.
@@ -15,46 +15,21 @@ use std::task::Poll;
 pub(crate) const MAX_IN_FLIGHT: usize = 8;
 
 /// Runs `f` on every item with at most `limit` futures in flight (a `limit`
-/// of 0 counts as 1) and returns the outputs in the order of `items`.
+/// of 0 counts as 1) and returns the outputs in the order of `items`
+/// (`futures-util`'s `buffered`).
 ///
 /// Each output is whatever `f`'s future returns, so a `Result` per item keeps
 /// one failure from losing the others.
-#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 pub(crate) async fn map_bounded<'a, T, R, F, Fut>(items: &'a [T], limit: usize, f: F) -> Vec<R>
 where
     F: Fn(&'a T) -> Fut,
     Fut: Future<Output = R>,
 {
-    let limit = limit.max(1);
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let mut in_flight: Vec<(usize, Pin<Box<Fut>>)> = Vec::with_capacity(limit.min(items.len()));
-    let mut next = 0;
-    std::future::poll_fn(|cx| loop {
-        while in_flight.len() < limit && next < items.len() {
-            in_flight.push((next, Box::pin(f(&items[next]))));
-            next += 1;
-        }
-        let mut finished_any = false;
-        let mut i = 0;
-        while i < in_flight.len() {
-            if let Poll::Ready(out) = in_flight[i].1.as_mut().poll(cx) {
-                let (index, _) = in_flight.swap_remove(i);
-                results[index] = Some(out);
-                finished_any = true;
-            } else {
-                i += 1;
-            }
-        }
-        if in_flight.is_empty() && next == items.len() {
-            return Poll::Ready(());
-        }
-        if !finished_any {
-            return Poll::Pending;
-        }
-    })
-    .await;
-    // Every slot was filled exactly once above.
-    results.into_iter().flatten().collect()
+    // The futures are made up front (a future does nothing until polled):
+    // a closure inside the stream would make the caller's future fail the
+    // `Send` check of `async_trait` (a known higher-ranked lifetime limit).
+    let futures: Vec<Fut> = items.iter().map(f).collect();
+    stream::iter(futures).buffered(limit.max(1)).collect().await
 }
 
 #[cfg(test)]

@@ -363,7 +363,7 @@ async fn send_in_batches<'a, Send, Fut>(
     let mut pending: Vec<&'a [(usize, &'a [u8])]> = items.chunks(size.max(1)).rev().collect();
     while !pending.is_empty() {
         let round: Vec<_> = (0..IN_FLIGHT).map_while(|_| pending.pop()).collect();
-        let answers = join_all(round.iter().map(|batch| send(batch)).collect()).await;
+        let answers = futures_util::future::join_all(round.iter().map(|batch| send(batch))).await;
         // Backwards, so that halves go back on the stack in input order.
         for (batch, answer) in round.into_iter().zip(answers).rev() {
             match answer {
@@ -386,31 +386,6 @@ async fn send_in_batches<'a, Send, Fut>(
             }
         }
     }
-}
-
-/// Runs the futures concurrently on the current task; outputs in order.
-async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    use std::task::Poll;
-    let mut running: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = running.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut busy = false;
-        for (future, output) in running.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(v) => *output = Some(v),
-                    Poll::Pending => busy = true,
-                }
-            }
-        }
-        if busy {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
 }
 
 /// The server refused a request as too large or complex (OpenBao refuses

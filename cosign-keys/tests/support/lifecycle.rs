@@ -11,24 +11,20 @@ use cosign_keys::{Actor, Algorithm, Password, ScryptParams, Signature, Timestamp
 /// The password of every generated key in these tests.
 pub const KEY_PASSWORD: &str = "correct horse battery staple";
 
-pub struct TempDir(pub PathBuf);
+/// A fresh directory (its path, and the `tempfile` guard that removes it).
+pub struct TempDir(pub PathBuf, tempfile::TempDir);
 
 impl TempDir {
     pub fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("ck-life-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("ck-life-{name}-"))
+            .tempdir()
+            .unwrap();
+        Self(dir.path().to_path_buf(), dir)
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
