@@ -14,6 +14,7 @@ use std::fs::{self, File};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+#[path = "support/cli.rs"]
 mod support;
 
 use support::*;

@@ -16,6 +16,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "support/cli.rs"]
 mod support;
 
 use support::*;

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+#[path = "support/cli.rs"]
 mod support;
 
 use support::*;

@@ -1,5 +1,6 @@
-//! Helpers shared by the CLI tests (`mod support;` in each test file; cargo
-//! also builds this file alone, as an empty test).
+//! Helpers shared by the CLI tests (`#[path = "support/cli.rs"] mod support;`
+//! in each test file; kept under `support/` so that cargo does not build it
+//! as a test of its own).
 
 #![allow(dead_code, unreachable_pub, missing_docs)]
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)] // test helpers may panic
