@@ -65,18 +65,19 @@ pub use event::{Actor, AuditEvent, EventKind};
 /// # std::fs::remove_dir_all(&dir).ok();
 /// # Ok::<(), cosign_keys::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// Position (1-based).
     pub seq: u64,
     /// When it was written.
     pub time: Timestamp,
-    /// The event.
+    /// The event (its fields sit beside `seq` and `time`, as in the log).
+    #[serde(flatten)]
     pub event: AuditEvent,
 }
 
 /// What [`AuditLog::verify`] found in a log that checks out.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct AuditReport {
     /// Number of records.
     pub records: u64,

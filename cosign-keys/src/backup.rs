@@ -139,18 +139,19 @@ pub fn default_work_factor() -> u8 {
 }
 
 /// A key in a backup summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BackupKey {
     /// Keyring id.
     pub id: u32,
     /// Fingerprint.
+    #[schemars(with = "crate::Fingerprint")]
     pub fingerprint: String,
     /// Where it was (backup) or where it is now (recovery).
     pub location: KeyLocation,
 }
 
 /// What [`create`] wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BackupSummary {
     /// The backup file.
     pub path: String,
@@ -173,7 +174,7 @@ pub struct BackupSummary {
 }
 
 /// What [`recover`] restored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RecoverySummary {
     /// The keyring written.
     pub keyring: String,

@@ -35,6 +35,7 @@ mod timestamp;
 #[cfg(feature = "vault")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vault")))]
 pub mod vault;
+pub mod wire;
 
 pub use algorithm::Algorithm;
 pub use audit::Actor;

@@ -41,7 +41,7 @@ pub(crate) struct Record {
 /// assert_eq!(AuditHead::empty().seq, 0);
 /// # Ok::<(), cosign_keys::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditHead {
     /// Number of records (the last record's `seq`); 0 for an empty log.
     pub seq: u64,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// let ci = Actor::with_host("release-pipeline", "build-7.example", "sign v1.2.3");
 /// assert_eq!(ci.host, "build-7.example");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Actor {
     /// A person or pipeline identity.
     pub who: String,
@@ -69,7 +69,7 @@ pub(crate) fn hostname() -> String {
 /// use cosign_keys::audit::EventKind;
 /// assert_eq!(EventKind::KeyRotated.as_str(), "key.rotated");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub enum EventKind {
     /// A keyring manifest was created.
@@ -148,7 +148,7 @@ impl EventKind {
 ///     .pipeline("pipeline-881");
 /// assert_eq!(event.pipeline.as_deref(), Some("pipeline-881"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct AuditEvent {
     /// What happened.

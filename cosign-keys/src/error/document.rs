@@ -26,7 +26,7 @@ use super::{Error, Kdf};
 /// let json = doc.to_json();
 /// assert_eq!(serde_json::from_str::<ErrorDocument>(&json).unwrap(), doc);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorDocument {
     /// The stable numeric code ([`crate::ErrorCode`] as a number).

@@ -29,7 +29,7 @@ pub const LEDGER_FORMAT: &str = "cosign-keys-signatures";
 /// let e = SigningEvent::new("registry.example/app:1.0", "sha256:ab12", "pipeline-7");
 /// assert_eq!(e.pipeline, "pipeline-7");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SigningEvent {
     /// The artifact reference (an image reference, a file name, a URL).
     pub artifact: String,
@@ -39,6 +39,7 @@ pub struct SigningEvent {
     pub pipeline: String,
     /// The signing key's fingerprint (filled in when recorded).
     #[serde(default)]
+    #[schemars(with = "crate::Fingerprint")]
     pub fingerprint: String,
     /// The signing key's keyring id (filled in when recorded; 0 if the key is
     /// not in the keyring).
@@ -70,7 +71,7 @@ impl SigningEvent {
 
 /// An artifact to sign again: its newest signature is by a key that is no
 /// longer active.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ResignEntry {
     /// The newest signature's event.
     #[serde(flatten)]

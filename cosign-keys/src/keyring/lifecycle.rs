@@ -65,7 +65,7 @@ impl DestroyOptions {
 }
 
 /// What a rotation did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RotationOutcome {
     /// The operation id (in the audit records and the store's labels).
     pub operation: String,
@@ -76,12 +76,14 @@ pub struct RotationOutcome {
     /// The new active key's id.
     pub new_key: u32,
     /// Its fingerprint.
+    #[schemars(with = "crate::Fingerprint")]
     pub new_fingerprint: String,
     /// Where its private key lives.
     pub location: KeyLocation,
     /// The key it replaced.
     pub old_key: Option<u32>,
     /// The replaced key's fingerprint.
+    #[schemars(with = "Option<crate::Fingerprint>")]
     pub old_fingerprint: Option<String>,
     /// Until when the replaced key is still trusted (`None` if compromised).
     pub old_trusted_until: Option<Timestamp>,
@@ -101,7 +103,7 @@ pub struct RotationOutcome {
 }
 
 /// What a revocation did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RevocationOutcome {
     /// The operation id.
     pub operation: String,
@@ -110,6 +112,7 @@ pub struct RevocationOutcome {
     /// The compromised key's id.
     pub key: u32,
     /// Its fingerprint.
+    #[schemars(with = "crate::Fingerprint")]
     pub fingerprint: String,
     /// Its state before.
     pub previous_state: KeyState,

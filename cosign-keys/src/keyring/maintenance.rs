@@ -14,7 +14,7 @@ use crate::audit::{AuditEvent, AuditHead, AuditReport, EventKind};
 use crate::{Actor, Result, Timestamp};
 
 /// One key in a [`Status`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct KeyStatus {
     /// The key's record.
     #[serde(flatten)]
@@ -27,7 +27,7 @@ pub struct KeyStatus {
 
 /// A keyring's state at a time: what `cosign-keys status` prints, and what
 /// the bindings hand out as JSON ([`to_json`](super::to_json)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Status {
     /// The manifest's location.
     pub keyring: String,
@@ -42,6 +42,7 @@ pub struct Status {
     /// Every key version.
     pub keys: Vec<KeyStatus>,
     /// Fingerprints verifiers should trust now (trust-bundle order).
+    #[schemars(with = "Vec<crate::Fingerprint>")]
     pub trusted: Vec<String>,
     /// What the policy asks for.
     pub due: Due,

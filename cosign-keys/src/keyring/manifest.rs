@@ -28,7 +28,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// assert!(m.active().is_none());
 /// # Ok::<(), cosign_keys::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Manifest {
     /// Always `cosign-keys-keyring`.
     pub format: String,
@@ -74,7 +74,7 @@ pub struct Manifest {
 }
 
 /// An audit record kept in the manifest until the log can be written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PendingAuditRecord {
     /// When the act happened (the record keeps this time when appended).
     pub time: Timestamp,
@@ -85,7 +85,7 @@ pub struct PendingAuditRecord {
 }
 
 /// The kind of a multi-step lifecycle operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum PendingKind {
@@ -116,7 +116,19 @@ impl PendingKind {
 }
 
 /// How far a pending operation got. Each step is one atomic keyring save.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Step {
@@ -130,7 +142,7 @@ pub enum Step {
 }
 
 /// Where a rotation puts its new key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum TargetKind {
@@ -141,7 +153,7 @@ pub enum TargetKind {
 }
 
 /// The new key's destination, as recorded in a pending rotation.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PendingTarget {
     /// Store or KMS.
     pub kind: TargetKind,
@@ -149,12 +161,13 @@ pub struct PendingTarget {
     pub uri: String,
     /// The new key's algorithm.
     #[serde(with = "text")]
+    #[schemars(with = "Algorithm")]
     pub algorithm: Algorithm,
 }
 
 /// An operation in progress. Its id tags the store version and the audit
 /// records it writes, so a retry recognises its own earlier work.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PendingOperation {
     /// Random operation id.
     pub id: String,

@@ -17,7 +17,7 @@ use crate::{Error, Result, Timestamp};
 /// assert_eq!((quarterly.period_days, quarterly.transition_window_days), (90, 14));
 /// # Ok::<(), cosign_keys::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RotationPolicy {
     /// Days from a key's activation until its rotation is due.
     pub period_days: u32,
@@ -110,7 +110,7 @@ impl RotationPolicy {
 }
 
 /// What the policy asks for at a given time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Due {
     /// The time asked about.
     pub now: Timestamp,

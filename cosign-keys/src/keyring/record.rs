@@ -14,7 +14,7 @@ use crate::{Actor, Algorithm, Error, Fingerprint, PublicKey, Result, Timestamp};
 /// assert_eq!(loc.uri(), "vault-kv://secret/app/cosign");
 /// assert_eq!(loc.to_string(), "vault-kv://secret/app/cosign (version 3)");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum KeyLocation {
@@ -54,7 +54,7 @@ impl std::fmt::Display for KeyLocation {
 }
 
 /// Why a key was marked compromised.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Compromise {
     /// What happened.
     pub reason: String,
@@ -63,7 +63,7 @@ pub struct Compromise {
 }
 
 /// What a history entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum HistoryEvent {
@@ -84,7 +84,7 @@ pub enum HistoryEvent {
 }
 
 /// One entry in a key's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HistoryEntry {
     /// What happened.
     pub event: HistoryEvent,
@@ -103,15 +103,17 @@ pub struct HistoryEntry {
 }
 
 /// One key version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KeyRecord {
     /// Sequence number in this keyring (1, 2, …).
     pub id: u32,
     /// SHA-256 fingerprint of the public key.
     #[serde(with = "text")]
+    #[schemars(with = "Fingerprint")]
     pub fingerprint: Fingerprint,
     /// The key's algorithm.
     #[serde(with = "text")]
+    #[schemars(with = "Algorithm")]
     pub algorithm: Algorithm,
     /// Where the private key lives.
     pub location: KeyLocation,

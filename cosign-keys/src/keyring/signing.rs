@@ -9,7 +9,7 @@ use crate::audit::{AuditEvent, EventKind};
 use crate::{Actor, Error, Password, PrivateKey, Result, Timestamp};
 
 /// An artifact signed with the keyring's active key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SignedArtifact {
     /// The recorded signing event (with key and time).
     #[serde(flatten)]

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(KeyState::Destroyed.next(Operation::Compromise), None);
 /// assert_eq!(KeyState::Active.to_string(), "active");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum KeyState {
@@ -50,7 +50,7 @@ pub enum KeyState {
 ///
 /// Rotation is built from these: the new key is activated and the old one
 /// deactivated, in one atomic keyring save.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Operation {

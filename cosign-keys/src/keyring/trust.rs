@@ -16,11 +16,12 @@ pub const PREVIOUS_FILE: &str = "cosign.pub.old";
 pub const BUNDLE_FILE: &str = "cosign-trust-bundle.pem";
 
 /// One key in a trust bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TrustedKey {
     /// Keyring id.
     pub id: u32,
     /// `SHA256:…` fingerprint.
+    #[schemars(with = "crate::Fingerprint")]
     pub fingerprint: String,
     /// `active` or `deactivated`.
     pub state: KeyState,
@@ -38,7 +39,7 @@ pub struct TrustedKey {
 /// The multi-key PEM ([`TrustBundle::pem`]) is the `PUBLIC KEY` blocks in
 /// that same order, so its first block is always `cosign.pub`'s key when
 /// there is an active key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TrustBundle {
     /// The time the bundle is for.
     pub at: Timestamp,
