@@ -2,7 +2,6 @@
 //! `bindings/README.md` and on each function). Nothing here is secret.
 
 use std::collections::BTreeMap;
-use std::time::SystemTime;
 
 use ckcore::kms::KmsKeyVersion;
 use ckcore::store::{KeyMetadata, VersionInfo, VersionState};
@@ -10,20 +9,17 @@ use serde_json::{json, Value};
 
 use crate::guard::FfiError;
 
-/// A time as every JSON document of the library writes it: RFC 3339 UTC
-/// (`2026-01-01T00:00:00Z`, fractions of a second only when there are any),
-/// the core's one time format.
-fn rfc3339(t: SystemTime) -> String {
-    ckcore::format_rfc3339(t)
-}
-
 /// `{"fingerprint","algorithm","created_by","created_at","labels"}`.
+///
+/// Times, here and in the lists below, are written in the core's one time
+/// format, RFC 3339 UTC (`2026-01-01T00:00:00Z`, fractions of a second only
+/// when there are any).
 pub(crate) fn metadata(m: &KeyMetadata) -> Value {
     json!({
         "fingerprint": m.fingerprint.to_string(),
         "algorithm": m.algorithm.as_str(),
         "created_by": m.created_by,
-        "created_at": rfc3339(m.created_at),
+        "created_at": ckcore::format_rfc3339(m.created_at),
         "labels": m.labels,
     })
 }
@@ -48,7 +44,7 @@ pub(crate) fn store_versions(versions: &[VersionInfo]) -> Value {
                 json!({
                     "version": v.version,
                     "fingerprint": v.fingerprint.map(|f| f.to_string()),
-                    "created_at": v.created_at.map(rfc3339),
+                    "created_at": v.created_at.map(ckcore::format_rfc3339),
                     "state": state_name(v.state),
                 })
             })
@@ -67,7 +63,7 @@ pub(crate) fn kms_versions(versions: &[KmsKeyVersion]) -> Value {
                     "public_key": v.public_key.to_pem(),
                     "fingerprint": v.public_key.fingerprint().to_string(),
                     "algorithm": v.public_key.algorithm().as_str(),
-                    "created_at": v.created_at.map(rfc3339),
+                    "created_at": v.created_at.map(ckcore::format_rfc3339),
                 })
             })
             .collect(),
@@ -92,12 +88,21 @@ mod tests {
 
     #[test]
     fn times_are_rfc3339_utc() {
+        let at = |created_at| {
+            store_versions(&[VersionInfo {
+                version: 1,
+                fingerprint: None,
+                created_at: Some(created_at),
+                state: VersionState::Live,
+            }])[0]["created_at"]
+                .clone()
+        };
         assert_eq!(
-            rfc3339(UNIX_EPOCH + Duration::from_millis(1_767_225_600_500)),
+            at(UNIX_EPOCH + Duration::from_millis(1_767_225_600_500)),
             "2026-01-01T00:00:00.5Z"
         );
         assert_eq!(
-            rfc3339(UNIX_EPOCH + Duration::from_secs(7)),
+            at(UNIX_EPOCH + Duration::from_secs(7)),
             "1970-01-01T00:00:07Z"
         );
     }

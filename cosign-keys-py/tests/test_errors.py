@@ -69,6 +69,14 @@ def test_unknown_code_falls_back_to_the_base_class() -> None:
     assert exc.code == 999 and exc.code_name == "FROM_THE_FUTURE"
 
 
+def test_unreadable_details_still_give_the_class_for_the_code() -> None:
+    for bad in ["", "{", "not json", None, b"\xff", "[1, 2]", "7"]:
+        code = int(ErrorCode.NOT_FOUND)
+        exc = errors._from_native(code, "NOT_FOUND", "m", bad)  # type: ignore[arg-type]
+        assert type(exc) is errors.class_for_code(ErrorCode.NOT_FOUND)
+        assert exc.details == {}
+
+
 def test_every_class_is_exported_and_rooted() -> None:
     for name in errors.__all__:
         obj = getattr(errors, name)

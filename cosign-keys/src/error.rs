@@ -8,7 +8,11 @@
 use std::path::PathBuf;
 
 mod document;
+mod redact;
 pub use document::ErrorDocument;
+#[cfg(test)]
+pub(crate) use redact::assert_shows_no_secret;
+pub(crate) use redact::redact_uri;
 
 /// Shorthand for `Result<T, cosign_keys::Error>`.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -210,10 +214,13 @@ pub enum Error {
     /// A key location or KMS URI could not be parsed.
     #[error("invalid key URI `{uri}`: {reason}")]
     InvalidUri {
-        /// The URI as given (URIs never carry secrets: credentials come from
-        /// the environment).
+        /// The URI as given, redacted: credentials come from the
+        /// environment, but a pasted URI may still carry userinfo, a
+        /// `?token=` or a `pin-value=`, so userinfo, query values and the
+        /// fragment are masked and the length is bounded (about 200 bytes).
         uri: String,
-        /// Exactly what is wrong with it.
+        /// Exactly what is wrong with it; any part of the URI it quotes is
+        /// redacted the same way.
         reason: String,
     },
 

@@ -341,7 +341,7 @@ pub async fn open_document(uri: &str, options: &StoreOptions) -> Result<Box<dyn 
         KeyRef::File { dir, prefix } => {
             if prefix != DEFAULT_PREFIX {
                 return Err(crate::Error::InvalidUri {
-                    uri: uri.to_owned(),
+                    uri: crate::error::redact_uri(uri),
                     reason: "a document location names a file; `prefix=` does not apply".into(),
                 });
             }

@@ -436,8 +436,12 @@ def _from_native(
     code: int, code_name: str, message: str, details_json: str = "{}"
 ) -> CosignKeysError:
     """Called by the native module for every core error, with the details of
-    the core's error document as JSON."""
-    details = json.loads(details_json)
+    the core's error document as JSON. Details that do not parse become
+    ``{}``: the caller still gets the class for ``code``."""
+    try:
+        details = json.loads(details_json)
+    except (ValueError, TypeError):
+        details = {}
     return class_for_code(code)(
         message, code, code_name, details if isinstance(details, dict) else {}
     )

@@ -95,7 +95,7 @@ impl Keyring {
         match &self.manifest_dir {
             Some(dir) => Ok(key_ref.resolve_against(dir).to_string()),
             None => Err(Error::InvalidUri {
-                uri: uri.to_owned(),
+                uri: crate::error::redact_uri(uri),
                 reason: format!(
                     "a relative key location in the keyring {}, which is not a file and so has \
                      no directory it could be relative to; record the store's absolute file:/// \

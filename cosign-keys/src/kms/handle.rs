@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::redact_uri;
 use crate::{Error, Result};
 
 /// A key that lives in a KMS or HSM and never leaves it.
@@ -59,9 +60,11 @@ pub enum KmsHandle {
     },
 }
 
+/// An [`Error::InvalidUri`] for `uri`, shown redacted. A `reason` that
+/// quotes a part of `uri` passes that part through [`redact_uri`].
 fn invalid(uri: &str, reason: impl Into<String>) -> Error {
     Error::InvalidUri {
-        uri: uri.to_owned(),
+        uri: redact_uri(uri),
         reason: reason.into(),
     }
 }
@@ -168,7 +171,9 @@ impl KmsHandle {
         match scheme {
             "hashivault" => {
                 if valid_transit_key(rest) {
-                    Ok(Self::HashiVault { key: rest.to_owned() })
+                    Ok(Self::HashiVault {
+                        key: rest.to_owned(),
+                    })
                 } else {
                     Err(invalid(
                         uri,
@@ -184,7 +189,10 @@ impl KmsHandle {
                     ));
                 };
                 if !endpoint.is_empty() && !valid_endpoint(endpoint) {
-                    return Err(invalid(uri, format!("bad endpoint `{endpoint}` (host[:port])")));
+                    return Err(invalid(
+                        uri,
+                        format!("bad endpoint `{}` (host[:port])", redact_uri(endpoint)),
+                    ));
                 }
                 let key_ok = is_uuid(key_id)
                     || is_mrk(key_id)
@@ -193,7 +201,7 @@ impl KmsHandle {
                 if !key_ok {
                     return Err(invalid(
                         uri,
-                        format!("bad key `{key_id}`: expected a key id (UUID or mrk-…), alias/<name>, or a KMS key or alias ARN"),
+                        format!("bad key `{}`: expected a key id (UUID or mrk-…), alias/<name>, or a KMS key or alias ARN", redact_uri(key_id)),
                     ));
                 }
                 Ok(Self::AwsKms {
@@ -214,18 +222,27 @@ impl KmsHandle {
                     }
                 };
                 if host.is_empty() || !valid_endpoint(host) {
-                    return Err(invalid(uri, format!("bad vault host `{host}`")));
+                    return Err(invalid(
+                        uri,
+                        format!("bad vault host `{}`", redact_uri(host)),
+                    ));
                 }
                 let name_ok = |s: &str| {
                     (1..=127).contains(&s.len())
                         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                 };
                 if !name_ok(key) {
-                    return Err(invalid(uri, format!("bad key name `{key}`: 1-127 letters, digits and '-'")));
+                    return Err(invalid(
+                        uri,
+                        format!(
+                            "bad key name `{}`: 1-127 letters, digits and '-'",
+                            redact_uri(key)
+                        ),
+                    ));
                 }
                 if let Some(v) = version {
                     if !name_ok(v) {
-                        return Err(invalid(uri, format!("bad key version `{v}`")));
+                        return Err(invalid(uri, format!("bad key version `{}`", redact_uri(v))));
                     }
                 }
                 Ok(Self::AzureKms {
@@ -236,7 +253,9 @@ impl KmsHandle {
             }
             "gcpkms" => {
                 if valid_gcp_resource(rest) {
-                    Ok(Self::GcpKms { resource: rest.to_owned() })
+                    Ok(Self::GcpKms {
+                        resource: rest.to_owned(),
+                    })
                 } else {
                     Err(invalid(
                         uri,
@@ -246,7 +265,10 @@ impl KmsHandle {
             }
             other => Err(invalid(
                 uri,
-                format!("unknown KMS scheme `{other}` (expected hashivault, awskms, azurekms or gcpkms)"),
+                format!(
+                    "unknown KMS scheme `{}` (expected hashivault, awskms, azurekms or gcpkms)",
+                    redact_uri(other)
+                ),
             )),
         }
     }
@@ -338,6 +360,26 @@ mod tests {
             let h = KmsHandle::parse(uri).unwrap();
             assert_eq!(h.to_string(), uri);
             assert!(KmsHandle::is_kms_uri(uri));
+        }
+    }
+
+    #[test]
+    fn errors_show_no_credential_and_stay_short() {
+        let secrets = ["s3cret", "1234", "tok3n"];
+        for uri in [
+            "awskms://user:s3cret@localhost:4566/alias/x".to_owned(),
+            "azurekms://user:s3cret@myvault.vault.azure.net/k".to_owned(),
+            "hashivault://k?pin-value=1234&token=tok3n".to_owned(),
+            "awskms:///alias/x?token=tok3n".to_owned(),
+            "azurekms://myvault.vault.azure.net/k/v?sig=s3cret".to_owned(),
+            "gcpkms://projects/p#tok3n".to_owned(),
+            "pkcs11:object=k;pin-value=1234".to_owned(),
+            format!("awskms:///alias/{}?token=tok3n", "x".repeat(10_000)),
+            format!("{}://x?token=tok3n", "\u{e9}".repeat(5_000)),
+        ] {
+            let err = KmsHandle::parse(&uri).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidUri, "{uri}");
+            crate::error::assert_shows_no_secret(&err, &secrets);
         }
     }
 

@@ -94,7 +94,7 @@ impl AzureSecretStore {
         let uri = key_ref.to_string();
         if name.len() > 127 - "-password".len() {
             return Err(Error::InvalidUri {
-                uri,
+                uri: crate::error::redact_uri(&uri),
                 reason: format!(
                     "the secret name may have at most {} characters (its companions add \
                      `-pub` / `-password`)",

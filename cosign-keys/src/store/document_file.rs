@@ -328,7 +328,10 @@ impl DocumentStore for FileDocumentStore {
             };
             remove_temp_files(dir, &[name.to_owned()])?;
         }
-        let revision = current + 1;
+        // A hostile or damaged file may hold the largest revision there is.
+        let revision = current
+            .checked_add(1)
+            .ok_or_else(|| not_ours(&self.path, "revision at its maximum: no next revision"))?;
         let out = encode(&self.path, bytes, revision)?;
         write_atomic(&self.path, &out, MODE, Overwrite::Yes)?;
         Ok(revision)
@@ -366,6 +369,32 @@ mod tests {
                 "{err}"
             );
         }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_at_the_largest_revision_is_refused_not_wrapped() {
+        let dir = temp("maxrev");
+        let content = format!(
+            "{{\"{FORMAT}\":{VERSION},\"revision\":{},\"document\":{{}}}}\n",
+            u64::MAX
+        );
+        let store = write(&dir, "keyring.json", content.as_bytes());
+        let loaded = pollster::block_on(store.load()).unwrap().unwrap();
+        assert_eq!(loaded.revision, u64::MAX);
+        let err = pollster::block_on(store.save(b"[]", u64::MAX)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Backend {
+                    backend: "file",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("no next revision"), "{err}");
+        assert_eq!(fs::read(store.path()).unwrap(), content.as_bytes());
         fs::remove_dir_all(&dir).unwrap();
     }
 

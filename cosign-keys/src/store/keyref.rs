@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
+use crate::error::redact_uri;
 use crate::{Error, Result};
 
 /// Where a key pair (encrypted private key, public key, metadata) is stored.
@@ -93,9 +94,10 @@ fn file_uri_path(uri: &str, rest: &str) -> Result<PathBuf> {
             return Err(invalid(
                 uri,
                 format!(
-                    "file:// names the host `{host}`, but a key store is a local directory: \
+                    "file:// names the host `{}`, but a key store is a local directory: \
                      write file:///abs/dir (or file://localhost/abs/dir), or a bare path for a \
-                     directory relative to the working directory"
+                     directory relative to the working directory",
+                    redact_uri(host)
                 ),
             ));
         }
@@ -200,9 +202,11 @@ fn percent_encode(path: &Path) -> String {
     out
 }
 
+/// An [`Error::InvalidUri`] for `uri`, shown redacted. A `reason` that
+/// quotes a part of `uri` passes that part through [`redact_uri`].
 fn invalid(uri: &str, reason: impl Into<String>) -> Error {
     Error::InvalidUri {
-        uri: uri.to_owned(),
+        uri: redact_uri(uri),
         reason: reason.into(),
     }
 }
@@ -287,7 +291,8 @@ impl KeyRef {
                         uri,
                         format!(
                             "`{scheme}:` must be followed by `//` (e.g. {scheme}://...); \
-                             to name a directory whose name starts with `{scheme}:`, write ./{uri}"
+                             to name a directory whose name starts with `{scheme}:`, write ./{}",
+                            redact_uri(uri)
                         ),
                     ));
                 }
@@ -315,10 +320,19 @@ impl KeyRef {
                                     "prefix must be letters, digits, '-', '_' or '.' (not '.' or '..')",
                                 ))
                             }
-                            _ => {
+                            Some((name, _)) => {
                                 return Err(invalid(
                                     uri,
-                                    format!("unknown query parameter `{pair}` (only prefix=NAME)"),
+                                    format!(
+                                        "unknown query parameter `{}` (only prefix=NAME)",
+                                        redact_uri(name)
+                                    ),
+                                ))
+                            }
+                            None => {
+                                return Err(invalid(
+                                    uri,
+                                    "a query parameter without `=` (only prefix=NAME)",
                                 ))
                             }
                         }
@@ -350,12 +364,12 @@ impl KeyRef {
                     ));
                 };
                 if !valid_vault_segments(mount) {
-                    return Err(invalid(uri, format!("bad mount `{mount}`")));
+                    return Err(invalid(uri, format!("bad mount `{}`", redact_uri(mount))));
                 }
                 if !valid_vault_segments(path) {
                     return Err(invalid(
                         uri,
-                        format!("bad path `{path}`: segments must be non-empty, not '.' or '..', and use letters, digits, '-', '_', '.', '@', '+'"),
+                        format!("bad path `{}`: segments must be non-empty, not '.' or '..', and use letters, digits, '-', '_', '.', '@', '+'", redact_uri(path)),
                     ));
                 }
                 Ok(Self::VaultKv {
@@ -373,13 +387,13 @@ impl KeyRef {
                 if !valid_azure_vault(vault) {
                     return Err(invalid(
                         uri,
-                        format!("bad vault `{vault}`: a name of 3-24 letters, digits and '-', or a host"),
+                        format!("bad vault `{}`: a name of 3-24 letters, digits and '-', or a host", redact_uri(vault)),
                     ));
                 }
                 if !valid_azure_secret_name(name) {
                     return Err(invalid(
                         uri,
-                        format!("bad secret name `{name}`: 1-127 letters, digits and '-'"),
+                        format!("bad secret name `{}`: 1-127 letters, digits and '-'", redact_uri(name)),
                     ));
                 }
                 Ok(Self::AzureSecret {
@@ -393,7 +407,7 @@ impl KeyRef {
             )),
             other => Err(invalid(
                 uri,
-                format!("unknown scheme `{other}` (expected a path, file://, env://, vault-kv:// or azure-secret://)"),
+                format!("unknown scheme `{}` (expected a path, file://, env://, vault-kv:// or azure-secret://)", redact_uri(other)),
             )),
         }
     }
@@ -602,6 +616,33 @@ mod tests {
             assert!(!resolved.is_relative(), "{uri}");
             assert_eq!(resolved.to_string(), want, "{uri}");
         }
+    }
+
+    #[test]
+    fn errors_show_no_credential_and_stay_short() {
+        let secrets = ["s3cret", "1234", "tok3n"];
+        let long_path = "x".repeat(10_000);
+        let long_scheme = "\u{e9}".repeat(5_000);
+        for uri in [
+            "vault-kv://user:s3cret@vault.example/secret/x".to_owned(),
+            "file://user:s3cret@evil.example/tmp/x".to_owned(),
+            "vault-kv:user:s3cret@vault.example/x".to_owned(),
+            "vault-kv://secret/x?pin-value=1234&token=tok3n".to_owned(),
+            "file:///x?pin-value=1234&token=tok3n".to_owned(),
+            "file:///x?tok3n".to_owned(),
+            "azure-secret://myvault/cl\u{e9}?sig=s3cret#tok3n".to_owned(),
+            "azure-secret://a:s3cret@v/n".to_owned(),
+            format!("vault-kv://secret/{long_path}?token=tok3n"),
+            format!("{long_scheme}://x?token=tok3n"),
+        ] {
+            let err = KeyRef::parse(&uri).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidUri, "{uri}");
+            crate::error::assert_shows_no_secret(&err, &secrets);
+        }
+        // The parameter's name stays, to say which one is wrong.
+        let err = KeyRef::parse("file:///x?pin-value=1234").unwrap_err();
+        assert!(err.to_string().contains("`pin-value`"), "{err}");
+        assert!(err.to_string().contains("file:///x?pin-value=***"), "{err}");
     }
 
     #[test]
