@@ -5,36 +5,6 @@ package cosignkeys
 */
 import "C"
 
-import "time"
-
-// AuditReport is what [VerifyAudit] found in a log that checks out.
-type AuditReport struct {
-	Records uint64    `json:"records"`
-	Head    AuditHead `json:"head"` // keep it for the next verification
-}
-
-// AuditEntry is one record of an audit log. Only public facts: never a
-// password, token or key bytes. Optional fields are empty when the event
-// has none.
-type AuditEntry struct {
-	Seq            uint64    `json:"seq"`
-	Time           time.Time `json:"time"`
-	Event          string    `json:"event"` // key.rotated, key.compromised, artifact.signed, …
-	Who            string    `json:"who"`
-	Host           string    `json:"host"`
-	Reason         string    `json:"reason"`
-	Fingerprints   []string  `json:"fingerprints"`
-	OldFingerprint string    `json:"old_fingerprint"`
-	NewFingerprint string    `json:"new_fingerprint"`
-	Incident       string    `json:"incident"`
-	Artifact       string    `json:"artifact"`
-	Digest         string    `json:"digest"`
-	Pipeline       string    `json:"pipeline"`
-	Target         string    `json:"target"`
-	Keyring        string    `json:"keyring"`
-	Operation      string    `json:"operation"`
-}
-
 // VerifyAudit checks the audit log at path: the whole hash chain (an
 // edited, deleted, reordered or inserted record fails with ErrAuditTampered
 // naming the record) and, with a non-nil expected head, that the log ends

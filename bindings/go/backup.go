@@ -13,35 +13,6 @@ import (
 	"unsafe"
 )
 
-// BackupKey is a key in a backup or recovery summary.
-type BackupKey struct {
-	ID          uint32      `json:"id"`
-	Fingerprint Fingerprint `json:"fingerprint"`
-	Location    KeyLocation `json:"location"` // where it was (backup) or is now (recovery)
-}
-
-// BackupSummary is what [Keyring.CreateBackup] wrote.
-type BackupSummary struct {
-	Path             string      `json:"path"`
-	CreatedAt        time.Time   `json:"created_at"`
-	Keyring          string      `json:"keyring"`
-	ManifestRevision uint64      `json:"manifest_revision"`
-	Keys             []BackupKey `json:"keys"`      // key versions whose private material is in the backup
-	ShareSet         string      `json:"share_set"` // "" with a passphrase
-	Threshold        int         `json:"threshold"` // 0 with a passphrase
-	ShareCount       int         `json:"shares"`    // 0 with a passphrase
-	AuditHead        AuditHead   `json:"audit_head"`
-}
-
-// RecoverySummary is what [RecoverBackup] restored.
-type RecoverySummary struct {
-	Keyring       string      `json:"keyring"`
-	Revision      uint64      `json:"revision"`
-	Keys          []BackupKey `json:"keys"` // at their new locations
-	AuditRestored bool        `json:"audit_restored"`
-	AuditHead     AuditHead   `json:"audit_head"`
-}
-
 // BackupOptions are the choices of [Keyring.CreateBackup].
 type BackupOptions struct {
 	// Passphrase, when not nil, protects the backup (non-empty UTF-8);

@@ -236,6 +236,7 @@ import (
 )
 
 //go:generate go run ./internal/gencodes -header ../../include/cosign_keys.h -out codes.go
+//go:generate go run ./internal/genwire -schema ../../schema/cosign-keys.schema.json -out wire_gen.go
 
 // emptyByte gives a non-NULL pointer for an empty, non-nil slice where the
 // C API distinguishes "absent" (NULL) from "empty".

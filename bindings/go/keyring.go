@@ -29,27 +29,9 @@ const (
 	KeyDestroyed   KeyState = "destroyed"
 )
 
-// Actor is who acts and why; every lifecycle call records it (with this
-// machine's host name) in the audit log.
-type Actor struct {
-	Who    string `json:"who"`
-	Host   string `json:"host,omitempty"` // filled in by the library on the way in
-	Reason string `json:"reason"`
-}
-
-// Policy is a keyring's rotation policy.
-type Policy struct {
-	// PeriodDays is the number of days from a key's activation until its
-	// rotation is due (365 annual, 90 quarterly).
-	PeriodDays uint32 `json:"period_days"`
-	// TransitionWindowDays is how long a replaced key stays trusted for
-	// verification; shorter than the period. 0 in [Keyring.Init] and
-	// [Keyring.SetPolicy] means 30 days (or one day less than a shorter
-	// period).
-	TransitionWindowDays uint32 `json:"transition_window_days"`
-}
-
-// AnnualPolicy and QuarterlyPolicy are the two usual policies.
+// AnnualPolicy and QuarterlyPolicy are the two usual policies. A
+// TransitionWindowDays of 0 in [Keyring.Init] and [Keyring.SetPolicy] means
+// 30 days (or one day less than a shorter period).
 var (
 	AnnualPolicy    = Policy{PeriodDays: 365, TransitionWindowDays: 30}
 	QuarterlyPolicy = Policy{PeriodDays: 90, TransitionWindowDays: 30}
@@ -109,76 +91,6 @@ func (l KeyLocation) String() string {
 	return l.URI + " (KMS version " + l.KMSVersion + ")"
 }
 
-// Compromise is why a key was marked compromised.
-type Compromise struct {
-	Reason   string `json:"reason"`
-	Incident string `json:"incident"`
-}
-
-// HistoryEntry is one transition in a key's history.
-type HistoryEntry struct {
-	Event     string    `json:"event"` // created, activated, deactivated, retired, compromised, destroyed, recovered
-	State     KeyState  `json:"state"` // the state afterwards
-	At        time.Time `json:"at"`
-	By        Actor     `json:"by"`
-	Incident  string    `json:"incident,omitempty"`
-	Operation string    `json:"operation,omitempty"`
-}
-
-// KeyRecord is one key version of a keyring (docs/keyring-format.md). Zero
-// times and ids mean "not (yet)".
-type KeyRecord struct {
-	ID            uint32         `json:"id"`
-	Fingerprint   Fingerprint    `json:"fingerprint"`
-	Algorithm     Algorithm      `json:"algorithm"`
-	Location      KeyLocation    `json:"location"`
-	PublicKey     string         `json:"public_key"` // PKIX PEM
-	State         KeyState       `json:"state"`
-	CreatedAt     time.Time      `json:"created_at"`
-	ActivatedAt   time.Time      `json:"activated_at"`
-	DeactivatedAt time.Time      `json:"deactivated_at"`
-	TrustedUntil  time.Time      `json:"trusted_until"` // deactivated keys: end of the transition window
-	RetiredAt     time.Time      `json:"retired_at"`
-	CompromisedAt time.Time      `json:"compromised_at"`
-	DestroyedAt   time.Time      `json:"destroyed_at"`
-	Compromise    *Compromise    `json:"compromise"`
-	Predecessor   uint32         `json:"predecessor"`
-	Successor     uint32         `json:"successor"`
-	History       []HistoryEntry `json:"history"`
-}
-
-// PendingOperation is a lifecycle operation in progress or interrupted;
-// [Keyring.Resume] (or the same call again) completes it.
-type PendingOperation struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"` // rotate, emergency-rotate, revoke, retire, destroy
-	Step      string    `json:"step"` // intent, recorded, committed
-	StartedAt time.Time `json:"started_at"`
-	Actor     Actor     `json:"actor"`
-	Target    *struct {
-		Kind      string    `json:"kind"` // store or kms
-		URI       string    `json:"uri"`
-		Algorithm Algorithm `json:"algorithm"`
-	} `json:"target"`
-	OldKey         uint32      `json:"old_key"`
-	NewKey         uint32      `json:"new_key"`
-	CompromisedKey uint32      `json:"compromised_key"`
-	Compromise     *Compromise `json:"compromise"`
-	Keys           []uint32    `json:"keys"`
-	WindowDays     uint32      `json:"window_days"`
-}
-
-// Manifest is the keyring document (docs/keyring-format.md).
-type Manifest struct {
-	Format    string            `json:"format"`
-	Version   uint32            `json:"version"`
-	CreatedAt time.Time         `json:"created_at"`
-	UpdatedAt time.Time         `json:"updated_at"`
-	Policy    Policy            `json:"policy"`
-	Keys      []KeyRecord       `json:"keys"`
-	Pending   *PendingOperation `json:"pending"`
-}
-
 // AuditHead is the end of an audit log: its number of records and the
 // SHA-256 of its last line. Keep it where the log's writers cannot change
 // it, and pass it to [VerifyAudit] to detect truncation.
@@ -210,50 +122,6 @@ func isHex(s string) bool {
 	return true
 }
 
-// KeyStatus is one key in a [Status]: its record, whether verifiers trust
-// it at the status time, and its state in words.
-type KeyStatus struct {
-	KeyRecord
-	Trusted bool   `json:"trusted"`
-	Status  string `json:"status"` // e.g. "deactivated (trusted until 2027-02-04T09:00:00Z)"
-}
-
-// Due is what the rotation policy asks for at a time.
-type Due struct {
-	Now              time.Time `json:"now"`
-	RotationDue      bool      `json:"rotation_due"`
-	RotationDueAt    time.Time `json:"rotation_due_at"` // zero without an active key
-	Reason           string    `json:"reason"`
-	Retire           []uint32  `json:"retire"`            // keys whose window has ended
-	PendingOperation string    `json:"pending_operation"` // "" when none
-}
-
-// Status is a keyring's state at a time.
-type Status struct {
-	Keyring   string            `json:"keyring"`
-	Revision  uint64            `json:"revision"`
-	Now       time.Time         `json:"now"`
-	Policy    Policy            `json:"policy"`
-	ActiveKey uint32            `json:"active_key"` // 0 when none
-	Keys      []KeyStatus       `json:"keys"`
-	Trusted   []Fingerprint     `json:"trusted"` // trust-bundle order
-	Due       Due               `json:"due"`
-	Pending   *PendingOperation `json:"pending"`
-	// Deferred is a destroy an emergency operation set aside (nil when
-	// none); it becomes Pending again when that operation closes.
-	Deferred    *PendingOperation `json:"deferred"`
-	ResignCount int               `json:"resign_count"`
-	AuditHead   AuditHead         `json:"audit_head"`
-	// AuditPending counts audit records an emergency operation queued in
-	// the keyring because the log could not be written; the next operation
-	// that can write the log appends them.
-	AuditPending int `json:"audit_pending"`
-	// AuditProblem says what is wrong with the audit log ("" when nothing):
-	// it cannot be read, or it no longer holds the record the keyring was
-	// saved after (deleted, truncated or replaced).
-	AuditProblem string `json:"audit_problem"`
-}
-
 // Key is the record of the key with this id, or nil.
 func (s *Status) Key(id uint32) *KeyStatus {
 	for i := range s.Keys {
@@ -262,89 +130,6 @@ func (s *Status) Key(id uint32) *KeyStatus {
 		}
 	}
 	return nil
-}
-
-// TrustedKey is one key of a [TrustBundle].
-type TrustedKey struct {
-	ID           uint32      `json:"id"`
-	Fingerprint  Fingerprint `json:"fingerprint"`
-	State        KeyState    `json:"state"`         // active or deactivated
-	TrustedUntil time.Time   `json:"trusted_until"` // deactivated keys
-	PublicKey    string      `json:"public_key"`    // PKIX PEM
-}
-
-// TrustBundle is the public keys a verifier should trust at a time: the
-// active key first, then deactivated keys inside their window, newest first.
-type TrustBundle struct {
-	At   time.Time    `json:"at"`
-	Keys []TrustedKey `json:"keys"`
-}
-
-// RotationOutcome is what a rotation did.
-type RotationOutcome struct {
-	Operation       string       `json:"operation"`
-	Kind            string       `json:"kind"` // rotate or emergency-rotate
-	Resumed         bool         `json:"resumed"`
-	NewKey          uint32       `json:"new_key"`
-	NewFingerprint  Fingerprint  `json:"new_fingerprint"`
-	Location        KeyLocation  `json:"location"`
-	OldKey          uint32       `json:"old_key"`           // 0 for a first key
-	OldFingerprint  *Fingerprint `json:"old_fingerprint"`   // nil for a first key
-	OldTrustedUntil time.Time    `json:"old_trusted_until"` // zero if none or compromised
-	Revision        uint64       `json:"revision"`
-	AuditHead       AuditHead    `json:"audit_head"`
-	// AuditPending counts audit records not yet in the log (an emergency
-	// rotation goes on when the log cannot be written): kept in the keyring
-	// and appended by the next operation that can write the log. 0: the
-	// audit trail is complete.
-	AuditPending int `json:"audit_pending"`
-	// AuditError is why the log could not be written ("" when AuditPending is 0).
-	AuditError string `json:"audit_error"`
-}
-
-// RevocationOutcome is what a revocation did.
-type RevocationOutcome struct {
-	Operation     string      `json:"operation"`
-	Resumed       bool        `json:"resumed"`
-	Key           uint32      `json:"key"`
-	Fingerprint   Fingerprint `json:"fingerprint"`
-	PreviousState KeyState    `json:"previous_state"`
-	Incident      string      `json:"incident"`
-	ActiveKey     uint32      `json:"active_key"` // 0 when the active key was revoked
-	Revision      uint64      `json:"revision"`
-	AuditHead     AuditHead   `json:"audit_head"`
-	// AuditPending counts audit records not yet in the log: a revocation is
-	// never blocked by the audit log (full disk, I/O error, read-only,
-	// locked, or a log that no longer holds the keyring's anchor). They are
-	// kept in the keyring and appended by the next operation that can write
-	// the log. 0: the audit trail is complete.
-	AuditPending int `json:"audit_pending"`
-	// AuditError is why the log could not be written ("" when AuditPending is 0).
-	AuditError string `json:"audit_error"`
-}
-
-// SigningEvent is a recorded signature: an artifact signed by a key in a
-// pipeline.
-type SigningEvent struct {
-	Artifact    string      `json:"artifact"`
-	Digest      string      `json:"digest"`
-	Pipeline    string      `json:"pipeline"`
-	Fingerprint Fingerprint `json:"fingerprint"` // of the signing key
-	KeyID       uint32      `json:"key_id"`      // 0 for a key not in the keyring
-	SignedAt    time.Time   `json:"signed_at"`
-}
-
-// SignedArtifact is a signature made by [Keyring.SignDigest].
-type SignedArtifact struct {
-	SigningEvent
-	Signature string `json:"signature"` // base64, as cosign sign-blob prints it
-}
-
-// ResignEntry is an artifact to sign again: its newest signature is by a
-// key that is no longer active.
-type ResignEntry struct {
-	SigningEvent
-	KeyState string `json:"key_state"` // e.g. "compromised", "deactivated (…)", "unknown"
 }
 
 // NewKey is the key a rotation creates: with a non-nil Password, generated

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the C ABI (release), then checks and tests the Go binding: the
-# generated codes.go is current, gofmt, go vet, go test -race (the binding,
-# statically linked), the dynamic-link build tag, and the interop tests
-# against cosign's own Go code (separate module, bindings/go/interop).
+# generated codes.go and wire_gen.go are current, gofmt, go vet, go test
+# -race (the binding, statically linked), the dynamic-link build tag, and the
+# interop tests against cosign's own Go code (separate module,
+# bindings/go/interop).
 # The store and KMS tests use Vault/OpenBao and moto when VAULT_ADDR and
 # COSIGN_KEYS_TEST_AWSKMS_ENDPOINT (with the AWS_* variables) are set, as
 # `eval "$(scripts/servers/openbao.sh env)"` / `moto.sh env` set them, and
@@ -34,6 +35,13 @@ trap 'rm -f "$fresh"' EXIT
 go run ./internal/gencodes -header "$root/include/cosign_keys.h" -out "$fresh"
 if ! diff -u codes.go "$fresh"; then
     echo "run-tests.sh: codes.go is stale; run 'go generate' in bindings/go" >&2
+    exit 1
+fi
+
+step "wire_gen.go matches the schema"
+go run ./internal/genwire -schema "$root/schema/cosign-keys.schema.json" -out "$fresh"
+if ! diff -u wire_gen.go "$fresh"; then
+    echo "run-tests.sh: wire_gen.go is stale; run 'go generate' in bindings/go" >&2
     exit 1
 fi
 
