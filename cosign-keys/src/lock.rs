@@ -1,5 +1,6 @@
-//! Bounded waits for the advisory file locks (`flock`) that guard the
-//! keyring's bookkeeping (the manifest file's lock, the audit log).
+//! Bounded waits for the advisory file locks (`flock`): the one wait every
+//! lock of the crate uses (the file store's, the keyring manifest's, the
+//! audit log's).
 //!
 //! A lock held by a live process that hangs (stopped, stuck on a dead NFS
 //! server) must not block a revocation forever: every wait is bounded. The

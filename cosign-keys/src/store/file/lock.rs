@@ -10,17 +10,11 @@
 //! The lock file is opened with `O_NOFOLLOW`: a link planted in its place is
 //! refused, for readers and writers alike.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use crate::fs::open_no_follow;
 use crate::{Error, Result};
-
-/// How long a writer waits for another writer before giving up with
-/// [`Error::Conflict`]. A store write takes milliseconds; this only ends
-/// waits on a stopped or hung process.
-const WAIT: Duration = Duration::from_secs(30);
 
 /// A held lock; released when dropped (and by the kernel if the process dies).
 pub(super) struct Lock {
@@ -48,9 +42,10 @@ impl Lock {
         Self::acquire(path, what, Kind::Shared)
     }
 
+    /// Waits for the lock as every lock of the crate does
+    /// ([`crate::lock::acquire`]: at most `COSIGN_KEYS_LOCK_WAIT` seconds),
+    /// reporting a writer that held it too long as [`Error::Conflict`].
     fn acquire(path: &Path, what: &str, kind: Kind) -> Result<Option<Self>> {
-        let deadline = Instant::now() + WAIT;
-        let mut pause = Duration::from_millis(1);
         loop {
             let file = match open(path, kind) {
                 Ok(file) => file,
@@ -59,29 +54,17 @@ impl Lock {
                 Err(_) if kind == Kind::Shared => return Ok(None),
                 Err(e) => return Err(e),
             };
-            let locked = match kind {
-                Kind::Shared => file.try_lock_shared(),
-                Kind::Exclusive => file.try_lock(),
-            };
-            match locked {
-                Ok(()) if same_file(path, &file) => return Ok(Some(Self { _file: file })),
-                // Locked a file that was removed meanwhile: open the new one.
-                Ok(()) => continue,
-                Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(e)) => return Err(Error::io(path, e)),
-            }
-            if Instant::now() >= deadline {
-                return Err(Error::Conflict {
+            crate::lock::acquire(&file, path, kind == Kind::Shared).map_err(|e| match e {
+                Error::Unavailable { reason, .. } => Error::Conflict {
                     what: what.to_owned(),
-                    reason: format!(
-                        "another process has held {} for over {} s; retry later",
-                        path.display(),
-                        WAIT.as_secs()
-                    ),
-                });
+                    reason,
+                },
+                e => e,
+            })?;
+            if same_file(path, &file) {
+                return Ok(Some(Self { _file: file }));
             }
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(50));
+            // Locked a file that was removed meanwhile: open the new one.
         }
     }
 }
