@@ -659,6 +659,23 @@ ck_status ck_audit_verify(const char *path,
                           struct ck_error **err_out);
 
 /**
+ * Parses an audit head's text form `"<seq>:<64 hex>"` by the core's rule
+ * (the one rule for C, Go and Python: surrounding blanks ignored, hex in
+ * either case) into `*json_out`: `{"seq": 12, "hash": "<64 lowercase
+ * hex>"}` (schema: `AuditHead`).
+ *
+ * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for text that is not
+ * an audit head. Thread-safe.
+ *
+ * # Safety
+ * `text` is NULL or a NUL-terminated string; `json_out` and `err_out` are
+ * NULL or writable.
+ */
+ck_status ck_audit_head_parse(const char *text,
+                              struct ck_buf **json_out,
+                              struct ck_error **err_out);
+
+/**
  * The audit log's current head as text, `"<seq>:<64 hex>"`
  * (`"0:000…0"` for a missing or empty log), read from the last record
  * alone (it does not verify the chain) into `*head_out`.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 	"unsafe"
 )
@@ -102,24 +101,17 @@ type AuditHead struct {
 // String is the head's text form, "<seq>:<hash>".
 func (h AuditHead) String() string { return strconv.FormatUint(h.Seq, 10) + ":" + h.Hash }
 
-// ParseAuditHead parses the text form "<seq>:<64 hex>".
+// ParseAuditHead parses the text form "<seq>:<64 hex>" by the core's rule
+// (the same in C, Go and Python: surrounding blanks ignored, hex in either
+// case, returned lowercase).
 func ParseAuditHead(text string) (AuditHead, error) {
-	seqText, hash, ok := strings.Cut(strings.TrimSpace(text), ":")
-	seq, err := strconv.ParseUint(seqText, 10, 64)
-	if !ok || err != nil || len(hash) != 64 || !isHex(hash) {
-		return AuditHead{}, &Error{Code: CodeInvalidArgument, Msg: fmt.Sprintf("%q is not <record number>:<64 hex digits>", text)}
-	}
-	return AuditHead{Seq: seq, Hash: hash}, nil
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
+	var a cArgs
+	defer a.free()
+	var head AuditHead
+	err := jsonCall("audit head", &head, func(out **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_audit_head_parse(a.str(text), out, cerr)
+	})
+	return head, err
 }
 
 // Key is the record of the key with this id, or nil.

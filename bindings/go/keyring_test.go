@@ -360,6 +360,13 @@ func TestKeyringArguments(t *testing.T) {
 	expectCode(t, err, ErrInvalidKDFParams, "bad scrypt N")
 	_, err = ParseAuditHead("12:nothex")
 	expectCode(t, err, ErrInvalidArgument, "bad head")
+	// The core's rule: blanks around are ignored and the hash comes back lowercase.
+	if h, err := ParseAuditHead(" 7:" + strings.Repeat("AB", 32) + "\n"); err != nil || h.Seq != 7 || h.Hash != strings.Repeat("ab", 32) {
+		t.Errorf("ParseAuditHead: %+v, %v", h, err)
+	}
+	// The core's actor rule, the same in every language: a blank who is refused.
+	_, err = rb.kr.Rotate(rb.newKey, RotateOptions{}, Actor{Who: " \t", Reason: "nobody"}, t0)
+	expectCode(t, err, ErrInvalidArgument, "blank who")
 	_, err = VerifyAudit(rb.audit, &AuditHead{Seq: 3, Hash: strings.Repeat("0", 64)})
 	expectCode(t, err, ErrAuditTampered, "missing log against a head")
 

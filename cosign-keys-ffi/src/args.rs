@@ -68,7 +68,7 @@ pub(crate) unsafe fn actor(who: *const c_char, reason: *const c_char) -> Result<
     let who = unsafe { utf8(who, "who") }?;
     // SAFETY: forwarded contract.
     let reason = unsafe { optional_utf8(reason, "reason") }?.unwrap_or_default();
-    Ok(Actor::new(who, reason))
+    Ok(Actor::checked(who, None, reason)?)
 }
 
 /// Parses an optional JSON options document (NULL: all defaults). Unknown

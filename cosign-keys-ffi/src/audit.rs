@@ -4,12 +4,11 @@
 use std::ffi::c_char;
 
 use ckcore::audit::{AuditHead, AuditLog};
-use serde_json::{Map, Value};
 
 use crate::args::{optional_utf8, path, write_json};
 use crate::buf::{ck_buf, write_buf};
 use crate::error::ck_error;
-use crate::guard::{run, Out};
+use crate::guard::{run, utf8, Out};
 use crate::status::ck_status;
 
 /// Verifies the audit log at `path`: the whole hash chain (an edited,
@@ -47,6 +46,33 @@ pub unsafe extern "C" fn ck_audit_verify(
         let report = log.verify(expected.as_ref())?;
         // SAFETY: caller's contract.
         unsafe { write_json(out, &report) }
+    })
+}
+
+/// Parses an audit head's text form `"<seq>:<64 hex>"` by the core's rule
+/// (the one rule for C, Go and Python: surrounding blanks ignored, hex in
+/// either case) into `*json_out`: `{"seq": 12, "hash": "<64 lowercase
+/// hex>"}` (schema: `AuditHead`).
+///
+/// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for text that is not
+/// an audit head. Thread-safe.
+///
+/// # Safety
+/// `text` is NULL or a NUL-terminated string; `json_out` and `err_out` are
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ck_audit_head_parse(
+    text: *const c_char,
+    json_out: *mut *mut ck_buf,
+    err_out: *mut *mut ck_error,
+) -> ck_status {
+    run(err_out, || {
+        // SAFETY: caller's contract.
+        let text = unsafe { utf8(text, "text") }?;
+        let out = Out::new(json_out, "json_out")?;
+        let head: AuditHead = text.parse()?;
+        // SAFETY: caller's contract.
+        unsafe { write_json(out, &head) }
     })
 }
 
@@ -113,19 +139,7 @@ pub unsafe extern "C" fn ck_audit_entries(
         // SAFETY: caller's contract.
         let log = AuditLog::new(unsafe { self::path(path, "path") }?);
         let out = Out::new(json_out, "json_out")?;
-        let entries: Vec<Value> = log
-            .entries()?
-            .into_iter()
-            .map(|entry| {
-                let mut record = Map::new();
-                record.insert("seq".into(), entry.seq.into());
-                record.insert("time".into(), entry.time.to_string().into());
-                if let Ok(Value::Object(fields)) = serde_json::to_value(&entry.event) {
-                    record.extend(fields);
-                }
-                Value::Object(record)
-            })
-            .collect();
+        let entries = log.entries()?;
         // SAFETY: caller's contract.
         unsafe { write_json(out, &entries) }
     })

@@ -30,6 +30,14 @@ pub(crate) fn audit_verify(
     Ok((report.records, report.head.to_string()))
 }
 
+/// Parses an audit head's text form `<seq>:<64 hex digits>` by the core's
+/// rule; returns `(seq, lowercase hash)`.
+#[pyfunction]
+pub(crate) fn audit_head_parse(text: &str) -> BindingResult<(u64, String)> {
+    let head: AuditHead = text.parse()?;
+    Ok((head.seq, head.hash))
+}
+
 /// The head (`<seq>:<hash>`) of the audit log at `path`, from its last
 /// record alone (the empty head for a missing log).
 #[pyfunction]

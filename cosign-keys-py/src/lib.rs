@@ -35,7 +35,7 @@ mod _native {
     use crate::error::BindingResult;
 
     #[pymodule_export]
-    use crate::audit::{audit_entries, audit_head, audit_verify};
+    use crate::audit::{audit_entries, audit_head, audit_head_parse, audit_verify};
     #[pymodule_export]
     use crate::backup::{backup_create, backup_recover, combine_shares};
     #[pymodule_export]

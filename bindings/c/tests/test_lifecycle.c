@@ -246,6 +246,9 @@ static void test_rotations_and_signing(void) {
                                                     "first key", T0, &out, ERR));
     EXPECT(CK_NULL_PARAMETER, ck_keyring_rotate(g_kr, g_store, CK_ALGORITHM_ECDSA_P256, PW, PW_LEN, FAST_KEY,
                                                 "alice", "first key", T0, NULL, ERR));
+    /* The core's actor rule, the same in every language: a blank who is refused. */
+    EXPECT(CK_INVALID_ARGUMENT, ck_keyring_rotate(g_kr, g_store, CK_ALGORITHM_ECDSA_P256, PW, PW_LEN, FAST_KEY,
+                                                  " \t", "first key", T0, &out, ERR));
     CHECK(out == SENTINEL, "failed rotate wrote *json_out");
 
     /* 1. The first key. */
@@ -482,6 +485,16 @@ static void test_audit(void) {
     ck_buf_free(out);
     EXPECT(CK_INVALID_ARGUMENT, ck_audit_verify(g_audit, "12:nothex", &out, ERR));
     EXPECT(CK_NULL_PARAMETER, ck_audit_verify(NULL, NULL, &out, ERR));
+    /* The core's one head parser: blanks ignored, hash lowercased. */
+    EXPECT(CK_OK, ck_audit_head_parse(" 7:ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB\n", &out, ERR));
+    jt_value *parsed = TAKE_JSON(out);
+    CHECK(jt_num(jt_get(parsed, "seq")) == 7 &&
+              strcmp(jt_str(jt_get(parsed, "hash")),
+                     "abababababababababababababababababababababababababababababababab") == 0,
+          "parsed head");
+    jt_free(parsed);
+    EXPECT(CK_INVALID_ARGUMENT, ck_audit_head_parse("12:nothex", &out, ERR));
+    EXPECT(CK_NULL_PARAMETER, ck_audit_head_parse(NULL, &out, ERR));
 
     EXPECT(CK_OK, ck_audit_entries(g_audit, &out, ERR));
     jt_value *entries = TAKE_JSON(out);

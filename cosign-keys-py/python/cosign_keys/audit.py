@@ -28,11 +28,10 @@ import dataclasses
 import datetime as _dt
 import json
 import os
-import re
 from typing import List, Optional, Tuple, Union
 
 from . import _native
-from ._lifecycle_json import Json, invalid, optional_str, text_list, utc
+from ._lifecycle_json import Json, optional_str, text_list, utc
 
 __all__ = [
     "AuditEntry",
@@ -45,7 +44,6 @@ __all__ = [
 
 PathArg = Union[str, "os.PathLike[str]"]
 
-_HEAD = re.compile(r"^(\d+):([0-9a-fA-F]{64})$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,12 +65,13 @@ class AuditHead:
 
     @classmethod
     def parse(cls, text: str) -> AuditHead:
-        """Parses ``<seq>:<64 hex digits>``; raises
+        """Parses ``<seq>:<64 hex digits>`` by the core's rule (the hash
+        comes back lowercase); raises
         :class:`~cosign_keys.InvalidArgumentError` otherwise."""
-        match = _HEAD.match(text.strip())
-        if match is None:
-            invalid(f"`{text}` is not an audit head `<record number>:<64 hex digits>`")
-        return cls(int(match.group(1)), match.group(2).lower())
+        if not isinstance(text, str):
+            raise TypeError(f"an audit head is text, not {type(text).__name__}")
+        seq, digest = _native.audit_head_parse(text)
+        return cls(seq, digest)
 
     @classmethod
     def empty(cls) -> AuditHead:

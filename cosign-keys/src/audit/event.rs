@@ -45,6 +45,37 @@ impl Actor {
             reason: reason.into(),
         }
     }
+
+    /// An actor from a binding's or a caller's arguments, with the one rule
+    /// every language applies: `who` names a person or pipeline (it is what
+    /// the audit log is for), so it may not be blank. `host` `None`: this
+    /// machine.
+    ///
+    /// ```
+    /// use cosign_keys::{Actor, ErrorCode};
+    ///
+    /// let ci = Actor::checked("release-pipeline", Some("build-7"), "sign v1.2.3")?;
+    /// assert_eq!(ci.host, "build-7");
+    /// let err = Actor::checked("  ", None, "who?").unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::InvalidArgument);
+    /// # Ok::<(), cosign_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a blank
+    /// `who`.
+    pub fn checked(who: &str, host: Option<&str>, reason: &str) -> crate::Result<Self> {
+        if who.trim().is_empty() {
+            return Err(crate::Error::InvalidArgument {
+                name: "who",
+                reason: "who must name a person or pipeline (it goes into the audit log)".into(),
+            });
+        }
+        Ok(match host {
+            Some(host) => Self::with_host(who, host, reason),
+            None => Self::new(who, reason),
+        })
+    }
 }
 
 /// This machine's host name, without any unsafe call.
