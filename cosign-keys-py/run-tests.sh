@@ -25,6 +25,16 @@ wheel_dir="$target_dir/wheels-cosign-keys-py"
 export MYPY_CACHE_DIR="$target_dir/mypy-cache-cosign-keys-py"
 export PYTHONDONTWRITEBYTECODE=1
 
+step "_wire.py matches the core's wire schema (scripts/gen-wire.py)"
+fresh="$(mktemp)"
+trap 'rm -f "$fresh"' EXIT
+python3 "$here/../scripts/gen-wire.py" "$here/../schema/cosign-keys.schema.json" "$fresh" \
+    --methods python/cosign_keys/_wire_methods.py
+if ! diff -u python/cosign_keys/_wire.py "$fresh"; then
+    echo "run-tests.sh: _wire.py is stale; run scripts/gen-wire.sh and commit" >&2
+    exit 1
+fi
+
 step "fresh virtual environment in $venv"
 rm -rf "$venv"
 python3 -m venv "$venv"

@@ -54,16 +54,16 @@ pub(crate) fn backup_create(
     shares: Option<u8>,
     work_factor: Option<u8>,
     overwrite: bool,
-    now: Option<u64>,
+    now: Option<String>,
 ) -> BindingResult<(String, Option<Vec<String>>)> {
-    let actor = self::actor(actor);
+    let actor = self::actor(actor)?;
     let mut options = BackupOptions::default();
     options.work_factor = work_factor;
     options.overwrite = overwrite;
     let keyring = &keyring.0;
     let (summary, share_set) = py.detach(|| {
         let secret = backup_secret(passphrase, threshold, shares)?;
-        blocking::create(keyring, &out, &secret, &options, &actor, timestamp(now))
+        blocking::create(keyring, &out, &secret, &options, &actor, timestamp(&now)?)
     })?;
     let shares = share_set.map(|set| set.expose_shares().into_iter().map(str::to_owned).collect());
     Ok((to_json(&summary), shares))
@@ -91,9 +91,9 @@ pub(crate) fn backup_recover(
     store_map: Vec<(String, String)>,
     overwrite: bool,
     max_work_factor: Option<u8>,
-    now: Option<u64>,
+    now: Option<String>,
 ) -> BindingResult<String> {
-    let actor = self::actor(actor);
+    let actor = self::actor(actor)?;
     let mut target = KeyringConfig::new(manifest, audit_log);
     target.signatures = signatures;
     let mut options = RecoveryOptions::default();
@@ -112,7 +112,14 @@ pub(crate) fn backup_recover(
             }
         };
         let backup = cosign_keys::limits::read_file(&path, cosign_keys::limits::Input::Backup)?;
-        blocking::recover(&backup, &secret, &target, &options, &actor, timestamp(now))
+        blocking::recover(
+            &backup,
+            &secret,
+            &target,
+            &options,
+            &actor,
+            timestamp(&now)?,
+        )
     })?;
     Ok(to_json(&summary))
 }

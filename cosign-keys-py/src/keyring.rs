@@ -25,17 +25,17 @@ use crate::private::PyPrivateKey;
 /// `None` is this machine.
 pub(crate) type ActorArg = (String, String, Option<String>);
 
-/// The core's actor from the Python triple.
-pub(crate) fn actor((who, reason, host): ActorArg) -> Actor {
-    match host {
-        Some(host) => Actor::with_host(who, host, reason),
-        None => Actor::new(who, reason),
-    }
+/// The core's actor from the Python triple, by the core's rule
+/// ([`Actor::checked`]: a blank `who` is refused).
+pub(crate) fn actor((who, reason, host): ActorArg) -> cosign_keys::Result<Actor> {
+    Actor::checked(&who, host.as_deref(), &reason)
 }
 
-/// `now` as Unix seconds from Python (`None`: the system clock).
-pub(crate) fn timestamp(now: Option<u64>) -> Timestamp {
-    now.map_or_else(Timestamp::now, Timestamp::from_unix_seconds)
+/// `now` from Python: RFC 3339 UTC text, the core's one time format
+/// (`None`: the system clock).
+pub(crate) fn timestamp(now: &Option<String>) -> cosign_keys::Result<Timestamp> {
+    now.as_deref()
+        .map_or_else(|| Ok(Timestamp::now()), Timestamp::parse)
 }
 
 /// A policy from `(period_days, transition_window_days)`, checked.
@@ -136,12 +136,12 @@ impl PyKeyring {
         py: Python<'_>,
         policy: (u32, u32),
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
     ) -> BindingResult<String> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         let manifest = py.detach(|| {
             let policy = self::policy(policy)?;
-            self.0.init(policy, &actor, timestamp(now))
+            self.0.init(policy, &actor, timestamp(&now)?)
         })?;
         Ok(to_json(&manifest))
     }
@@ -153,12 +153,12 @@ impl PyKeyring {
         py: Python<'_>,
         policy: (u32, u32),
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
     ) -> BindingResult<()> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         py.detach(|| {
             let policy = self::policy(policy)?;
-            self.0.set_policy(policy, &actor, timestamp(now))
+            self.0.set_policy(policy, &actor, timestamp(&now)?)
         })?;
         Ok(())
     }
@@ -176,21 +176,21 @@ impl PyKeyring {
         algorithm: AlgorithmArg,
         password: Option<PasswordArg>,
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
         window_days: Option<u32>,
         expect_revision: Option<u64>,
         policy: Option<(u32, u32)>,
         keep_password: bool,
         scrypt: Option<(u64, u32, u32)>,
     ) -> BindingResult<String> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         let outcome = py.detach(|| {
             let new = new_key(uri, algorithm, password, keep_password, scrypt)?;
             let mut options = RotateOptions::default();
             options.transition_window_days = window_days;
             options.expect_revision = expect_revision;
             options.policy = policy.map(self::policy).transpose()?;
-            self.0.rotate_with(&new, &options, &actor, timestamp(now))
+            self.0.rotate_with(&new, &options, &actor, timestamp(&now)?)
         })?;
         Ok(to_json(&outcome))
     }
@@ -211,17 +211,17 @@ impl PyKeyring {
         algorithm: AlgorithmArg,
         password: Option<PasswordArg>,
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
         keep_password: bool,
         scrypt: Option<(u64, u32, u32)>,
     ) -> BindingResult<String> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         let (reason, incident) = compromise;
         let compromise = Compromise { reason, incident };
         let outcome = py.detach(|| {
             let new = new_key(uri, algorithm, password, keep_password, scrypt)?;
             self.0
-                .emergency_rotate(&key, &compromise, &new, &actor, timestamp(now))
+                .emergency_rotate(&key, &compromise, &new, &actor, timestamp(&now)?)
         })?;
         Ok(to_json(&outcome))
     }
@@ -234,12 +234,12 @@ impl PyKeyring {
         key: String,
         compromise: (String, String),
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
     ) -> BindingResult<String> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         let (reason, incident) = compromise;
         let compromise = Compromise { reason, incident };
-        let outcome = py.detach(|| self.0.revoke(&key, &compromise, &actor, timestamp(now)))?;
+        let outcome = py.detach(|| self.0.revoke(&key, &compromise, &actor, timestamp(&now)?))?;
         Ok(to_json(&outcome))
     }
 
@@ -257,7 +257,7 @@ impl PyKeyring {
         uri: Option<String>,
         algorithm: Option<AlgorithmArg>,
         password: Option<PasswordArg>,
-        now: Option<u64>,
+        now: Option<String>,
         keep_password: bool,
         scrypt: Option<(u64, u32, u32)>,
     ) -> BindingResult<Option<&'static str>> {
@@ -270,7 +270,7 @@ impl PyKeyring {
                 }
                 None => None,
             };
-            self.0.resume(new.as_ref(), timestamp(now))
+            self.0.resume(new.as_ref(), timestamp(&now)?)
         })?;
         Ok(done.map(|kind| kind.as_str()))
     }
@@ -283,10 +283,10 @@ impl PyKeyring {
         py: Python<'_>,
         key: Option<String>,
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
     ) -> BindingResult<Vec<u32>> {
-        let actor = self::actor(actor);
-        Ok(py.detach(|| self.0.retire(key.as_deref(), &actor, timestamp(now)))?)
+        let actor = self::actor(actor)?;
+        Ok(py.detach(|| self.0.retire(key.as_deref(), &actor, timestamp(&now)?))?)
     }
 
     /// Destroys `key`'s private material; returns the audit head text.
@@ -298,34 +298,37 @@ impl PyKeyring {
         py: Python<'_>,
         key: String,
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
         material_gone: bool,
     ) -> BindingResult<String> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         let mut options = DestroyOptions::default();
         options.material_gone = material_gone;
-        let head = py.detach(|| self.0.destroy_with(&key, &options, &actor, timestamp(now)))?;
+        let head = py.detach(|| {
+            self.0
+                .destroy_with(&key, &options, &actor, timestamp(&now)?)
+        })?;
         Ok(head.to_string())
     }
 
     /// The keyring's state at `now`, as JSON.
     #[pyo3(signature = (now = None))]
-    fn status(&self, py: Python<'_>, now: Option<u64>) -> BindingResult<String> {
-        let status = py.detach(|| self.0.status(timestamp(now)))?;
+    fn status(&self, py: Python<'_>, now: Option<String>) -> BindingResult<String> {
+        let status = py.detach(|| self.0.status(timestamp(&now)?))?;
         Ok(to_json(&status))
     }
 
     /// What the rotation policy asks for at `now`, as JSON.
     #[pyo3(signature = (now = None))]
-    fn due(&self, py: Python<'_>, now: Option<u64>) -> BindingResult<String> {
-        let due = py.detach(|| self.0.due(timestamp(now)))?;
+    fn due(&self, py: Python<'_>, now: Option<String>) -> BindingResult<String> {
+        let due = py.detach(|| self.0.due(timestamp(&now)?))?;
         Ok(to_json(&due))
     }
 
     /// The trust bundle at `at`: its JSON and its multi-key PEM.
     #[pyo3(signature = (at = None))]
-    fn trust_bundle(&self, py: Python<'_>, at: Option<u64>) -> BindingResult<(String, String)> {
-        let bundle = py.detach(|| self.0.trust_bundle(timestamp(at)))?;
+    fn trust_bundle(&self, py: Python<'_>, at: Option<String>) -> BindingResult<(String, String)> {
+        let bundle = py.detach(|| self.0.trust_bundle(timestamp(&at)?))?;
         Ok((to_json(&bundle), bundle.pem()))
     }
 
@@ -337,10 +340,10 @@ impl PyKeyring {
         py: Python<'_>,
         directory: PathBuf,
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
     ) -> BindingResult<(String, String)> {
-        let actor = self::actor(actor);
-        let bundle = py.detach(|| self.0.distribute(&directory, &actor, timestamp(now)))?;
+        let actor = self::actor(actor)?;
+        let bundle = py.detach(|| self.0.distribute(&directory, &actor, timestamp(&now)?))?;
         Ok((to_json(&bundle), bundle.pem()))
     }
 
@@ -352,12 +355,12 @@ impl PyKeyring {
         key: Option<String>,
         password: PasswordArg,
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
     ) -> BindingResult<(PyPrivateKey, String)> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         let (private, record) = py.detach(|| {
             self.0
-                .unlock(key.as_deref(), &password.0, &actor, timestamp(now))
+                .unlock(key.as_deref(), &password.0, &actor, timestamp(&now)?)
         })?;
         Ok((PyPrivateKey(private), to_json(&record)))
     }
@@ -374,9 +377,9 @@ impl PyKeyring {
         pipeline: String,
         password: Option<PasswordArg>,
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
     ) -> BindingResult<String> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         // A KMS key needs no password; the core ignores it then.
         let password = password.map_or_else(|| Password::new(Vec::new()), |p| p.0);
         let signed = py.detach(|| {
@@ -386,7 +389,7 @@ impl PyKeyring {
                 &pipeline,
                 &password,
                 &actor,
-                timestamp(now),
+                timestamp(&now)?,
             )
         })?;
         Ok(to_json(&signed))
@@ -403,15 +406,15 @@ impl PyKeyring {
         pipeline: String,
         fingerprint: Option<String>,
         actor: ActorArg,
-        now: Option<u64>,
+        now: Option<String>,
     ) -> BindingResult<String> {
-        let actor = self::actor(actor);
+        let actor = self::actor(actor)?;
         let event = py.detach(|| {
             self.0.record_signing(
                 SigningEvent::new(artifact, digest, pipeline),
                 fingerprint.as_deref(),
                 &actor,
-                timestamp(now),
+                timestamp(&now)?,
             )
         })?;
         Ok(to_json(&event))

@@ -13,15 +13,11 @@ use crate::error::BindingResult;
 /// prints.
 ///
 /// `str()` gives `SHA256:` followed by unpadded base64; `Fingerprint(text)`
-/// parses that form or 64 hex digits.
-#[pyclass(
-    name = "Fingerprint",
-    module = "cosign_keys._native",
-    frozen,
-    eq,
-    hash,
-    str
-)]
+/// parses that form or 64 hex digits. It never equals a plain `str`; it
+/// hashes like its text, so the keyring results' fingerprint text (a `str`
+/// that equals the `Fingerprint` it is the text of) mixes with it in sets
+/// and dict keys.
+#[pyclass(name = "Fingerprint", module = "cosign_keys._native", frozen, eq, str)]
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct PyFingerprint(pub(crate) Fingerprint);
 
@@ -53,6 +49,12 @@ impl PyFingerprint {
 
     fn __repr__(&self) -> String {
         format!("Fingerprint('{}')", self.0)
+    }
+
+    /// The hash of the `str()` form (the results' fingerprint text, which
+    /// equals this fingerprint, hashes the same).
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        pyo3::types::PyString::new(py, &self.0.to_string()).hash()
     }
 
     fn __reduce__<'py>(

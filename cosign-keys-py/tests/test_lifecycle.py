@@ -623,3 +623,21 @@ def test_a_swapped_key_raises_key_mismatch_and_nothing_is_destroyed(paths: Paths
     assert state() == KeyState.DESTROYED
     destroyed = [e for e in audit_entries(paths.audit) if e.event == "key.destroyed"]
     assert len(destroyed) == 1 and "material-gone: NOT verified" in destroyed[0].reason
+
+
+def test_result_fingerprints_are_the_keys_fingerprints(paths: Paths, keyring: Keyring) -> None:
+    """Results carry fingerprints as text; a Fingerprint equals its text and
+    hashes like it, so the two compare and mix in sets either way round."""
+    t0 = t("2026-01-05T09:00:00Z")
+    outcome = rotate(keyring, paths, t0)
+    private, record = keyring.unlock(password=PASSWORD, now=t0, **ALICE)
+    bundle = keyring.trust_bundle(t0)
+    assert bundle.current is not None
+    assert bundle.current.fingerprint == private.fingerprint
+    assert private.fingerprint == outcome.new_fingerprint == record.fingerprint
+    assert private.fingerprint in {bundle.current.fingerprint}
+    assert record.fingerprint in {private.fingerprint}
+    assert private.fingerprint != "SHA256:" + "A" * 43
+    # The generated classes decode the core's types: enums, aware times.
+    assert record.state is KeyState.ACTIVE and record.created_at.tzinfo == timezone.utc
+    assert keyring.status(t0).key(str(private.fingerprint)).id == outcome.new_key

@@ -23,10 +23,10 @@ def invalid(message: str) -> NoReturn:
     raise InvalidArgumentError(message, int(ErrorCode.INVALID_ARGUMENT), "INVALID_ARGUMENT")
 
 
-def unix_seconds(when: Optional[_dt.datetime], name: str = "now") -> Optional[int]:
-    """An aware datetime as whole Unix seconds (the core keeps times to the
-    second; a fraction is dropped). ``None`` stays ``None`` (the system
-    clock)."""
+def rfc3339(when: Optional[_dt.datetime], name: str = "now") -> Optional[str]:
+    """An aware datetime as the core's one time format, RFC 3339 in UTC to
+    the second (``2026-11-25T11:26:45Z``; a fraction is dropped, as the core
+    keeps times to the second). ``None`` stays ``None`` (the system clock)."""
     if when is None:
         return None
     if not isinstance(when, _dt.datetime):
@@ -36,10 +36,16 @@ def unix_seconds(when: Optional[_dt.datetime], name: str = "now") -> Optional[in
             f"{name} is a naive datetime: give a timezone-aware one "
             "(e.g. datetime.now(timezone.utc))"
         )
-    seconds = int(when.timestamp() // 1)
-    if seconds < 0:
+    try:
+        utc_time = when.astimezone(_dt.timezone.utc)
+    except OverflowError:
+        invalid(f"{name} is out of range")
+    if utc_time.year < 1970:
         invalid(f"{name} is before 1970-01-01T00:00:00Z")
-    return seconds
+    return (
+        f"{utc_time.year:04d}-{utc_time.month:02d}-{utc_time.day:02d}T"
+        f"{utc_time.hour:02d}:{utc_time.minute:02d}:{utc_time.second:02d}Z"
+    )
 
 
 def utc(text: str) -> _dt.datetime:
@@ -53,12 +59,12 @@ def utc_or_none(value: Any) -> Optional[_dt.datetime]:
 
 
 def actor(who: str, reason: str, host: Optional[str]) -> ActorArg:
-    """Checks and packs who acts, why and from where."""
+    """Checks the types of who acts, why and from where, and packs them; the
+    core applies the actor rule (a blank ``who`` is refused) for every
+    language."""
     for name, value in (("who", who), ("reason", reason)):
         if not isinstance(value, str):
             raise TypeError(f"{name} must be str, not {type(value).__name__}")
-    if not who.strip():
-        invalid("who must name a person or pipeline (it goes into the audit log)")
     if host is not None and not isinstance(host, str):
         raise TypeError(f"host must be str or None, not {type(host).__name__}")
     return (who, reason, host)

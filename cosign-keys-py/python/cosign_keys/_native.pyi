@@ -36,6 +36,7 @@ __all__ = [
     "Keyring",
     "audit_verify",
     "audit_head",
+    "audit_head_parse",
     "audit_entries",
     "backup_create",
     "backup_recover",
@@ -275,8 +276,8 @@ class Keyring:
     @property
     def signatures(self) -> str: ...
     def manifest(self) -> Optional[Tuple[str, int]]: ...
-    def init(self, policy: _Policy, actor: _Actor, now: Optional[int] = None) -> str: ...
-    def set_policy(self, policy: _Policy, actor: _Actor, now: Optional[int] = None) -> None: ...
+    def init(self, policy: _Policy, actor: _Actor, now: Optional[str] = None) -> str: ...
+    def set_policy(self, policy: _Policy, actor: _Actor, now: Optional[str] = None) -> None: ...
     def rotate(
         self,
         uri: str,
@@ -284,7 +285,7 @@ class Keyring:
         password: Optional[_Password],
         actor: _Actor,
         *,
-        now: Optional[int] = None,
+        now: Optional[str] = None,
         window_days: Optional[int] = None,
         expect_revision: Optional[int] = None,
         policy: Optional[_Policy] = None,
@@ -300,12 +301,12 @@ class Keyring:
         password: Optional[_Password],
         actor: _Actor,
         *,
-        now: Optional[int] = None,
+        now: Optional[str] = None,
         keep_password: bool = False,
         scrypt: Optional[_Scrypt] = None,
     ) -> str: ...
     def revoke(
-        self, key: str, compromise: Tuple[str, str], actor: _Actor, now: Optional[int] = None
+        self, key: str, compromise: Tuple[str, str], actor: _Actor, now: Optional[str] = None
     ) -> str: ...
     def resume(
         self,
@@ -313,22 +314,22 @@ class Keyring:
         algorithm: Optional[_AlgorithmArg] = None,
         password: Optional[_Password] = None,
         *,
-        now: Optional[int] = None,
+        now: Optional[str] = None,
         keep_password: bool = False,
         scrypt: Optional[_Scrypt] = None,
     ) -> Optional[str]: ...
-    def retire(self, key: Optional[str], actor: _Actor, now: Optional[int] = None) -> List[int]: ...
+    def retire(self, key: Optional[str], actor: _Actor, now: Optional[str] = None) -> List[int]: ...
     def destroy(
-        self, key: str, actor: _Actor, now: Optional[int] = None, material_gone: bool = False
+        self, key: str, actor: _Actor, now: Optional[str] = None, material_gone: bool = False
     ) -> str: ...
-    def status(self, now: Optional[int] = None) -> str: ...
-    def due(self, now: Optional[int] = None) -> str: ...
-    def trust_bundle(self, at: Optional[int] = None) -> Tuple[str, str]: ...
+    def status(self, now: Optional[str] = None) -> str: ...
+    def due(self, now: Optional[str] = None) -> str: ...
+    def trust_bundle(self, at: Optional[str] = None) -> Tuple[str, str]: ...
     def distribute(
-        self, directory: str, actor: _Actor, now: Optional[int] = None
+        self, directory: str, actor: _Actor, now: Optional[str] = None
     ) -> Tuple[str, str]: ...
     def unlock(
-        self, key: Optional[str], password: _Password, actor: _Actor, now: Optional[int] = None
+        self, key: Optional[str], password: _Password, actor: _Actor, now: Optional[str] = None
     ) -> Tuple[PrivateKey, str]: ...
     def sign_digest(
         self,
@@ -337,7 +338,7 @@ class Keyring:
         pipeline: str,
         password: Optional[_Password],
         actor: _Actor,
-        now: Optional[int] = None,
+        now: Optional[str] = None,
     ) -> str: ...
     def record_signing(
         self,
@@ -346,7 +347,7 @@ class Keyring:
         pipeline: str,
         fingerprint: Optional[str],
         actor: _Actor,
-        now: Optional[int] = None,
+        now: Optional[str] = None,
     ) -> str: ...
     def resign_list(self) -> str: ...
     def audit_head(self) -> str: ...
@@ -354,6 +355,7 @@ class Keyring:
 
 def audit_verify(path: str, expected_head: Optional[str] = None) -> Tuple[int, str]: ...
 def audit_head(path: str) -> str: ...
+def audit_head_parse(text: str) -> Tuple[int, str]: ...
 def audit_entries(path: str) -> List[Tuple[int, str, str]]: ...
 def backup_create(
     keyring: Keyring,
@@ -365,7 +367,7 @@ def backup_create(
     shares: Optional[int] = None,
     work_factor: Optional[int] = None,
     overwrite: bool = False,
-    now: Optional[int] = None,
+    now: Optional[str] = None,
 ) -> Tuple[str, Optional[List[str]]]: ...
 def backup_recover(
     path: str,
@@ -379,6 +381,6 @@ def backup_recover(
     store_map: List[Tuple[str, str]] = ...,
     overwrite: bool = False,
     max_work_factor: Optional[int] = None,
-    now: Optional[int] = None,
+    now: Optional[str] = None,
 ) -> str: ...
 def combine_shares(shares: List[str]) -> bytearray: ...

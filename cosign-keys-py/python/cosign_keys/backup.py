@@ -34,16 +34,14 @@ never log them. Error messages never contain them.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
-import json
 import os
 from typing import Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
-from ._lifecycle_json import Json, actor, invalid, obj, optional_int, optional_str, unix_seconds, utc
-from .audit import AuditHead
-from .keyring import Keyring, KeyLocation
+from ._lifecycle_json import actor, invalid, rfc3339
+from ._wire import BackupKey, BackupSummary, RecoverySummary
+from .keyring import Keyring
 
 __all__ = [
     "BackupKey",
@@ -57,84 +55,6 @@ __all__ = [
 PathArg = Union[str, "os.PathLike[str]"]
 PasswordArg = Union[str, bytes, bytearray]
 ShareArg = Union[str, bytes, bytearray, memoryview]
-
-
-@dataclasses.dataclass(frozen=True)
-class BackupKey:
-    """A key version in a backup: where it was (backup) or where it is now
-    (recovery)."""
-
-    id: int
-    fingerprint: str
-    location: KeyLocation
-
-    @classmethod
-    def _from_json(cls, data: Json) -> BackupKey:
-        return cls(
-            int(data["id"]), str(data["fingerprint"]), KeyLocation._from_json(data["location"])
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class BackupSummary:
-    """What :func:`create_backup` wrote (never the passphrase or shares)."""
-
-    path: str
-    """The backup file."""
-    created_at: _dt.datetime
-    keyring: str
-    """The keyring backed up."""
-    manifest_revision: int
-    keys: Tuple[BackupKey, ...]
-    """The key versions whose private material is in the backup."""
-    share_set: Optional[str]
-    """With shares: the set id printed on each share."""
-    threshold: Optional[int]
-    """With shares: how many recover the passphrase."""
-    shares: Optional[int]
-    """With shares: how many were made."""
-    audit_head: AuditHead
-
-    @classmethod
-    def _from_json(cls, text: str) -> BackupSummary:
-        data = obj(json.loads(text))
-        return cls(
-            path=str(data["path"]),
-            created_at=utc(data["created_at"]),
-            keyring=str(data["keyring"]),
-            manifest_revision=int(data["manifest_revision"]),
-            keys=tuple(BackupKey._from_json(k) for k in data["keys"]),
-            share_set=optional_str(data.get("share_set")),
-            threshold=optional_int(data.get("threshold")),
-            shares=optional_int(data.get("shares")),
-            audit_head=AuditHead._from_json(data["audit_head"]),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class RecoverySummary:
-    """What :func:`recover_backup` restored."""
-
-    keyring: str
-    """The keyring written."""
-    revision: int
-    keys: Tuple[BackupKey, ...]
-    """The keys restored, at their new store locations."""
-    audit_restored: bool
-    """Whether the audit log was restored from the backup (it is when the
-    target has none)."""
-    audit_head: AuditHead
-
-    @classmethod
-    def _from_json(cls, text: str) -> RecoverySummary:
-        data = obj(json.loads(text))
-        return cls(
-            keyring=str(data["keyring"]),
-            revision=int(data["revision"]),
-            keys=tuple(BackupKey._from_json(k) for k in data["keys"]),
-            audit_restored=bool(data["audit_restored"]),
-            audit_head=AuditHead._from_json(data["audit_head"]),
-        )
 
 
 def _share_texts(shares: Iterable[ShareArg]) -> List[str]:
@@ -192,7 +112,7 @@ def create_backup(
         shares=shares,
         work_factor=work_factor,
         overwrite=overwrite,
-        now=unix_seconds(now),
+        now=rfc3339(now),
     )
     return BackupSummary._from_json(text), share_list
 
@@ -239,7 +159,7 @@ def recover_backup(
         store_map=list((store_map or {}).items()),
         overwrite=overwrite,
         max_work_factor=max_work_factor,
-        now=unix_seconds(now),
+        now=rfc3339(now),
     )
     return RecoverySummary._from_json(summary)
 

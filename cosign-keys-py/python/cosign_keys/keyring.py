@@ -33,31 +33,42 @@ or runs scrypt, releases the GIL.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
-import enum
 import json
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import Any, List, Optional, Tuple, Type, Union
+from typing import List, Optional, Tuple, Type, Union
 
 from . import _native
-from ._lifecycle_json import (
-    Json,
-    actor,
-    int_list,
-    invalid,
-    obj,
-    optional_int,
-    optional_str,
-    selector,
-    text_list,
-    unix_seconds,
-    utc,
-    utc_or_none,
+from ._lifecycle_json import actor, invalid, rfc3339, selector
+from ._native import Fingerprint, PrivateKey, ScryptParams
+from ._wire import (
+    Actor,
+    Compromise,
+    Due,
+    HistoryEntry,
+    HistoryEvent,
+    KeyRecord,
+    KeyState,
+    KeyStatus,
+    Manifest,
+    PendingKind,
+    PendingOperation,
+    PendingTarget,
+    ResignEntry,
+    RevocationOutcome,
+    RotationOutcome,
+    RotationPolicy,
+    SignedArtifact,
+    SigningEvent,
+    Status,
+    Step,
+    TargetKind,
+    TrustBundle,
+    TrustedKey,
 )
-from ._native import Fingerprint, PrivateKey, PublicKey, ScryptParams
+from ._wire_methods import KeyLocation
 from .algorithm import Algorithm
 from .audit import AuditHead, AuditReport, verify_audit
 from .errors import _handle_closed
@@ -92,591 +103,9 @@ KeySelector = Union[int, str, Fingerprint]
 PasswordArg = Union[str, bytes, bytearray]
 
 
-class KeyState(str, enum.Enum):
-    """Where a key version is in its life. Members are strings
-    (``KeyState.ACTIVE == "active"``)."""
-
-    PRE_ACTIVE = "pre-active"
-    """Generated and stored, not yet used."""
-    ACTIVE = "active"
-    """The signing key; at most one at a time."""
-    DEACTIVATED = "deactivated"
-    """No longer signs; trusted for verification during its transition
-    window (and never again once retired)."""
-    COMPROMISED = "compromised"
-    """Trusted by no one from the moment it was marked; never active again."""
-    DESTROYED = "destroyed"
-    """Private material deleted; the record is kept. Terminal."""
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@dataclasses.dataclass(frozen=True)
-class RotationPolicy:
-    """How often the active key is replaced, and how long a replaced key
-    stays trusted for verification. The core checks the numbers (a period of
-    at least a day, a window shorter than the period) when the policy is
-    used.
-
-    >>> RotationPolicy.annual()
-    RotationPolicy(period_days=365, transition_window_days=30)
-    >>> RotationPolicy.quarterly().transition_window_days
-    30
-    >>> RotationPolicy.every_days(30)
-    RotationPolicy(period_days=30, transition_window_days=29)
-    """
-
-    period_days: int = 365
-    """Days from a key's activation until its rotation is due."""
-    transition_window_days: int = 30
-    """Days a deactivated key stays trusted for verification."""
-
-    @classmethod
-    def annual(cls) -> RotationPolicy:
-        """Every 365 days, 30-day transition window (the default)."""
-        return cls(365, 30)
-
-    @classmethod
-    def quarterly(cls) -> RotationPolicy:
-        """Every 90 days, 30-day transition window."""
-        return cls(90, 30)
-
-    @classmethod
-    def every_days(cls, days: int) -> RotationPolicy:
-        """A custom period with a 30-day window, or one day less than the
-        period if that is shorter."""
-        return cls(days, min(30, max(days - 1, 0)))
-
-    def _native(self) -> Tuple[int, int]:
-        return (int(self.period_days), int(self.transition_window_days))
-
-    @classmethod
-    def _from_json(cls, data: Json) -> RotationPolicy:
-        return cls(int(data["period_days"]), int(data["transition_window_days"]))
-
-
-@dataclasses.dataclass(frozen=True)
-class Actor:
-    """Who acted, from which machine, and why."""
-
-    who: str
-    host: str
-    reason: str
-
-    @classmethod
-    def _from_json(cls, data: Json) -> Actor:
-        return cls(str(data["who"]), str(data["host"]), str(data["reason"]))
-
-
-@dataclasses.dataclass(frozen=True)
-class KeyLocation:
-    """Where a key version's private key lives: a key store URI at a store
-    version (``kind == "store"``), or a KMS key URI at a KMS version
-    (``kind == "kms"``)."""
-
-    kind: str
-    """``"store"`` or ``"kms"``."""
-    uri: str
-    """The key store or KMS URI."""
-    version: Union[int, str]
-    """The store version (int) or the KMS's version identifier (str)."""
-
-    def __str__(self) -> str:
-        if self.kind == "kms":
-            return f"{self.uri} (KMS version {self.version})"
-        return f"{self.uri} (version {self.version})"
-
-    @classmethod
-    def _from_json(cls, data: Json) -> KeyLocation:
-        kind = str(data["kind"])
-        version: Union[int, str] = (
-            int(data["version"]) if kind == "store" else str(data["version"])
-        )
-        return cls(kind, str(data["uri"]), version)
-
-
-@dataclasses.dataclass(frozen=True)
-class Compromise:
-    """Why a key was marked compromised."""
-
-    reason: str
-    incident_id: str
-
-    @classmethod
-    def _from_json(cls, data: Any) -> Optional[Compromise]:
-        if data is None:
-            return None
-        return cls(str(data["reason"]), str(data["incident"]))
-
-
-@dataclasses.dataclass(frozen=True)
-class HistoryEntry:
-    """One transition in a key's history."""
-
-    event: str
-    """``created``, ``activated``, ``deactivated``, ``retired``,
-    ``compromised``, ``destroyed`` or ``recovered``."""
-    state: KeyState
-    """The state afterwards."""
-    at: _dt.datetime
-    """When (aware, UTC)."""
-    by: Actor
-    """Who, from where, why."""
-    incident_id: Optional[str]
-    """The incident, for a compromise."""
-    operation: Optional[str]
-    """The lifecycle operation it was part of."""
-
-    @classmethod
-    def _from_json(cls, data: Json) -> HistoryEntry:
-        return cls(
-            event=str(data["event"]),
-            state=KeyState(data["state"]),
-            at=utc(data["at"]),
-            by=Actor._from_json(data["by"]),
-            incident_id=optional_str(data.get("incident")),
-            operation=optional_str(data.get("operation")),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class KeyRecord:
-    """One key version in the keyring."""
-
-    id: int
-    """Sequence number in the keyring (1, 2, ...)."""
-    fingerprint: str
-    """``SHA256:...`` fingerprint of the public key."""
-    algorithm: Algorithm
-    location: KeyLocation
-    """Where the private key lives."""
-    public_key: str
-    """The public key, PKIX PEM (what ``cosign.pub`` holds)."""
-    state: KeyState
-    created_at: _dt.datetime
-    activated_at: Optional[_dt.datetime]
-    deactivated_at: Optional[_dt.datetime]
-    trusted_until: Optional[_dt.datetime]
-    """End of the transition window (deactivated keys); verifiers trust the
-    key before this time."""
-    retired_at: Optional[_dt.datetime]
-    compromised_at: Optional[_dt.datetime]
-    destroyed_at: Optional[_dt.datetime]
-    compromise: Optional[Compromise]
-    predecessor: Optional[int]
-    """The key it replaced."""
-    successor: Optional[int]
-    """The key that replaced it."""
-    history: Tuple[HistoryEntry, ...]
-    """Every transition, oldest first."""
-
-    def load_public_key(self) -> PublicKey:
-        """The public key as a :class:`~cosign_keys.PublicKey`."""
-        return PublicKey.from_pem(self.public_key.encode("ascii"))
-
-    @staticmethod
-    def _fields(data: Json) -> Json:
-        return {
-            "id": int(data["id"]),
-            "fingerprint": str(data["fingerprint"]),
-            "algorithm": Algorithm(data["algorithm"]),
-            "location": KeyLocation._from_json(data["location"]),
-            "public_key": str(data["public_key"]),
-            "state": KeyState(data["state"]),
-            "created_at": utc(data["created_at"]),
-            "activated_at": utc_or_none(data.get("activated_at")),
-            "deactivated_at": utc_or_none(data.get("deactivated_at")),
-            "trusted_until": utc_or_none(data.get("trusted_until")),
-            "retired_at": utc_or_none(data.get("retired_at")),
-            "compromised_at": utc_or_none(data.get("compromised_at")),
-            "destroyed_at": utc_or_none(data.get("destroyed_at")),
-            "compromise": Compromise._from_json(data.get("compromise")),
-            "predecessor": optional_int(data.get("predecessor")),
-            "successor": optional_int(data.get("successor")),
-            "history": tuple(HistoryEntry._from_json(h) for h in data.get("history", [])),
-        }
-
-    @classmethod
-    def _from_json(cls, data: Json) -> KeyRecord:
-        return cls(**cls._fields(data))
-
-
-@dataclasses.dataclass(frozen=True)
-class KeyStatus(KeyRecord):
-    """A key in a :class:`Status`: its record, plus whether verifiers trust
-    it at the status time and its state in words."""
-
-    trusted: bool
-    """Whether verifiers trust it at :attr:`Status.now`."""
-    status: str
-    """E.g. ``active``, ``deactivated (trusted until 2027-02-04T09:00:00Z)``,
-    ``deactivated (retired ...)``."""
-
-    @classmethod
-    def _from_json(cls, data: Json) -> KeyStatus:
-        return cls(**cls._fields(data), trusted=bool(data["trusted"]), status=str(data["status"]))
-
-
-@dataclasses.dataclass(frozen=True)
-class PendingOperation:
-    """A lifecycle operation that was interrupted: calling the same
-    operation again (or :meth:`Keyring.resume`) completes it."""
-
-    id: str
-    kind: str
-    """``rotate``, ``emergency-rotate``, ``revoke``, ``retire`` or ``destroy``."""
-    step: str
-    """``intent``, ``recorded`` or ``committed``."""
-    started_at: _dt.datetime
-    actor: Actor
-    target_uri: Optional[str]
-    """Rotations: where the new key goes."""
-    old_key: Optional[int]
-    new_key: Optional[int]
-    compromised_key: Optional[int]
-    keys: Tuple[int, ...]
-
-    @classmethod
-    def _from_json(cls, data: Any) -> Optional[PendingOperation]:
-        if data is None:
-            return None
-        target = data.get("target")
-        return cls(
-            id=str(data["id"]),
-            kind=str(data["kind"]),
-            step=str(data["step"]),
-            started_at=utc(data["started_at"]),
-            actor=Actor._from_json(data["actor"]),
-            target_uri=None if target is None else str(target["uri"]),
-            old_key=optional_int(data.get("old_key")),
-            new_key=optional_int(data.get("new_key")),
-            compromised_key=optional_int(data.get("compromised_key")),
-            keys=tuple(int_list(data.get("keys"))),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class Manifest:
-    """The keyring manifest as stored, with its revision."""
-
-    revision: int
-    """The revision a check-and-set save expects (see ``expect_revision``)."""
-    created_at: _dt.datetime
-    updated_at: _dt.datetime
-    policy: RotationPolicy
-    keys: Tuple[KeyRecord, ...]
-    pending: Optional[PendingOperation]
-
-    @property
-    def active(self) -> Optional[KeyRecord]:
-        """The active key, if any."""
-        return next((k for k in self.keys if k.state is KeyState.ACTIVE), None)
-
-    @classmethod
-    def _from_json(cls, text: str, revision: int) -> Manifest:
-        data = obj(json.loads(text))
-        return cls(
-            revision=revision,
-            created_at=utc(data["created_at"]),
-            updated_at=utc(data["updated_at"]),
-            policy=RotationPolicy._from_json(data["policy"]),
-            keys=tuple(KeyRecord._from_json(k) for k in data["keys"]),
-            pending=PendingOperation._from_json(data.get("pending")),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class Due:
-    """What the rotation policy asks for at a time."""
-
-    now: _dt.datetime
-    rotation_due: bool
-    """No active key, or its period is over."""
-    rotation_due_at: Optional[_dt.datetime]
-    reason: str
-    """Why, in words."""
-    retire: Tuple[int, ...]
-    """Deactivated keys whose window has ended: retire them."""
-    pending_operation: Optional[str]
-    """An interrupted operation to retry, in words."""
-
-    @classmethod
-    def _from_json(cls, data: Json) -> Due:
-        return cls(
-            now=utc(data["now"]),
-            rotation_due=bool(data["rotation_due"]),
-            rotation_due_at=utc_or_none(data.get("rotation_due_at")),
-            reason=str(data["reason"]),
-            retire=tuple(int_list(data.get("retire"))),
-            pending_operation=optional_str(data.get("pending_operation")),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class Status:
-    """A keyring's state at a time."""
-
-    keyring: str
-    """The manifest's location."""
-    revision: int
-    now: _dt.datetime
-    policy: RotationPolicy
-    active_key: Optional[int]
-    keys: Tuple[KeyStatus, ...]
-    trusted: Tuple[str, ...]
-    """Fingerprints verifiers should trust now, active first."""
-    due: Due
-    pending: Optional[PendingOperation]
-    resign_count: int
-    """Artifacts whose newest signature is by a key no longer active."""
-    audit_head: AuditHead
-    """The audit log's head: keep it to verify the log later."""
-    audit_pending: int = 0
-    """Audit records an emergency operation queued in the keyring because
-    the log could not be written; the next operation that can write the log
-    appends them."""
-    audit_problem: Optional[str] = None
-    """What is wrong with the audit log, if anything: it cannot be read, or
-    it no longer holds the record the keyring was saved after (deleted,
-    truncated or replaced)."""
-    deferred: Optional[PendingOperation] = None
-    """A destroy an emergency operation (revoke, emergency rotation) set
-    aside; it becomes :attr:`pending` again when that operation closes."""
-
-    def key(self, key: KeySelector) -> KeyStatus:
-        """The key with this id or fingerprint (``KeyError`` if none)."""
-        text = selector(key).lstrip("#")
-        for k in self.keys:
-            if str(k.id) == text or k.fingerprint == text:
-                return k
-        raise KeyError(key)
-
-    @classmethod
-    def _from_json(cls, text: str) -> Status:
-        data = obj(json.loads(text))
-        return cls(
-            keyring=str(data["keyring"]),
-            revision=int(data["revision"]),
-            now=utc(data["now"]),
-            policy=RotationPolicy._from_json(data["policy"]),
-            active_key=optional_int(data.get("active_key")),
-            keys=tuple(KeyStatus._from_json(k) for k in data["keys"]),
-            trusted=tuple(text_list(data.get("trusted"))),
-            due=Due._from_json(data["due"]),
-            pending=PendingOperation._from_json(data.get("pending")),
-            resign_count=int(data["resign_count"]),
-            audit_head=AuditHead._from_json(data["audit_head"]),
-            audit_pending=int(data.get("audit_pending", 0)),
-            audit_problem=optional_str(data.get("audit_problem")),
-            deferred=PendingOperation._from_json(data.get("deferred")),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class TrustedKey:
-    """One key in a trust bundle."""
-
-    id: int
-    fingerprint: str
-    state: KeyState
-    """``active`` or ``deactivated``."""
-    trusted_until: Optional[_dt.datetime]
-    """For a deactivated key, when verifiers stop trusting it."""
-    public_key: str
-    """PKIX PEM."""
-
-    @classmethod
-    def _from_json(cls, data: Json) -> TrustedKey:
-        return cls(
-            id=int(data["id"]),
-            fingerprint=str(data["fingerprint"]),
-            state=KeyState(data["state"]),
-            trusted_until=utc_or_none(data.get("trusted_until")),
-            public_key=str(data["public_key"]),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class TrustBundle:
-    """The public keys a verifier should trust at :attr:`at`: the active key,
-    then deactivated keys inside their window, newest first; never a
-    compromised, retired, destroyed or pre-active key."""
-
-    at: _dt.datetime
-    keys: Tuple[TrustedKey, ...]
-    pem: str
-    """Every key's PEM concatenated in bundle order: one multi-key bundle for
-    admission controllers (the file ``cosign-trust-bundle.pem``)."""
-
-    @property
-    def current(self) -> Optional[TrustedKey]:
-        """The active key (``cosign.pub``)."""
-        return next((k for k in self.keys if k.state is KeyState.ACTIVE), None)
-
-    @property
-    def previous(self) -> Optional[TrustedKey]:
-        """The newest deactivated key still trusted (``cosign.pub.old``)."""
-        return next((k for k in self.keys if k.state is KeyState.DEACTIVATED), None)
-
-    @property
-    def fingerprints(self) -> List[str]:
-        """The fingerprints, in bundle order."""
-        return [k.fingerprint for k in self.keys]
-
-    @classmethod
-    def _from_native(cls, text: str, pem: str) -> TrustBundle:
-        data = obj(json.loads(text))
-        return cls(
-            at=utc(data["at"]),
-            keys=tuple(TrustedKey._from_json(k) for k in data["keys"]),
-            pem=pem,
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class RotationOutcome:
-    """What a rotation did."""
-
-    operation: str
-    """The operation id (in the audit records and the store's labels)."""
-    kind: str
-    """``rotate`` or ``emergency-rotate``."""
-    resumed: bool
-    """Whether this call completed an interrupted rotation."""
-    new_key: int
-    new_fingerprint: str
-    location: KeyLocation
-    """Where the new private key lives."""
-    old_key: Optional[int]
-    old_fingerprint: Optional[str]
-    old_trusted_until: Optional[_dt.datetime]
-    """Until when the replaced key is still trusted (``None`` if compromised)."""
-    revision: int
-    audit_head: AuditHead
-    audit_pending: int = 0
-    """Audit records not yet in the log (an emergency rotation goes on when
-    the log cannot be written): kept in the keyring and appended by the next
-    operation that can write the log. 0: the audit trail is complete."""
-    audit_error: Optional[str] = None
-    """Why the log could not be written, when :attr:`audit_pending` is not 0."""
-
-    @classmethod
-    def _from_json(cls, text: str) -> RotationOutcome:
-        data = obj(json.loads(text))
-        return cls(
-            operation=str(data["operation"]),
-            kind=str(data["kind"]),
-            resumed=bool(data["resumed"]),
-            new_key=int(data["new_key"]),
-            new_fingerprint=str(data["new_fingerprint"]),
-            location=KeyLocation._from_json(data["location"]),
-            old_key=optional_int(data.get("old_key")),
-            old_fingerprint=optional_str(data.get("old_fingerprint")),
-            old_trusted_until=utc_or_none(data.get("old_trusted_until")),
-            revision=int(data["revision"]),
-            audit_head=AuditHead._from_json(data["audit_head"]),
-            audit_pending=int(data.get("audit_pending", 0)),
-            audit_error=optional_str(data.get("audit_error")),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class RevocationOutcome:
-    """What a revocation did."""
-
-    operation: str
-    resumed: bool
-    key: int
-    """The compromised key's id."""
-    fingerprint: str
-    previous_state: KeyState
-    incident_id: str
-    active_key: Optional[int]
-    """The active key now (``None`` when the revoked key was the active one:
-    rotate at once, or use :meth:`Keyring.emergency_rotate`)."""
-    revision: int
-    audit_head: AuditHead
-    audit_pending: int = 0
-    """Audit records not yet in the log: a revocation is never blocked by the
-    audit log (full disk, I/O error, read-only, locked, or a log that no
-    longer holds the keyring's anchor). They are kept in the keyring and
-    appended by the next operation that can write the log. 0: the audit
-    trail is complete."""
-    audit_error: Optional[str] = None
-    """Why the log could not be written, when :attr:`audit_pending` is not 0."""
-
-    @classmethod
-    def _from_json(cls, text: str) -> RevocationOutcome:
-        data = obj(json.loads(text))
-        return cls(
-            operation=str(data["operation"]),
-            resumed=bool(data["resumed"]),
-            key=int(data["key"]),
-            fingerprint=str(data["fingerprint"]),
-            previous_state=KeyState(data["previous_state"]),
-            incident_id=str(data["incident"]),
-            active_key=optional_int(data.get("active_key")),
-            revision=int(data["revision"]),
-            audit_head=AuditHead._from_json(data["audit_head"]),
-            audit_pending=int(data.get("audit_pending", 0)),
-            audit_error=optional_str(data.get("audit_error")),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class SigningEvent:
-    """An artifact signed by a key in a pipeline, as recorded."""
-
-    artifact: str
-    digest: str
-    pipeline_id: str
-    fingerprint: str
-    """The signing key's fingerprint."""
-    key_id: int
-    """The signing key's id (0 if it is not in the keyring)."""
-    signed_at: _dt.datetime
-
-    @staticmethod
-    def _fields(data: Json) -> Json:
-        return {
-            "artifact": str(data["artifact"]),
-            "digest": str(data["digest"]),
-            "pipeline_id": str(data["pipeline"]),
-            "fingerprint": str(data["fingerprint"]),
-            "key_id": int(data["key_id"]),
-            "signed_at": utc(data["signed_at"]),
-        }
-
-    @classmethod
-    def _from_json(cls, data: Json) -> SigningEvent:
-        return cls(**cls._fields(data))
-
-
-@dataclasses.dataclass(frozen=True)
-class SignedArtifact(SigningEvent):
-    """An artifact signed with the keyring's active key."""
-
-    signature: str
-    """The signature over the digest, base64 (as ``cosign sign-blob`` prints it)."""
-
-    @classmethod
-    def _from_json(cls, data: Json) -> SignedArtifact:
-        return cls(**cls._fields(data), signature=str(data["signature"]))
-
-
-@dataclasses.dataclass(frozen=True)
-class ResignEntry(SigningEvent):
-    """An artifact to sign again: its newest signature is by a key that is no
-    longer active."""
-
-    key_state: str
-    """The signing key's state now, in words (``deactivated (trusted until
-    ...)``, ``compromised``, ...; ``unknown`` for a key not in the keyring)."""
-
-    @classmethod
-    def _from_json(cls, data: Json) -> ResignEntry:
-        return cls(**cls._fields(data), key_state=str(data["key_state"]))
+def _bundle(found: Tuple[str, str]) -> TrustBundle:
+    """A trust bundle from the native layer's ``(json, pem)``."""
+    return TrustBundle._from_json(found[0], pem=found[1])
 
 
 def _scrypt(params: Optional[ScryptParams]) -> Optional[Tuple[int, int, int]]:
@@ -810,7 +239,7 @@ class Keyring:
     def manifest(self) -> Optional[Manifest]:
         """The manifest and its revision; ``None`` before it exists."""
         found = self._k.manifest()
-        return None if found is None else Manifest._from_json(*found)
+        return None if found is None else Manifest._from_json(found[0], revision=found[1])
 
     def init(
         self,
@@ -827,7 +256,7 @@ class Keyring:
         self._k.init(
             _policy(policy or RotationPolicy.annual()),
             actor(who, reason, host),
-            unix_seconds(now),
+            rfc3339(now),
         )
         created = self.manifest()
         if created is None:  # another writer removed it at once
@@ -845,7 +274,7 @@ class Keyring:
     ) -> None:
         """Changes the rotation policy (windows already running keep their
         end)."""
-        self._k.set_policy(_policy(policy), actor(who, reason, host), unix_seconds(now))
+        self._k.set_policy(_policy(policy), actor(who, reason, host), rfc3339(now))
 
     def rotate(
         self,
@@ -885,7 +314,7 @@ class Keyring:
             algorithm,
             password,
             actor(who, reason, host),
-            now=unix_seconds(now),
+            now=rfc3339(now),
             window_days=window_days,
             expect_revision=expect_revision,
             policy=None if policy is None else _policy(policy),
@@ -920,7 +349,7 @@ class Keyring:
             algorithm,
             password,
             actor(who, reason, host),
-            now=unix_seconds(now),
+            now=rfc3339(now),
             keep_password=keep_password,
             scrypt=_scrypt(scrypt),
         )
@@ -946,7 +375,7 @@ class Keyring:
             selector(key),
             _compromise(reason, incident_id),
             actor(who, reason, host),
-            unix_seconds(now),
+            rfc3339(now),
         )
         return RevocationOutcome._from_json(text)
 
@@ -968,7 +397,7 @@ class Keyring:
             None if new_key_uri is None else os.fspath(new_key_uri),
             algorithm,
             password,
-            now=unix_seconds(now),
+            now=rfc3339(now),
             keep_password=keep_password,
             scrypt=_scrypt(scrypt),
         )
@@ -990,7 +419,7 @@ class Keyring:
         return self._k.retire(
             None if key is None else selector(key),
             actor(who, reason, host),
-            unix_seconds(now),
+            rfc3339(now),
         )
 
     def destroy(
@@ -1017,7 +446,7 @@ class Keyring:
         head = self._k.destroy(
             selector(key),
             actor(who, reason, host),
-            unix_seconds(now),
+            rfc3339(now),
             material_gone,
         )
         return AuditHead.parse(head)
@@ -1025,15 +454,15 @@ class Keyring:
     def status(self, now: Optional[_dt.datetime] = None) -> Status:
         """The keyring's state at ``now``. Raises
         :class:`~cosign_keys.NotFound` before the keyring exists."""
-        return Status._from_json(self._k.status(unix_seconds(now)))
+        return Status._from_json(self._k.status(rfc3339(now)))
 
     def due(self, now: Optional[_dt.datetime] = None) -> Due:
         """What the rotation policy asks for at ``now``."""
-        return Due._from_json(obj(json.loads(self._k.due(unix_seconds(now)))))
+        return Due._from_json(self._k.due(rfc3339(now)))
 
     def trust_bundle(self, at: Optional[_dt.datetime] = None) -> TrustBundle:
         """The public keys verifiers should trust at ``at``."""
-        return TrustBundle._from_native(*self._k.trust_bundle(unix_seconds(at, "at")))
+        return _bundle(self._k.trust_bundle(rfc3339(at, "at")))
 
     def distribute(
         self,
@@ -1049,8 +478,8 @@ class Keyring:
         still in its window; removed when there is none) and
         ``cosign-trust-bundle.pem`` (every trusted key), and audits the
         distribution."""
-        return TrustBundle._from_native(
-            *self._k.distribute(os.fspath(directory), actor(who, reason, host), unix_seconds(now))
+        return _bundle(
+            self._k.distribute(os.fspath(directory), actor(who, reason, host), rfc3339(now))
         )
 
     def unlock(
@@ -1071,9 +500,9 @@ class Keyring:
             None if key is None else selector(key),
             password,
             actor(who, reason, host),
-            unix_seconds(now),
+            rfc3339(now),
         )
-        return private, KeyRecord._from_json(obj(json.loads(record)))
+        return private, KeyRecord._from_json(record)
 
     def sign_digest(
         self,
@@ -1093,9 +522,9 @@ class Keyring:
         and audited. The signature is over the digest bytes, as
         ``cosign sign-blob`` of a pre-hashed blob."""
         text = self._k.sign_digest(
-            artifact, digest, pipeline_id, password, actor(who, reason, host), unix_seconds(now)
+            artifact, digest, pipeline_id, password, actor(who, reason, host), rfc3339(now)
         )
-        return SignedArtifact._from_json(obj(json.loads(text)))
+        return SignedArtifact._from_json(text)
 
     def record_signing(
         self,
@@ -1118,14 +547,14 @@ class Keyring:
             pipeline_id,
             None if fingerprint is None else str(fingerprint),
             actor(who, reason, host),
-            unix_seconds(now),
+            rfc3339(now),
         )
-        return SigningEvent._from_json(obj(json.loads(text)))
+        return SigningEvent._from_json(text)
 
     def resign_list(self) -> List[ResignEntry]:
         """The artifacts whose newest recorded signature is by a key that is
         no longer active: exactly those a pipeline should sign again."""
-        return [ResignEntry._from_json(obj(e)) for e in json.loads(self._k.resign_list())]
+        return [ResignEntry._from_json(e) for e in json.loads(self._k.resign_list())]
 
     def audit_head(self) -> AuditHead:
         """The audit log's current head."""
