@@ -60,6 +60,16 @@ EXTERNAL = {
 
 PY_NAMES = {"incident": "incident_id", "pipeline": "pipeline_id"}
 
+# Python defaults the wheel's classes have always had (the core always sends
+# these fields; the defaults serve callers that build the objects).
+PY_DEFAULTS = {
+    ("RotationPolicy", "period_days"): "365",
+    ("RotationPolicy", "transition_window_days"): "30",
+    ("Status", "audit_pending"): "0",
+    ("RotationOutcome", "audit_pending"): "0",
+    ("RevocationOutcome", "audit_pending"): "0",
+}
+
 EXTRA_FIELDS: Dict[str, List[Tuple[str, str, str]]] = {
     "Manifest": [
         ("revision", "int", "The revision a check-and-set save expects (see ``expect_revision``)."),
@@ -131,6 +141,8 @@ def doc(text: str, indent: str) -> List[str]:
     # Rust intra-doc links and code spans read as reST literals.
     text = re.sub(r"\[`([^`]+)`\](\([^)]*\))?", r"``\1``", text)
     text = re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", text)
+    if text.endswith('"'):
+        text += " "
     lines = text.split("\n")
     if len(lines) == 1:
         return [f'{indent}"""{lines[0]}"""']
@@ -195,11 +207,10 @@ class Gen:
             return f"tuple({item} for item in array({value}))"
         if t == "object":
             return f"obj({value})"
-        return {
-            "string": "text({})",
-            "integer": "integer({})",
-            "boolean": "boolean({})",
-        }.get(str(t), "{}").format(value)
+        known = {"string": "text({})", "integer": "integer({})", "boolean": "boolean({})"}
+        if t not in known:
+            raise SystemExit(f"gen-wire.py: no decoder for the schema {json.dumps(schema)}")
+        return known[str(t)].format(value)
 
     # -- output ------------------------------------------------------------
 
@@ -252,7 +263,7 @@ class Gen:
                 default = "None"
                 expr = f"optional({getter}, {fn(dec)})"
             else:
-                default = None
+                default = PY_DEFAULTS.get((name, key))
                 expr = self.decoder(inner, getter)
             fields.append((py, ann, default, expr, text))
         for py, ann, text in EXTRA_FIELDS.get(name, []):

@@ -286,7 +286,8 @@ impl Common {
         Ok(Keyring::open(self.config()?)?)
     }
 
-    fn actor(&self, default_reason: &str) -> Actor {
+    /// Who acts, by the core's actor rule (a blank `--who` is refused).
+    fn actor(&self, default_reason: &str) -> CliResult<Actor> {
         let who = self
             .who
             .clone()
@@ -297,7 +298,7 @@ impl Common {
         } else {
             self.reason.clone()
         };
-        Actor::new(who, reason)
+        Ok(Actor::checked(&who, None, &reason)?)
     }
 
     fn now(&self) -> Timestamp {
@@ -388,7 +389,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
             let out = keyring.rotate_with(
                 &new,
                 &options,
-                &common.actor("scheduled rotation"),
+                &common.actor("scheduled rotation")?,
                 common.now(),
             )?;
             common.print(to_json(&out), || {
@@ -427,7 +428,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 ));
             }
             let keyring = common.open()?;
-            let actor = common.actor("compromise");
+            let actor = common.actor("compromise")?;
             match target.new_key(algorithm)? {
                 Some(new) => {
                     let out =
@@ -468,7 +469,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
             let keyring = common.open()?;
             let ids = keyring.retire(
                 key.as_deref(),
-                &common.actor("transition window ended"),
+                &common.actor("transition window ended")?,
                 common.now(),
             )?;
             common.print(to_json(&ids), || {
@@ -495,7 +496,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
             let head = keyring.destroy_with(
                 &key,
                 &options,
-                &common.actor("destroy key material"),
+                &common.actor("destroy key material")?,
                 common.now(),
             )?;
             common.print(to_json(&head), || {
@@ -590,7 +591,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
         Command::TrustBundle { common, out } => {
             let keyring = common.open()?;
             let bundle =
-                keyring.distribute(&out, &common.actor("distribute public keys"), common.now())?;
+                keyring.distribute(&out, &common.actor("distribute public keys")?, common.now())?;
             common.print(to_json(&bundle), || {
                 let mut text = format!(
                     "Trust bundle in {} ({} keys)",
@@ -685,7 +686,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 &out,
                 &secret,
                 &options,
-                &common.actor("offline backup"),
+                &common.actor("offline backup")?,
                 common.now(),
             )?;
             if let Some(set) = &share_set {
@@ -739,7 +740,7 @@ pub(crate) fn run(command: Command) -> CliResult<()> {
                 &secret,
                 &common.config()?,
                 &options,
-                &common.actor("recovery from backup"),
+                &common.actor("recovery from backup")?,
                 common.now(),
             )?;
             common.print(to_json(&summary), || {

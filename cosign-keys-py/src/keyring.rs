@@ -62,16 +62,15 @@ fn new_key(
         if password.is_some() || keep_password || scrypt.is_some() {
             return Err(Error::InvalidArgument {
                 name: "password",
-                reason: format!(
-                    "{uri} is a KMS key: it has no password, kept password or scrypt cost"
-                ),
+                // The URI is not echoed: a pasted one may carry a credential.
+                reason: "a KMS key has no password, kept password or scrypt cost".into(),
             });
         }
         return Ok(NewKey::kms(uri, algorithm.0));
     }
     let password = password.ok_or_else(|| Error::InvalidArgument {
         name: "password",
-        reason: format!("a key generated into the key store {uri} needs a password"),
+        reason: "a key generated into a key store needs a password".into(),
     })?;
     let mut new = NewKey::store(uri, algorithm.0, password.0);
     if keep_password {

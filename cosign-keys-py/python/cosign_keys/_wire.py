@@ -556,9 +556,9 @@ class RotationPolicy(RotationPolicyMethods):
     trusted for verification.
     """
 
-    period_days: int
+    period_days: int = 365
     """Days from a key's activation until its rotation is due."""
-    transition_window_days: int
+    transition_window_days: int = 30
     """Days a deactivated key stays trusted for verification."""
 
     @classmethod
@@ -768,7 +768,7 @@ class Status(StatusMethods):
     """The audit log's current head (the manifest's anchor when the log
     cannot be read).
     """
-    audit_pending: int
+    audit_pending: int = 0
     """Audit records an emergency operation queued in the manifest because
     the log could not be written; the next operation that can write
     appends them.
@@ -885,7 +885,7 @@ class RotationOutcome:
     """The audit log's head after the rotation's records (the manifest's
     anchor when the log could not be read).
     """
-    audit_pending: int
+    audit_pending: int = 0
     """Audit records not yet in the log (an emergency rotation goes on when
     the log cannot be written): kept in the manifest and appended by the
     next operation that can write the log. 0: the audit trail is
@@ -944,7 +944,7 @@ class RevocationOutcome:
     """The audit log's head after (the manifest's anchor when the log could
     not be read).
     """
-    audit_pending: int
+    audit_pending: int = 0
     """Audit records not yet in the log: a revocation is never blocked by
     the audit log (full disk, I/O error, read-only, locked, or a log
     that no longer holds the keyring's anchor). They are kept in the

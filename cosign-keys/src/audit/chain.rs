@@ -71,9 +71,16 @@ impl FromStr for AuditHead {
     fn from_str(s: &str) -> Result<Self> {
         let bad = || Error::InvalidArgument {
             name: "audit head",
-            reason: format!("`{s}` is not `<record number>:<64 hex digits>`"),
+            reason: format!(
+                "`{}` is not `<record number>:<64 hex digits>`",
+                crate::error::redact_uri(s)
+            ),
         };
         let (seq, hash) = s.trim().split_once(':').ok_or_else(bad)?;
+        // Digits only (`u64::from_str` would also take a `+`).
+        if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
         let seq = seq.parse().map_err(|_| bad())?;
         let is_hex = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
         if !is_hex {

@@ -46,18 +46,32 @@ pub(crate) fn redact_uri(uri: &str) -> String {
 
     let mut out = String::with_capacity(uri.len().min(MAX_SHOWN * 2));
 
-    // Userinfo: the authority runs from after `://` (or from the start for a
-    // string without one, e.g. a quoted host) to the next `/`; everything
-    // before its last `@` is a user name and maybe a password.
-    let authority_start = before_query.find("://").map_or(0, |i| i + 3);
+    // Userinfo. With `scheme://`, the authority runs from after it to the
+    // next `/`, and everything before its last `@` is a user name and maybe
+    // a password. Without it (a mistyped `scheme:/user:pw@h`, `scheme:u:pw@h`,
+    // a quoted `user:pw@host`), a "scheme" may itself be the user name, so
+    // everything from the start to the last `@` before the first `/` after
+    // the scheme and its slashes is hidden.
+    let scheme = scheme_end(before_query);
+    let after_slashes = scheme.map_or(0, |end| {
+        end + before_query[end..]
+            .bytes()
+            .take_while(|&b| b == b'/')
+            .count()
+    });
+    let mask_from = match scheme {
+        Some(end) if before_query[end..].starts_with("//") => after_slashes,
+        _ => 0,
+    };
+    let authority_start = after_slashes;
     let authority_end = before_query[authority_start..]
         .find('/')
         .map_or(before_query.len(), |i| authority_start + i);
-    let rest = match before_query[authority_start..authority_end].rfind('@') {
+    let rest = match before_query[mask_from..authority_end].rfind('@') {
         Some(at) => {
-            out.push_str(&before_query[..authority_start]);
+            out.push_str(&before_query[..mask_from]);
             out.push_str(MASK);
-            &before_query[authority_start + at..]
+            &before_query[mask_from + at..]
         }
         None => before_query,
     };
@@ -74,6 +88,18 @@ pub(crate) fn redact_uri(uri: &str) -> String {
         }
     }
     bounded(&escape_controls(&out))
+}
+
+/// The end of a leading URI scheme and its colon (`[A-Za-z][A-Za-z0-9+.-]*:`),
+/// if `s` starts with one.
+fn scheme_end(s: &str) -> Option<usize> {
+    let colon = s.find(':')?;
+    let scheme = s[..colon].as_bytes();
+    let valid = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
+    valid.then_some(colon + 1)
 }
 
 /// Copies `s`, split at `&` and `;`, masking values: all of them in a query,
@@ -199,6 +225,13 @@ mod tests {
         // A quoted host, or a URI missing its `//`.
         assert_eq!(redact_uri("user:s3cret@evil"), "***@evil");
         assert_eq!(redact_uri("vault-kv:a:s3cret@h/x"), "***@h/x");
+        // One slash, several, or a `://` later in the path: still hidden.
+        assert_eq!(redact_uri("vault-kv:/user:s3cret@h/x"), "***@h/x");
+        assert_eq!(
+            redact_uri("awskms:///u:s3cret@h/alias/x"),
+            "awskms:///***@h/alias/x"
+        );
+        assert_eq!(redact_uri("vault-kv:user:s3cret@h/a://b"), "***@h/a://b");
     }
 
     #[test]

@@ -46,7 +46,9 @@ impl Lock {
     /// ([`crate::lock::acquire`]: at most `COSIGN_KEYS_LOCK_WAIT` seconds),
     /// reporting a writer that held it too long as [`Error::Conflict`].
     fn acquire(path: &Path, what: &str, kind: Kind) -> Result<Option<Self>> {
-        loop {
+        // A lock file replaced this many times while we locked it is being
+        // replaced on purpose: give up rather than spin.
+        for _ in 0..100 {
             let file = match open(path, kind) {
                 Ok(file) => file,
                 // A planted link is refused for readers too.
@@ -66,6 +68,13 @@ impl Lock {
             }
             // Locked a file that was removed meanwhile: open the new one.
         }
+        Err(Error::Conflict {
+            what: what.to_owned(),
+            reason: format!(
+                "{} kept being replaced while it was being locked; retry later",
+                path.display()
+            ),
+        })
     }
 }
 
