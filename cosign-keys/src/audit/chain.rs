@@ -39,6 +39,10 @@ pub(crate) struct Record {
 /// assert_eq!(head.seq, 3);
 /// assert_eq!(head.to_string().parse::<AuditHead>()?, head);
 /// assert_eq!(AuditHead::empty().seq, 0);
+/// // Digits only before the colon, 64 hex digits after.
+/// let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+/// assert!(format!("+3:{hash}").parse::<AuditHead>().is_err());
+/// assert!(format!("3:{}", &hash[1..]).parse::<AuditHead>().is_err());
 /// # Ok::<(), cosign_keys::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
