@@ -94,7 +94,7 @@ pub(crate) fn redact_uri(uri: &str) -> String {
 /// if `s` starts with one.
 fn scheme_end(s: &str) -> Option<usize> {
     let colon = s.find(':')?;
-    let scheme = s[..colon].as_bytes();
+    let scheme = &s.as_bytes()[..colon];
     let valid = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme
             .iter()
