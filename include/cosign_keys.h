@@ -692,24 +692,9 @@ ck_status ck_audit_head(const char *path, struct ck_buf **head_out, struct ck_er
 /**
  * Every record of the audit log at `path`, oldest first, as a JSON array
  * in `*json_out` (without verifying the chain: call `ck_audit_verify`
- * for that). Each element is the record as written, without its `prev`
- * hash:
- *
- * ```text
- * [{"seq": 7, "time": "<time>", "event": "key.rotated", "who": "alice",
- *   "host": "build-7", "reason": "annual rotation",
- *   "fingerprints": ["SHA256:…"], "old_fingerprint": "SHA256:…",
- *   "new_fingerprint": "SHA256:…", "keyring": "file:///…",
- *   "operation": "<id>", …}]
- * ```
- *
- * The optional fields (`fingerprints`, `old_fingerprint`,
- * `new_fingerprint`, `incident`, `artifact`, `digest`, `pipeline`,
- * `target`, `keyring`, `operation`) appear when the event has them. Event
- * names: `keyring.created`, `policy.changed`, `key.created`,
- * `key.rotated`, `key.compromised`, `key.retired`, `key.destroyed`,
- * `key.accessed`, `artifact.signed`, `trust.distributed`,
- * `backup.created`, `backup.recovered`.
+ * for that): each element an `AuditEntry` document (the record as written,
+ * without its `prev` hash; `$defs/AuditEntry` in
+ * `schema/cosign-keys.schema.json`).
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_AUDIT_TAMPERED`
  * for an unreadable record; `CK_IO`. Thread-safe.
@@ -1281,29 +1266,9 @@ ck_status ck_keyring_open(const char *manifest_uri,
 void ck_keyring_free(struct ck_keyring *keyring);
 
 /**
- * The keyring's state at `now` (RFC 3339 UTC, NULL: the current time), as
- * JSON in `*json_out`:
- *
- * ```text
- * {"keyring": "<manifest URI>", "revision": 7, "now": "<time>",
- *  "policy": {"period_days": 365, "transition_window_days": 30},
- *  "active_key": 2 | null,
- *  "keys": [{<key record, docs/keyring-format.md: "id", "fingerprint",
- *            "algorithm", "location", "public_key", "state", "created_at",
- *            "activated_at", …, "history">,
- *            "trusted": true, "status": "deactivated (trusted until …)"}],
- *  "trusted": ["SHA256:…"],            // trust-bundle order
- *  "due": {<as ck_keyring_due>},
- *  "pending": {<pending operation>} | null,
- *  "deferred": {<pending operation>} | null, // a destroy an emergency set aside
- *  "resign_count": 3,
- *  "audit_head": {"seq": 12, "hash": "<64 hex>"},
- *  "audit_pending": 0,     // records queued in the keyring, not yet in the log
- *  "audit_problem": null | "<what is wrong with the log, with the error code>"}
- * ```
- *
- * `state` is one of `pre-active`, `active`, `deactivated`, `compromised`,
- * `destroyed`; a retired key is `deactivated` with `retired_at`.
+ * The keyring's state at `now` (RFC 3339 UTC, NULL: the current time):
+ * `*json_out` receives a `Status` document (`$defs/Status` in
+ * `schema/cosign-keys.schema.json`, as every JSON result of this header).
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad time;
  * `CK_NOT_FOUND` before the keyring exists; `CK_KEYRING_INVALID`; store
@@ -1325,9 +1290,8 @@ ck_status ck_keyring_status(const struct ck_keyring *keyring,
  * still holds the record the manifest was last saved after (its anchor),
  * so a deleted, truncated or replaced log is found without a head kept
  * elsewhere (manifests written before anchors existed: the chain alone).
- * `*json_out` receives the report as `ck_audit_verify` gives it
- * (`{"records", "head", "incomplete_tail"?}`; `incomplete_tail`: bytes of
- * a record torn by a crash, which the next write moves aside).
+ * `*json_out` receives an `AuditReport` document (`incomplete_tail`:
+ * bytes of a record torn by a crash, which the next write moves aside).
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_AUDIT_TAMPERED` naming the record;
  * `CK_KEYRING_INVALID`; store errors; `CK_IO`. Thread-safe.
@@ -1341,16 +1305,8 @@ ck_status ck_keyring_verify_audit(const struct ck_keyring *keyring,
                                   struct ck_error **err_out);
 
 /**
- * What the rotation policy asks for at `now` (NULL: the current time), as
- * JSON in `*json_out`:
- *
- * ```text
- * {"now": "<time>", "rotation_due": true,
- *  "rotation_due_at": "<time>" | null,   // null without an active key
- *  "reason": "key #1 has been active since …",
- *  "retire": [1],                         // ids whose window has ended
- *  "pending_operation": "rotate <id> started … by …" | null}
- * ```
+ * What the rotation policy asks for at `now` (NULL: the current time):
+ * `*json_out` receives a `Due` document.
  *
  * Errors: as `ck_keyring_status`. Thread-safe.
  *
@@ -1382,16 +1338,9 @@ ck_status ck_keyring_trust_bundle(const struct ck_keyring *keyring,
                                   struct ck_error **err_out);
 
 /**
- * The trust bundle at `at` (NULL: now) as JSON in `*json_out`, in the
- * same order as the PEM of `ck_keyring_trust_bundle`:
- *
- * ```text
- * {"at": "<time>",
- *  "keys": [{"id": 2, "fingerprint": "SHA256:…", "state": "active",
- *            "public_key": "-----BEGIN PUBLIC KEY-----\n…"},
- *           {"id": 1, "fingerprint": "SHA256:…", "state": "deactivated",
- *            "trusted_until": "<time>", "public_key": "…"}]}
- * ```
+ * The trust bundle at `at` (NULL: now): `*json_out` receives a
+ * `TrustBundle` document, its keys in the order of the PEM of
+ * `ck_keyring_trust_bundle`.
  *
  * Errors: as `ck_keyring_status`. Thread-safe.
  *
@@ -1776,13 +1725,7 @@ ck_status ck_keyring_unlock(const struct ck_keyring *keyring,
  * as `cosign sign-blob` signs a pre-hashed blob. A stored key is unlocked
  * with `pw`; for a KMS key the KMS signs and `pw` is unused (NULL).
  *
- * `*json_out` receives:
- *
- * ```text
- * {"artifact": "registry.example/app:1.0", "digest": "sha256:…",
- *  "pipeline": "pipeline-7", "fingerprint": "SHA256:…", "key_id": 2,
- *  "signed_at": "<time>", "signature": "<base64>"}
- * ```
+ * `*json_out` receives a `SignedArtifact` document.
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad digest or
  * time; as `ck_keyring_unlock`; KMS errors. Thread-safe.
@@ -1837,13 +1780,8 @@ ck_status ck_keyring_record_signing(const struct ck_keyring *keyring,
 
 /**
  * The artifacts to sign again — those whose newest recorded signature is by
- * a key that is no longer active — as a JSON array in `*json_out`:
- *
- * ```text
- * [{"artifact": "…", "digest": "sha256:…", "pipeline": "…",
- *   "fingerprint": "SHA256:…", "key_id": 1, "signed_at": "<time>",
- *   "key_state": "deactivated (trusted until …)" | "compromised" | "unknown"}]
- * ```
+ * a key that is no longer active: `*json_out` receives a JSON array of
+ * `ResignEntry` documents.
  *
  * Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND` before the keyring exists;
  * `CK_KEYRING_INVALID`; store errors. Thread-safe.

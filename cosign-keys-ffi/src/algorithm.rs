@@ -148,12 +148,10 @@ pub unsafe extern "C" fn ck_algorithm_parse(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let name = unsafe { utf8(name, "name") }?;
+        let name = contract!(utf8(name, "name"))?;
         let out = Out::new(algorithm_out, "algorithm_out")?;
         let alg: Algorithm = name.parse()?;
-        // SAFETY: caller's contract.
-        unsafe { out.write(ck_algorithm::from_core(alg)) };
+        contract!(out.write(ck_algorithm::from_core(alg)));
         Ok(())
     })
 }
@@ -208,14 +206,12 @@ pub unsafe extern "C" fn ck_hash_digest(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let data = unsafe { bytes(data, data_len, "data") }?;
+        let data = contract!(bytes(data, data_len, "data"))?;
         let out = Out::new(digest_out, "digest_out")?;
         let hash = hash.to_core().ok_or_else(|| {
             FfiError::invalid("hash", format!("{} is not a CK_HASH_* value", hash.0))
         })?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, &hash.digest(data)) }
+        contract!(write_buf(out, &hash.digest(data)))
     })
 }
 

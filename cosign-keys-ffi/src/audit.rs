@@ -36,16 +36,13 @@ pub unsafe extern "C" fn ck_audit_verify(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let log = AuditLog::new(unsafe { self::path(path, "path") }?);
-        // SAFETY: caller's contract.
-        let expected = unsafe { optional_utf8(expected_head, "expected_head") }?
+        let log = AuditLog::new(contract!(self::path(path, "path"))?);
+        let expected = contract!(optional_utf8(expected_head, "expected_head"))?
             .map(str::parse::<AuditHead>)
             .transpose()?;
         let out = Out::new(json_out, "json_out")?;
         let report = log.verify(expected.as_ref())?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &report) }
+        contract!(write_json(out, &report))
     })
 }
 
@@ -67,12 +64,10 @@ pub unsafe extern "C" fn ck_audit_head_parse(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let text = unsafe { utf8(text, "text") }?;
+        let text = contract!(utf8(text, "text"))?;
         let out = Out::new(json_out, "json_out")?;
         let head: AuditHead = text.parse()?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &head) }
+        contract!(write_json(out, &head))
     })
 }
 
@@ -93,35 +88,18 @@ pub unsafe extern "C" fn ck_audit_head(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let log = AuditLog::new(unsafe { self::path(path, "path") }?);
+        let log = AuditLog::new(contract!(self::path(path, "path"))?);
         let out = Out::new(head_out, "head_out")?;
         let head = log.head()?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, head.to_string().as_bytes()) }
+        contract!(write_buf(out, head.to_string().as_bytes()))
     })
 }
 
 /// Every record of the audit log at `path`, oldest first, as a JSON array
 /// in `*json_out` (without verifying the chain: call `ck_audit_verify`
-/// for that). Each element is the record as written, without its `prev`
-/// hash:
-///
-/// ```text
-/// [{"seq": 7, "time": "<time>", "event": "key.rotated", "who": "alice",
-///   "host": "build-7", "reason": "annual rotation",
-///   "fingerprints": ["SHA256:…"], "old_fingerprint": "SHA256:…",
-///   "new_fingerprint": "SHA256:…", "keyring": "file:///…",
-///   "operation": "<id>", …}]
-/// ```
-///
-/// The optional fields (`fingerprints`, `old_fingerprint`,
-/// `new_fingerprint`, `incident`, `artifact`, `digest`, `pipeline`,
-/// `target`, `keyring`, `operation`) appear when the event has them. Event
-/// names: `keyring.created`, `policy.changed`, `key.created`,
-/// `key.rotated`, `key.compromised`, `key.retired`, `key.destroyed`,
-/// `key.accessed`, `artifact.signed`, `trust.distributed`,
-/// `backup.created`, `backup.recovered`.
+/// for that): each element an `AuditEntry` document (the record as written,
+/// without its `prev` hash; `$defs/AuditEntry` in
+/// `schema/cosign-keys.schema.json`).
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT`; `CK_AUDIT_TAMPERED`
 /// for an unreadable record; `CK_IO`. Thread-safe.
@@ -136,11 +114,9 @@ pub unsafe extern "C" fn ck_audit_entries(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let log = AuditLog::new(unsafe { self::path(path, "path") }?);
+        let log = AuditLog::new(contract!(self::path(path, "path"))?);
         let out = Out::new(json_out, "json_out")?;
         let entries = log.entries()?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &entries) }
+        contract!(write_json(out, &entries))
     })
 }

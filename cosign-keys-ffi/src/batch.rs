@@ -58,8 +58,7 @@ impl SignBatch {
 #[no_mangle]
 pub unsafe extern "C" fn ck_sign_batch_len(batch: *const ck_sign_batch) -> usize {
     run_or(0, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(batch, "batch") }.map_or(0, |b| b.items.len())
+        contract!(borrow(batch, "batch")).map_or(0, |b| b.items.len())
     })
 }
 
@@ -71,8 +70,7 @@ pub unsafe extern "C" fn ck_sign_batch_len(batch: *const ck_sign_batch) -> usize
 #[no_mangle]
 pub unsafe extern "C" fn ck_sign_batch_failed(batch: *const ck_sign_batch) -> usize {
     run_or(0, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(batch, "batch") }
+        contract!(borrow(batch, "batch"))
             .map_or(0, |b| b.items.iter().filter(|r| r.is_err()).count())
     })
 }
@@ -90,8 +88,7 @@ pub unsafe extern "C" fn ck_sign_batch_status(
     index: usize,
 ) -> ck_status {
     run_or(CK_NULL_PARAMETER, || {
-        // SAFETY: caller's contract.
-        let Ok(batch) = (unsafe { borrow(batch, "batch") }) else {
+        let Ok(batch) = (contract!(borrow(batch, "batch"))) else {
             return CK_NULL_PARAMETER;
         };
         match batch.item(index) {
@@ -123,12 +120,10 @@ pub unsafe extern "C" fn ck_sign_batch_item(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let batch = unsafe { borrow(batch, "batch") }?;
+        let batch = contract!(borrow(batch, "batch"))?;
         let out = Out::new(signature_out, "signature_out")?;
         match batch.item(index)? {
-            // SAFETY: caller's contract.
-            Ok(signature) => unsafe { write_buf(out, signature.as_bytes()) },
+            Ok(signature) => contract!(write_buf(out, signature.as_bytes())),
             Err(e) => Err(e.clone()),
         }
     })
@@ -142,10 +137,7 @@ pub unsafe extern "C" fn ck_sign_batch_item(
 /// `batch` is NULL or a live `ck_sign_batch` not used by any other thread.
 #[no_mangle]
 pub unsafe extern "C" fn ck_sign_batch_free(batch: *mut ck_sign_batch) {
-    run_or((), || {
-        // SAFETY: caller's contract.
-        unsafe { free(batch) }
-    });
+    run_or((), || contract!(free(batch)));
 }
 
 #[cfg(test)]

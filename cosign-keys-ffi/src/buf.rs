@@ -48,8 +48,7 @@ impl Buffer {
 /// As [`Out::write`].
 pub(crate) unsafe fn write_buf(out: Out<*mut ck_buf>, data: &[u8]) -> Result<(), FfiError> {
     let handle = into_handle::<ck_buf>(Buffer::copy_of(data));
-    // SAFETY: forwarded contract.
-    unsafe { out.write(handle) };
+    contract!(out.write(handle));
     Ok(())
 }
 
@@ -62,8 +61,7 @@ pub(crate) unsafe fn write_buf(out: Out<*mut ck_buf>, data: &[u8]) -> Result<(),
 #[no_mangle]
 pub unsafe extern "C" fn ck_buf_data(buf: *const ck_buf) -> *const u8 {
     run_or(std::ptr::null(), || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(buf, "buf") }.map_or(std::ptr::null(), |b| b.bytes.as_ptr())
+        contract!(borrow(buf, "buf")).map_or(std::ptr::null(), |b| b.bytes.as_ptr())
     })
 }
 
@@ -75,8 +73,7 @@ pub unsafe extern "C" fn ck_buf_data(buf: *const ck_buf) -> *const u8 {
 #[no_mangle]
 pub unsafe extern "C" fn ck_buf_len(buf: *const ck_buf) -> usize {
     run_or(0, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(buf, "buf") }.map_or(0, |b| b.data().len())
+        contract!(borrow(buf, "buf")).map_or(0, |b| b.data().len())
     })
 }
 

@@ -54,8 +54,7 @@ impl Opaque for ck_encrypted_key {
 /// # Safety
 /// As [`Out::write`].
 pub(crate) unsafe fn write_encrypted(out: Out<*mut ck_encrypted_key>, key: EncryptedPrivateKey) {
-    // SAFETY: forwarded contract.
-    unsafe { out.write(into_handle::<ck_encrypted_key>(key)) };
+    contract!(out.write(into_handle::<ck_encrypted_key>(key)));
 }
 
 /// Parses a Cosign key file (`ENCRYPTED SIGSTORE PRIVATE KEY`, or the legacy
@@ -77,12 +76,10 @@ pub unsafe extern "C" fn ck_encrypted_key_from_pem(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let pem = unsafe { bytes(pem, pem_len, "pem") }?;
+        let pem = contract!(bytes(pem, pem_len, "pem"))?;
         let out = Out::new(key_out, "key_out")?;
         let key = EncryptedPrivateKey::from_pem(pem)?;
-        // SAFETY: caller's contract.
-        unsafe { write_encrypted(out, key) };
+        contract!(write_encrypted(out, key));
         Ok(())
     })
 }
@@ -102,12 +99,10 @@ pub unsafe extern "C" fn ck_encrypted_key_from_json(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let json = unsafe { bytes(json, json_len, "json") }?;
+        let json = contract!(bytes(json, json_len, "json"))?;
         let out = Out::new(key_out, "key_out")?;
         let key = EncryptedPrivateKey::from_json(json)?;
-        // SAFETY: caller's contract.
-        unsafe { write_encrypted(out, key) };
+        contract!(write_encrypted(out, key));
         Ok(())
     })
 }
@@ -119,10 +114,7 @@ pub unsafe extern "C" fn ck_encrypted_key_from_json(
 /// `key` is NULL or a live `ck_encrypted_key` not used by any other thread.
 #[no_mangle]
 pub unsafe extern "C" fn ck_encrypted_key_free(key: *mut ck_encrypted_key) {
-    run_or((), || {
-        // SAFETY: caller's contract.
-        unsafe { free(key) }
-    });
+    run_or((), || contract!(free(key)));
 }
 
 /// Writes the key file text into a new buffer `*pem_out`, always with the
@@ -141,11 +133,9 @@ pub unsafe extern "C" fn ck_encrypted_key_to_pem(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(pem_out, "pem_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, key.to_pem().as_bytes()) }
+        contract!(write_buf(out, key.to_pem().as_bytes()))
     })
 }
 
@@ -163,11 +153,9 @@ pub unsafe extern "C" fn ck_encrypted_key_to_json(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(json_out, "json_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, &key.to_json()) }
+        contract!(write_buf(out, &key.to_json()))
     })
 }
 
@@ -179,10 +167,7 @@ unsafe fn param(
     key: *const ck_encrypted_key,
     get: impl FnOnce(&EncryptedPrivateKey) -> u64,
 ) -> u64 {
-    run_or(0, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(key, "key") }.map_or(0, get)
-    })
+    run_or(0, || contract!(borrow(key, "key")).map_or(0, get))
 }
 
 /// The scrypt N (CPU/memory cost) the file asks for; 0 if `key` is NULL.
@@ -191,8 +176,7 @@ unsafe fn param(
 /// `key` is NULL or a live `ck_encrypted_key`.
 #[no_mangle]
 pub unsafe extern "C" fn ck_encrypted_key_scrypt_n(key: *const ck_encrypted_key) -> u64 {
-    // SAFETY: forwarded contract.
-    unsafe { param(key, |k| k.scrypt_params().n()) }
+    contract!(param(key, |k| k.scrypt_params().n()))
 }
 
 /// The scrypt r (block size); 0 if `key` is NULL.
@@ -201,8 +185,7 @@ pub unsafe extern "C" fn ck_encrypted_key_scrypt_n(key: *const ck_encrypted_key)
 /// `key` is NULL or a live `ck_encrypted_key`.
 #[no_mangle]
 pub unsafe extern "C" fn ck_encrypted_key_scrypt_r(key: *const ck_encrypted_key) -> u32 {
-    // SAFETY: forwarded contract.
-    let r = unsafe { param(key, |k| u64::from(k.scrypt_params().r())) };
+    let r = contract!(param(key, |k| u64::from(k.scrypt_params().r())));
     u32::try_from(r).unwrap_or(u32::MAX)
 }
 
@@ -212,8 +195,7 @@ pub unsafe extern "C" fn ck_encrypted_key_scrypt_r(key: *const ck_encrypted_key)
 /// `key` is NULL or a live `ck_encrypted_key`.
 #[no_mangle]
 pub unsafe extern "C" fn ck_encrypted_key_scrypt_p(key: *const ck_encrypted_key) -> u32 {
-    // SAFETY: forwarded contract.
-    let p = unsafe { param(key, |k| u64::from(k.scrypt_params().p())) };
+    let p = contract!(param(key, |k| u64::from(k.scrypt_params().p())));
     u32::try_from(p).unwrap_or(u32::MAX)
 }
 
@@ -224,8 +206,7 @@ pub unsafe extern "C" fn ck_encrypted_key_scrypt_p(key: *const ck_encrypted_key)
 /// `key` is NULL or a live `ck_encrypted_key`.
 #[no_mangle]
 pub unsafe extern "C" fn ck_encrypted_key_scrypt_memory_bytes(key: *const ck_encrypted_key) -> u64 {
-    // SAFETY: forwarded contract.
-    unsafe { param(key, |k| k.scrypt_params().memory_bytes()) }
+    contract!(param(key, |k| k.scrypt_params().memory_bytes()))
 }
 
 /// Whether the `cosign` CLI opens files with these scrypt parameters (N of
@@ -237,8 +218,7 @@ pub unsafe extern "C" fn ck_encrypted_key_scrypt_memory_bytes(key: *const ck_enc
 pub unsafe extern "C" fn ck_encrypted_key_is_cosign_compatible(
     key: *const ck_encrypted_key,
 ) -> bool {
-    // SAFETY: forwarded contract.
-    unsafe { param(key, |k| u64::from(k.scrypt_params().is_cosign_compatible())) == 1 }
+    contract!(param(key, |k| u64::from(k.scrypt_params().is_cosign_compatible())) == 1)
 }
 
 /// Whether the file used the legacy `ENCRYPTED COSIGN PRIVATE KEY` label.
@@ -248,8 +228,7 @@ pub unsafe extern "C" fn ck_encrypted_key_is_cosign_compatible(
 /// `key` is NULL or a live `ck_encrypted_key`.
 #[no_mangle]
 pub unsafe extern "C" fn ck_encrypted_key_has_legacy_label(key: *const ck_encrypted_key) -> bool {
-    // SAFETY: forwarded contract.
-    unsafe { param(key, |k| u64::from(k.has_legacy_label())) == 1 }
+    contract!(param(key, |k| u64::from(k.has_legacy_label())) == 1)
 }
 
 /// Unlocks the key with the password under explicit scrypt limits
@@ -277,15 +256,12 @@ pub unsafe extern "C" fn ck_encrypted_key_decrypt(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
-        // SAFETY: caller's contract.
-        let password = unsafe { password(pw, pw_len, "pw") }?;
+        let key = contract!(borrow(key, "key"))?;
+        let password = contract!(password(pw, pw_len, "pw"))?;
         let out = Out::new(key_out, "key_out")?;
         let options = decrypt_options(max_memory_bytes, max_work);
         let private = key.decrypt_with(&password, &options)?;
-        // SAFETY: caller's contract.
-        unsafe { write_key(out, private) }
+        contract!(write_key(out, private))
     })
 }
 
@@ -317,17 +293,13 @@ pub unsafe extern "C" fn ck_encrypted_key_change_password(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
-        // SAFETY: caller's contract.
-        let old = unsafe { password(old_pw, old_pw_len, "old_pw") }?;
-        // SAFETY: caller's contract.
-        let new = unsafe { password(new_pw, new_pw_len, "new_pw") }?;
+        let key = contract!(borrow(key, "key"))?;
+        let old = contract!(password(old_pw, old_pw_len, "old_pw"))?;
+        let new = contract!(password(new_pw, new_pw_len, "new_pw"))?;
         let out = Out::new(key_out, "key_out")?;
         let options = decrypt_options(max_memory_bytes, max_work);
         let changed = key.change_password_with(&old, &new, &options)?;
-        // SAFETY: caller's contract.
-        unsafe { write_encrypted(out, changed) };
+        contract!(write_encrypted(out, changed));
         Ok(())
     })
 }

@@ -53,8 +53,7 @@ impl Opaque for ck_error {
 #[no_mangle]
 pub unsafe extern "C" fn ck_error_code(err: *const ck_error) -> ck_status {
     run_or(CK_NULL_PARAMETER, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(err, "err") }.map_or(CK_NULL_PARAMETER, |e| e.status)
+        contract!(borrow(err, "err")).map_or(CK_NULL_PARAMETER, |e| e.status)
     })
 }
 
@@ -78,12 +77,10 @@ pub unsafe extern "C" fn ck_error_message(
     buf_len: usize,
 ) -> usize {
     run_or(0, || {
-        // SAFETY: caller's contract.
-        let Ok(e) = (unsafe { borrow(err, "err") }) else {
+        let Ok(e) = (contract!(borrow(err, "err"))) else {
             return 0;
         };
-        // SAFETY: caller's contract.
-        unsafe { copy_like_snprintf(&e.message, buf, buf_len) }
+        contract!(copy_like_snprintf(&e.message, buf, buf_len))
     })
 }
 
@@ -111,12 +108,10 @@ pub unsafe extern "C" fn ck_error_json(
     buf_len: usize,
 ) -> usize {
     run_or(0, || {
-        // SAFETY: caller's contract.
-        let Ok(e) = (unsafe { borrow(err, "err") }) else {
+        let Ok(e) = (contract!(borrow(err, "err"))) else {
             return 0;
         };
-        // SAFETY: caller's contract.
-        unsafe { copy_like_snprintf(&e.json(), buf, buf_len) }
+        contract!(copy_like_snprintf(&e.json(), buf, buf_len))
     })
 }
 
@@ -154,10 +149,7 @@ unsafe fn copy_like_snprintf(text: &str, buf: *mut c_char, buf_len: usize) -> us
 /// `err` is NULL or a live `ck_error` not used by any other thread.
 #[no_mangle]
 pub unsafe extern "C" fn ck_error_free(err: *mut ck_error) {
-    run_or((), || {
-        // SAFETY: caller's contract.
-        unsafe { free(err) }
-    });
+    run_or((), || contract!(free(err)));
 }
 
 #[cfg(test)]

@@ -89,10 +89,8 @@ pub unsafe extern "C" fn ck_fingerprint_to_string(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let fp = unsafe { read(fingerprint) }?;
-        // SAFETY: caller's contract.
-        unsafe { write_text(&fp.to_string(), buf, buf_len) }
+        let fp = contract!(read(fingerprint))?;
+        contract!(write_text(&fp.to_string(), buf, buf_len))
     })
 }
 
@@ -113,10 +111,8 @@ pub unsafe extern "C" fn ck_fingerprint_to_hex(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let fp = unsafe { read(fingerprint) }?;
-        // SAFETY: caller's contract.
-        unsafe { write_text(&fp.to_hex(), buf, buf_len) }
+        let fp = contract!(read(fingerprint))?;
+        contract!(write_text(&fp.to_hex(), buf, buf_len))
     })
 }
 
@@ -137,15 +133,13 @@ pub unsafe extern "C" fn ck_fingerprint_parse(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let text = unsafe { bytes(text.cast::<u8>(), text_len, "text") }?;
+        let text = contract!(bytes(text.cast::<u8>(), text_len, "text"))?;
         let out = Out::new(fingerprint_out, "fingerprint_out")?;
         let text = std::str::from_utf8(text).map_err(|_| ckcore::Error::InvalidFingerprint {
             reason: "the text is not UTF-8".into(),
         })?;
         let fp: Fingerprint = text.parse()?;
-        // SAFETY: caller's contract.
-        unsafe { out.write(fp.into()) };
+        contract!(out.write(fp.into()));
         Ok(())
     })
 }

@@ -41,10 +41,8 @@ pub unsafe extern "C" fn ck_write_atomic(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let path = unsafe { cstr_bytes(path, "path") }?;
-        // SAFETY: caller's contract.
-        let data = unsafe { bytes(data, data_len, "data") }?;
+        let path = contract!(cstr_bytes(path, "path"))?;
+        let data = contract!(bytes(data, data_len, "data"))?;
         if path.is_empty() {
             return Err(FfiError::invalid("path", "is empty"));
         }

@@ -12,6 +12,21 @@ use crate::error::{ck_error, ErrorObject};
 use crate::handle::into_handle;
 use crate::status::{ck_status, CK_OK};
 
+/// Runs one unsafe operation that the enclosing function's `# Safety`
+/// contract covers: every export documents what its pointer arguments must
+/// be, and the helpers it calls (`bytes`, `utf8`, `borrow`, `free`,
+/// `Out::write`, ...) ask exactly that of their arguments, so the
+/// justification is the same everywhere and is written once, here.
+/// Anything else unsafe keeps its own `unsafe` block and `SAFETY` comment.
+macro_rules! contract {
+    ($operation:expr) => {
+        // SAFETY: the enclosing function's documented contract (an export's
+        // `# Safety` section, or a helper's that forwards it) guarantees what
+        // this operation requires of its pointer arguments.
+        unsafe { $operation }
+    };
+}
+
 /// A failure on its way to C: a status code, a message and the structured
 /// details of the core's error document (`ck_error_json`).
 #[derive(Debug, Clone)]

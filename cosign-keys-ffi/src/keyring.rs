@@ -73,17 +73,14 @@ pub unsafe extern "C" fn ck_keyring_open(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let manifest = unsafe { utf8(manifest_uri, "manifest_uri") }?;
-        // SAFETY: caller's contract.
-        let audit = unsafe { path(audit_path, "audit_path") }?;
+        let manifest = contract!(utf8(manifest_uri, "manifest_uri"))?;
+        let audit = contract!(path(audit_path, "audit_path"))?;
         let out = Out::new(keyring_out, "keyring_out")?;
         if manifest.is_empty() {
             return Err(FfiError::invalid("manifest_uri", "is empty"));
         }
         let keyring = Keyring::open(KeyringConfig::new(manifest, audit))?;
-        // SAFETY: caller's contract.
-        unsafe { out.write(into_handle::<ck_keyring>(keyring)) };
+        contract!(out.write(into_handle::<ck_keyring>(keyring)));
         Ok(())
     })
 }
@@ -94,35 +91,12 @@ pub unsafe extern "C" fn ck_keyring_open(
 /// `keyring` is NULL or a live `ck_keyring` not used by any other thread.
 #[no_mangle]
 pub unsafe extern "C" fn ck_keyring_free(keyring: *mut ck_keyring) {
-    run_or((), || {
-        // SAFETY: caller's contract.
-        unsafe { free(keyring) }
-    });
+    run_or((), || contract!(free(keyring)));
 }
 
-/// The keyring's state at `now` (RFC 3339 UTC, NULL: the current time), as
-/// JSON in `*json_out`:
-///
-/// ```text
-/// {"keyring": "<manifest URI>", "revision": 7, "now": "<time>",
-///  "policy": {"period_days": 365, "transition_window_days": 30},
-///  "active_key": 2 | null,
-///  "keys": [{<key record, docs/keyring-format.md: "id", "fingerprint",
-///            "algorithm", "location", "public_key", "state", "created_at",
-///            "activated_at", …, "history">,
-///            "trusted": true, "status": "deactivated (trusted until …)"}],
-///  "trusted": ["SHA256:…"],            // trust-bundle order
-///  "due": {<as ck_keyring_due>},
-///  "pending": {<pending operation>} | null,
-///  "deferred": {<pending operation>} | null, // a destroy an emergency set aside
-///  "resign_count": 3,
-///  "audit_head": {"seq": 12, "hash": "<64 hex>"},
-///  "audit_pending": 0,     // records queued in the keyring, not yet in the log
-///  "audit_problem": null | "<what is wrong with the log, with the error code>"}
-/// ```
-///
-/// `state` is one of `pre-active`, `active`, `deactivated`, `compromised`,
-/// `destroyed`; a retired key is `deactivated` with `retired_at`.
+/// The keyring's state at `now` (RFC 3339 UTC, NULL: the current time):
+/// `*json_out` receives a `Status` document (`$defs/Status` in
+/// `schema/cosign-keys.schema.json`, as every JSON result of this header).
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad time;
 /// `CK_NOT_FOUND` before the keyring exists; `CK_KEYRING_INVALID`; store
@@ -141,14 +115,11 @@ pub unsafe extern "C" fn ck_keyring_status(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let now = unsafe { time(now, "now") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
+        let now = contract!(time(now, "now"))?;
         let out = Out::new(json_out, "json_out")?;
         let status = keyring.status(now)?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &status) }
+        contract!(write_json(out, &status))
     })
 }
 
@@ -156,9 +127,8 @@ pub unsafe extern "C" fn ck_keyring_status(
 /// still holds the record the manifest was last saved after (its anchor),
 /// so a deleted, truncated or replaced log is found without a head kept
 /// elsewhere (manifests written before anchors existed: the chain alone).
-/// `*json_out` receives the report as `ck_audit_verify` gives it
-/// (`{"records", "head", "incomplete_tail"?}`; `incomplete_tail`: bytes of
-/// a record torn by a crash, which the next write moves aside).
+/// `*json_out` receives an `AuditReport` document (`incomplete_tail`:
+/// bytes of a record torn by a crash, which the next write moves aside).
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_AUDIT_TAMPERED` naming the record;
 /// `CK_KEYRING_INVALID`; store errors; `CK_IO`. Thread-safe.
@@ -173,25 +143,15 @@ pub unsafe extern "C" fn ck_keyring_verify_audit(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
         let out = Out::new(json_out, "json_out")?;
         let report = keyring.verify_audit()?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &report) }
+        contract!(write_json(out, &report))
     })
 }
 
-/// What the rotation policy asks for at `now` (NULL: the current time), as
-/// JSON in `*json_out`:
-///
-/// ```text
-/// {"now": "<time>", "rotation_due": true,
-///  "rotation_due_at": "<time>" | null,   // null without an active key
-///  "reason": "key #1 has been active since …",
-///  "retire": [1],                         // ids whose window has ended
-///  "pending_operation": "rotate <id> started … by …" | null}
-/// ```
+/// What the rotation policy asks for at `now` (NULL: the current time):
+/// `*json_out` receives a `Due` document.
 ///
 /// Errors: as `ck_keyring_status`. Thread-safe.
 ///
@@ -205,14 +165,11 @@ pub unsafe extern "C" fn ck_keyring_due(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let now = unsafe { time(now, "now") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
+        let now = contract!(time(now, "now"))?;
         let out = Out::new(json_out, "json_out")?;
         let due = keyring.due(now)?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &due) }
+        contract!(write_json(out, &due))
     })
 }
 
@@ -236,27 +193,17 @@ pub unsafe extern "C" fn ck_keyring_trust_bundle(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let at = unsafe { time(at, "at") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
+        let at = contract!(time(at, "at"))?;
         let out = Out::new(pem_out, "pem_out")?;
         let bundle = keyring.trust_bundle(at)?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, bundle.pem().as_bytes()) }
+        contract!(write_buf(out, bundle.pem().as_bytes()))
     })
 }
 
-/// The trust bundle at `at` (NULL: now) as JSON in `*json_out`, in the
-/// same order as the PEM of `ck_keyring_trust_bundle`:
-///
-/// ```text
-/// {"at": "<time>",
-///  "keys": [{"id": 2, "fingerprint": "SHA256:…", "state": "active",
-///            "public_key": "-----BEGIN PUBLIC KEY-----\n…"},
-///           {"id": 1, "fingerprint": "SHA256:…", "state": "deactivated",
-///            "trusted_until": "<time>", "public_key": "…"}]}
-/// ```
+/// The trust bundle at `at` (NULL: now): `*json_out` receives a
+/// `TrustBundle` document, its keys in the order of the PEM of
+/// `ck_keyring_trust_bundle`.
 ///
 /// Errors: as `ck_keyring_status`. Thread-safe.
 ///
@@ -270,14 +217,11 @@ pub unsafe extern "C" fn ck_keyring_trust_bundle_json(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let at = unsafe { time(at, "at") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
+        let at = contract!(time(at, "at"))?;
         let out = Out::new(json_out, "json_out")?;
         let bundle = keyring.trust_bundle(at)?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &bundle) }
+        contract!(write_json(out, &bundle))
     })
 }
 
@@ -307,18 +251,13 @@ pub unsafe extern "C" fn ck_keyring_distribute(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let dir = unsafe { path(dir, "dir") }?;
-        // SAFETY: caller's contract.
-        let actor = unsafe { actor(who, reason) }?;
-        // SAFETY: caller's contract.
-        let now = unsafe { time(now, "now") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
+        let dir = contract!(path(dir, "dir"))?;
+        let actor = contract!(actor(who, reason))?;
+        let now = contract!(time(now, "now"))?;
         let out = Out::new(json_out, "json_out")?;
         let bundle = keyring.distribute(dir, &actor, now)?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &bundle) }
+        contract!(write_json(out, &bundle))
     })
 }
 
@@ -339,14 +278,12 @@ pub unsafe extern "C" fn ck_keyring_manifest(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
         let out = Out::new(json_out, "json_out")?;
         let doc = match keyring.manifest()? {
             Some((manifest, revision)) => json!({"revision": revision, "manifest": manifest}),
             None => json!({"revision": 0, "manifest": null}),
         };
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &doc) }
+        contract!(write_json(out, &doc))
     })
 }

@@ -28,14 +28,18 @@
 //! - Handles are immutable once made. Any number of threads may use the same
 //!   handle at once, except that its `_free` must not race with any other
 //!   use of it.
-//! - Lists and metadata of stores and KMS keys come as JSON documents in a
-//!   `ck_buf` (schemas on each function and in `bindings/README.md`).
+//! - Results with structure come as JSON documents in a `ck_buf`. Every
+//!   one is a core type described, with every field, in one JSON Schema,
+//!   `schema/cosign-keys.schema.json` (generated from the core's `wire`
+//!   module); each function names the `$defs` entry it returns. Times are
+//!   RFC 3339 UTC.
 
 #![allow(non_camel_case_types)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
-mod args;
+#[macro_use]
 mod guard;
+mod args;
 mod handle;
 mod json;
 

@@ -41,8 +41,7 @@ pub(crate) unsafe fn write_key(
     out: Out<*mut ck_private_key>,
     key: PrivateKey,
 ) -> Result<(), FfiError> {
-    // SAFETY: forwarded contract.
-    unsafe { out.write(into_handle::<ck_private_key>(key)) };
+    contract!(out.write(into_handle::<ck_private_key>(key)));
     Ok(())
 }
 
@@ -55,8 +54,7 @@ pub(crate) unsafe fn password(
     len: usize,
     name: &'static str,
 ) -> Result<Password, FfiError> {
-    // SAFETY: forwarded contract.
-    Ok(Password::from_slice(unsafe { bytes(ptr, len, name) }?))
+    Ok(Password::from_slice(contract!(bytes(ptr, len, name))?))
 }
 
 /// Generates a new key pair from the operating system's CSPRNG into
@@ -77,8 +75,7 @@ pub unsafe extern "C" fn ck_private_key_generate(
     run(err_out, || {
         let out = Out::new(key_out, "key_out")?;
         let key = PrivateKey::generate(algorithm.to_core_arg()?)?;
-        // SAFETY: caller's contract.
-        unsafe { write_key(out, key) }
+        contract!(write_key(out, key))
     })
 }
 
@@ -135,15 +132,12 @@ pub unsafe extern "C" fn ck_private_key_from_cosign_pem_with_limits(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let pem = unsafe { bytes(pem, pem_len, "pem") }?;
-        // SAFETY: caller's contract.
-        let password = unsafe { password(pw, pw_len, "pw") }?;
+        let pem = contract!(bytes(pem, pem_len, "pem"))?;
+        let password = contract!(password(pw, pw_len, "pw"))?;
         let out = Out::new(key_out, "key_out")?;
         let options = decrypt_options(max_memory_bytes, max_work);
         let key = EncryptedPrivateKey::from_pem(pem)?.decrypt_with(&password, &options)?;
-        // SAFETY: caller's contract.
-        unsafe { write_key(out, key) }
+        contract!(write_key(out, key))
     })
 }
 
@@ -164,12 +158,10 @@ pub unsafe extern "C" fn ck_private_key_from_pkcs8_der(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let der = unsafe { bytes(der, der_len, "der") }?;
+        let der = contract!(bytes(der, der_len, "der"))?;
         let out = Out::new(key_out, "key_out")?;
         let key = PrivateKey::from_pkcs8_der(der)?;
-        // SAFETY: caller's contract.
-        unsafe { write_key(out, key) }
+        contract!(write_key(out, key))
     })
 }
 
@@ -207,15 +199,12 @@ pub unsafe extern "C" fn ck_private_key_import(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let input = unsafe { bytes(input, input_len, "input") }?;
-        // SAFETY: caller's contract.
-        let password = unsafe { optional_bytes(pw, pw_len, "pw") }?.map(Password::from_slice);
+        let input = contract!(bytes(input, input_len, "input"))?;
+        let password = contract!(optional_bytes(pw, pw_len, "pw"))?.map(Password::from_slice);
         let out = Out::new(key_out, "key_out")?;
         let options = decrypt_options(max_memory_bytes, max_work);
         let key = PrivateKey::import_with(input, password.as_ref(), &options)?;
-        // SAFETY: caller's contract.
-        unsafe { write_key(out, key) }
+        contract!(write_key(out, key))
     })
 }
 
@@ -226,10 +215,7 @@ pub unsafe extern "C" fn ck_private_key_import(
 /// `key` is NULL or a live `ck_private_key` not used by any other thread.
 #[no_mangle]
 pub unsafe extern "C" fn ck_private_key_free(key: *mut ck_private_key) {
-    run_or((), || {
-        // SAFETY: caller's contract.
-        unsafe { free(key) }
-    });
+    run_or((), || contract!(free(key)));
 }
 
 /// The key's algorithm, or `CK_ALGORITHM_NONE` (0) if `key` is NULL.
@@ -239,8 +225,7 @@ pub unsafe extern "C" fn ck_private_key_free(key: *mut ck_private_key) {
 #[no_mangle]
 pub unsafe extern "C" fn ck_private_key_algorithm(key: *const ck_private_key) -> ck_algorithm {
     run_or(CK_ALGORITHM_NONE, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(key, "key") }.map_or(CK_ALGORITHM_NONE, |k| {
+        contract!(borrow(key, "key")).map_or(CK_ALGORITHM_NONE, |k| {
             ck_algorithm::from_core(k.algorithm())
         })
     })
@@ -262,11 +247,9 @@ pub unsafe extern "C" fn ck_private_key_public_key(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(public_out, "public_out")?;
-        // SAFETY: caller's contract.
-        unsafe { out.write(into_handle::<ck_public_key>(key.public_key().clone())) };
+        contract!(out.write(into_handle::<ck_public_key>(key.public_key().clone())));
         Ok(())
     })
 }
@@ -286,11 +269,9 @@ pub unsafe extern "C" fn ck_private_key_fingerprint(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(fingerprint_out, "fingerprint_out")?;
-        // SAFETY: caller's contract.
-        unsafe { out.write(key.fingerprint().into()) };
+        contract!(out.write(key.fingerprint().into()));
         Ok(())
     })
 }
@@ -316,14 +297,11 @@ pub unsafe extern "C" fn ck_private_key_encrypt(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
-        // SAFETY: caller's contract.
-        let password = unsafe { password(pw, pw_len, "pw") }?;
+        let key = contract!(borrow(key, "key"))?;
+        let password = contract!(password(pw, pw_len, "pw"))?;
         let out = Out::new(pem_out, "pem_out")?;
         let sealed = key.encrypt(&password)?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, sealed.to_pem().as_bytes()) }
+        contract!(write_buf(out, sealed.to_pem().as_bytes()))
     })
 }
 
@@ -349,15 +327,12 @@ pub unsafe extern "C" fn ck_private_key_encrypt_with_params(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
-        // SAFETY: caller's contract.
-        let password = unsafe { password(pw, pw_len, "pw") }?;
+        let key = contract!(borrow(key, "key"))?;
+        let password = contract!(password(pw, pw_len, "pw"))?;
         let out = Out::new(pem_out, "pem_out")?;
         let params = ScryptParams::from_n(n, u64::from(r), u64::from(p))?;
         let sealed = key.encrypt_with(&password, params)?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, sealed.to_pem().as_bytes()) }
+        contract!(write_buf(out, sealed.to_pem().as_bytes()))
     })
 }
 
@@ -380,12 +355,10 @@ pub unsafe extern "C" fn ck_private_key_to_pkcs8_pem(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(pem_out, "pem_out")?;
         let pem = key.to_pkcs8_pem()?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, pem.expose_secret()) }
+        contract!(write_buf(out, pem.expose_secret()))
     })
 }
 
@@ -405,12 +378,10 @@ pub unsafe extern "C" fn ck_private_key_to_pkcs8_der(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(der_out, "der_out")?;
         let der = key.to_pkcs8_der();
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, der.expose_secret()) }
+        contract!(write_buf(out, der.expose_secret()))
     })
 }
 
@@ -435,14 +406,11 @@ pub unsafe extern "C" fn ck_private_key_sign(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
-        // SAFETY: caller's contract.
-        let message = unsafe { bytes(message, message_len, "message") }?;
+        let key = contract!(borrow(key, "key"))?;
+        let message = contract!(bytes(message, message_len, "message"))?;
         let out = Out::new(signature_out, "signature_out")?;
         let signature = key.sign(message)?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, signature.as_bytes()) }
+        contract!(write_buf(out, signature.as_bytes()))
     })
 }
 
@@ -464,13 +432,10 @@ pub unsafe extern "C" fn ck_private_key_sign_digest(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
-        // SAFETY: caller's contract.
-        let digest = unsafe { bytes(digest, digest_len, "digest") }?;
+        let key = contract!(borrow(key, "key"))?;
+        let digest = contract!(bytes(digest, digest_len, "digest"))?;
         let out = Out::new(signature_out, "signature_out")?;
         let signature = key.sign_digest(digest)?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, signature.as_bytes()) }
+        contract!(write_buf(out, signature.as_bytes()))
     })
 }

@@ -36,8 +36,7 @@ pub(crate) unsafe fn write_public(
     out: Out<*mut ck_public_key>,
     key: PublicKey,
 ) -> Result<(), FfiError> {
-    // SAFETY: forwarded contract.
-    unsafe { out.write(into_handle::<ck_public_key>(key)) };
+    contract!(out.write(into_handle::<ck_public_key>(key)));
     Ok(())
 }
 
@@ -58,12 +57,10 @@ pub unsafe extern "C" fn ck_public_key_from_pem(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let pem = unsafe { bytes(pem, pem_len, "pem") }?;
+        let pem = contract!(bytes(pem, pem_len, "pem"))?;
         let out = Out::new(key_out, "key_out")?;
         let key = PublicKey::from_pem(pem)?;
-        // SAFETY: caller's contract.
-        unsafe { write_public(out, key) }
+        contract!(write_public(out, key))
     })
 }
 
@@ -83,12 +80,10 @@ pub unsafe extern "C" fn ck_public_key_from_der(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let der = unsafe { bytes(der, der_len, "der") }?;
+        let der = contract!(bytes(der, der_len, "der"))?;
         let out = Out::new(key_out, "key_out")?;
         let key = PublicKey::from_spki_der(der)?;
-        // SAFETY: caller's contract.
-        unsafe { write_public(out, key) }
+        contract!(write_public(out, key))
     })
 }
 
@@ -99,10 +94,7 @@ pub unsafe extern "C" fn ck_public_key_from_der(
 /// `key` is NULL or a live `ck_public_key` not used by any other thread.
 #[no_mangle]
 pub unsafe extern "C" fn ck_public_key_free(key: *mut ck_public_key) {
-    run_or((), || {
-        // SAFETY: caller's contract.
-        unsafe { free(key) }
-    });
+    run_or((), || contract!(free(key)));
 }
 
 /// The key's algorithm, or `CK_ALGORITHM_NONE` (0) if `key` is NULL.
@@ -112,8 +104,7 @@ pub unsafe extern "C" fn ck_public_key_free(key: *mut ck_public_key) {
 #[no_mangle]
 pub unsafe extern "C" fn ck_public_key_algorithm(key: *const ck_public_key) -> ck_algorithm {
     run_or(CK_ALGORITHM_NONE, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(key, "key") }.map_or(CK_ALGORITHM_NONE, |k| {
+        contract!(borrow(key, "key")).map_or(CK_ALGORITHM_NONE, |k| {
             ck_algorithm::from_core(k.algorithm())
         })
     })
@@ -130,8 +121,7 @@ pub unsafe extern "C" fn ck_public_key_equal(
     b: *const ck_public_key,
 ) -> bool {
     run_or(false, || {
-        // SAFETY: caller's contract.
-        let (a, b) = unsafe { (borrow(a, "a"), borrow(b, "b")) };
+        let (a, b) = contract!((borrow(a, "a"), borrow(b, "b")));
         matches!((a, b), (Ok(a), Ok(b)) if a == b)
     })
 }
@@ -151,11 +141,9 @@ pub unsafe extern "C" fn ck_public_key_to_pem(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(pem_out, "pem_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, key.to_pem().as_bytes()) }
+        contract!(write_buf(out, key.to_pem().as_bytes()))
     })
 }
 
@@ -172,11 +160,9 @@ pub unsafe extern "C" fn ck_public_key_to_der(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(der_out, "der_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, key.as_spki_der()) }
+        contract!(write_buf(out, key.as_spki_der()))
     })
 }
 
@@ -196,11 +182,9 @@ pub unsafe extern "C" fn ck_public_key_fingerprint(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(fingerprint_out, "fingerprint_out")?;
-        // SAFETY: caller's contract.
-        unsafe { out.write(key.fingerprint().into()) };
+        contract!(out.write(key.fingerprint().into()));
         Ok(())
     })
 }
@@ -225,12 +209,9 @@ pub unsafe extern "C" fn ck_public_key_verify(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
-        // SAFETY: caller's contract.
-        let message = unsafe { bytes(message, message_len, "message") }?;
-        // SAFETY: caller's contract.
-        let signature = unsafe { bytes(signature, signature_len, "signature") }?;
+        let key = contract!(borrow(key, "key"))?;
+        let message = contract!(bytes(message, message_len, "message"))?;
+        let signature = contract!(bytes(signature, signature_len, "signature"))?;
         key.verify(message, &Signature::from_bytes(signature.to_vec()))?;
         Ok(())
     })
@@ -255,12 +236,9 @@ pub unsafe extern "C" fn ck_public_key_verify_digest(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
-        // SAFETY: caller's contract.
-        let digest = unsafe { bytes(digest, digest_len, "digest") }?;
-        // SAFETY: caller's contract.
-        let signature = unsafe { bytes(signature, signature_len, "signature") }?;
+        let key = contract!(borrow(key, "key"))?;
+        let digest = contract!(bytes(digest, digest_len, "digest"))?;
+        let signature = contract!(bytes(signature, signature_len, "signature"))?;
         key.verify_digest(digest, &Signature::from_bytes(signature.to_vec()))?;
         Ok(())
     })

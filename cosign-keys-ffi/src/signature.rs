@@ -24,12 +24,10 @@ pub unsafe extern "C" fn ck_signature_to_base64(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let signature = unsafe { bytes(signature, signature_len, "signature") }?;
+        let signature = contract!(bytes(signature, signature_len, "signature"))?;
         let out = Out::new(base64_out, "base64_out")?;
         let text = Signature::from_bytes(signature.to_vec()).to_base64();
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, text.as_bytes()) }
+        contract!(write_buf(out, text.as_bytes()))
     })
 }
 
@@ -51,14 +49,12 @@ pub unsafe extern "C" fn ck_signature_from_base64(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let text = unsafe { bytes(text, text_len, "text") }?;
+        let text = contract!(bytes(text, text_len, "text"))?;
         let out = Out::new(signature_out, "signature_out")?;
         let text = std::str::from_utf8(text).map_err(|_| ckcore::Error::MalformedSignature {
             reason: "the signature text is not UTF-8".into(),
         })?;
         let signature = Signature::from_base64(text)?;
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, signature.as_bytes()) }
+        contract!(write_buf(out, signature.as_bytes()))
     })
 }

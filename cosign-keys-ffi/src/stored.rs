@@ -51,8 +51,7 @@ impl Opaque for ck_stored_public_key {
 /// # Safety
 /// As [`Out::write`].
 unsafe fn write_metadata(out: Out<*mut ck_buf>, m: &KeyMetadata) -> Result<(), FfiError> {
-    // SAFETY: forwarded contract.
-    unsafe { write_buf(out, json::metadata(m).to_string().as_bytes()) }
+    contract!(write_buf(out, json::metadata(m).to_string().as_bytes()))
 }
 
 /// The version that was read (1-based), or 0 if `key` is NULL.
@@ -61,10 +60,7 @@ unsafe fn write_metadata(out: Out<*mut ck_buf>, m: &KeyMetadata) -> Result<(), F
 /// `key` is NULL or a live `ck_stored_key`.
 #[no_mangle]
 pub unsafe extern "C" fn ck_stored_key_version(key: *const ck_stored_key) -> u64 {
-    run_or(0, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(key, "key") }.map_or(0, |k| k.version)
-    })
+    run_or(0, || contract!(borrow(key, "key")).map_or(0, |k| k.version))
 }
 
 /// Writes a new handle to the encrypted private key (a Cosign key file,
@@ -83,11 +79,9 @@ pub unsafe extern "C" fn ck_stored_key_encrypted_key(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(encrypted_out, "encrypted_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_encrypted(out, key.private_key.clone()) };
+        contract!(write_encrypted(out, key.private_key.clone()));
         Ok(())
     })
 }
@@ -107,11 +101,9 @@ pub unsafe extern "C" fn ck_stored_key_public_key(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(public_out, "public_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_public(out, key.public_key.clone()) }
+        contract!(write_public(out, key.public_key.clone()))
     })
 }
 
@@ -123,8 +115,7 @@ pub unsafe extern "C" fn ck_stored_key_public_key(
 #[no_mangle]
 pub unsafe extern "C" fn ck_stored_key_has_password(key: *const ck_stored_key) -> bool {
     run_or(false, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(key, "key") }.is_ok_and(|k| k.password.is_some())
+        contract!(borrow(key, "key")).is_ok_and(|k| k.password.is_some())
     })
 }
 
@@ -146,8 +137,7 @@ pub unsafe extern "C" fn ck_stored_key_password(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(password_out, "password_out")?;
         let Some(password) = &key.password else {
             return Err(ckcore::Error::NotFound {
@@ -155,8 +145,7 @@ pub unsafe extern "C" fn ck_stored_key_password(
             }
             .into());
         };
-        // SAFETY: caller's contract.
-        unsafe { write_buf(out, password.expose_secret()) }
+        contract!(write_buf(out, password.expose_secret()))
     })
 }
 
@@ -185,11 +174,9 @@ pub unsafe extern "C" fn ck_stored_key_metadata(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(json_out, "json_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_metadata(out, &key.metadata) }
+        contract!(write_metadata(out, &key.metadata))
     })
 }
 
@@ -213,10 +200,7 @@ pub unsafe extern "C" fn ck_stored_key_free(key: *mut ck_stored_key) {
 /// `key` is NULL or a live `ck_stored_public_key`.
 #[no_mangle]
 pub unsafe extern "C" fn ck_stored_public_key_version(key: *const ck_stored_public_key) -> u64 {
-    run_or(0, || {
-        // SAFETY: caller's contract.
-        unsafe { borrow(key, "key") }.map_or(0, |k| k.version)
-    })
+    run_or(0, || contract!(borrow(key, "key")).map_or(0, |k| k.version))
 }
 
 /// Writes a new handle to the public key into `*public_out`; free it with
@@ -234,11 +218,9 @@ pub unsafe extern "C" fn ck_stored_public_key_public_key(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(public_out, "public_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_public(out, key.public_key.clone()) }
+        contract!(write_public(out, key.public_key.clone()))
     })
 }
 
@@ -257,11 +239,9 @@ pub unsafe extern "C" fn ck_stored_public_key_metadata(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let key = unsafe { borrow(key, "key") }?;
+        let key = contract!(borrow(key, "key"))?;
         let out = Out::new(json_out, "json_out")?;
-        // SAFETY: caller's contract.
-        unsafe { write_metadata(out, &key.metadata) }
+        contract!(write_metadata(out, &key.metadata))
     })
 }
 
@@ -273,8 +253,5 @@ pub unsafe extern "C" fn ck_stored_public_key_metadata(
 /// thread.
 #[no_mangle]
 pub unsafe extern "C" fn ck_stored_public_key_free(key: *mut ck_stored_public_key) {
-    run_or((), || {
-        // SAFETY: caller's contract.
-        unsafe { free(key) }
-    });
+    run_or((), || contract!(free(key)));
 }

@@ -47,20 +47,14 @@ pub unsafe extern "C" fn ck_keyring_unlock(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let key = unsafe { optional_utf8(key, "key") }?;
-        // SAFETY: caller's contract.
-        let password = unsafe { password(pw, pw_len) }?;
-        // SAFETY: caller's contract.
-        let actor = unsafe { actor(who, reason) }?;
-        // SAFETY: caller's contract.
-        let now = unsafe { time(now, "now") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
+        let key = contract!(optional_utf8(key, "key"))?;
+        let password = contract!(password(pw, pw_len))?;
+        let actor = contract!(actor(who, reason))?;
+        let now = contract!(time(now, "now"))?;
         let out = Out::new(key_out, "key_out")?;
         let (private, _) = keyring.unlock(key, &password, &actor, now)?;
-        // SAFETY: caller's contract.
-        unsafe { write_key(out, private) }
+        contract!(write_key(out, private))
     })
 }
 
@@ -69,8 +63,7 @@ pub unsafe extern "C" fn ck_keyring_unlock(
 /// # Safety
 /// As [`optional_bytes`].
 unsafe fn password(pw: *const u8, pw_len: usize) -> Result<Password, crate::guard::FfiError> {
-    // SAFETY: forwarded contract.
-    let bytes = unsafe { optional_bytes(pw, pw_len, "pw") }?;
+    let bytes = contract!(optional_bytes(pw, pw_len, "pw"))?;
     Ok(Password::from_slice(bytes.unwrap_or_default()))
 }
 
@@ -80,13 +73,7 @@ unsafe fn password(pw: *const u8, pw_len: usize) -> Result<Password, crate::guar
 /// as `cosign sign-blob` signs a pre-hashed blob. A stored key is unlocked
 /// with `pw`; for a KMS key the KMS signs and `pw` is unused (NULL).
 ///
-/// `*json_out` receives:
-///
-/// ```text
-/// {"artifact": "registry.example/app:1.0", "digest": "sha256:…",
-///  "pipeline": "pipeline-7", "fingerprint": "SHA256:…", "key_id": 2,
-///  "signed_at": "<time>", "signature": "<base64>"}
-/// ```
+/// `*json_out` receives a `SignedArtifact` document.
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_INVALID_ARGUMENT` for a bad digest or
 /// time; as `ck_keyring_unlock`; KMS errors. Thread-safe.
@@ -112,24 +99,16 @@ pub unsafe extern "C" fn ck_keyring_sign_digest(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let artifact = unsafe { utf8(artifact, "artifact") }?;
-        // SAFETY: caller's contract.
-        let digest = unsafe { utf8(digest, "digest") }?;
-        // SAFETY: caller's contract.
-        let pipeline = unsafe { utf8(pipeline, "pipeline") }?;
-        // SAFETY: caller's contract.
-        let password = unsafe { password(pw, pw_len) }?;
-        // SAFETY: caller's contract.
-        let actor = unsafe { actor(who, reason) }?;
-        // SAFETY: caller's contract.
-        let now = unsafe { time(now, "now") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
+        let artifact = contract!(utf8(artifact, "artifact"))?;
+        let digest = contract!(utf8(digest, "digest"))?;
+        let pipeline = contract!(utf8(pipeline, "pipeline"))?;
+        let password = contract!(password(pw, pw_len))?;
+        let actor = contract!(actor(who, reason))?;
+        let now = contract!(time(now, "now"))?;
         let out = Out::new(json_out, "json_out")?;
         let signed = keyring.sign_digest(artifact, digest, pipeline, &password, &actor, now)?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &signed) }
+        contract!(write_json(out, &signed))
     })
 }
 
@@ -165,20 +144,13 @@ pub unsafe extern "C" fn ck_keyring_record_signing(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
-        // SAFETY: caller's contract.
-        let artifact = unsafe { utf8(artifact, "artifact") }?;
-        // SAFETY: caller's contract.
-        let digest = unsafe { utf8(digest, "digest") }?;
-        // SAFETY: caller's contract.
-        let pipeline = unsafe { utf8(pipeline, "pipeline") }?;
-        // SAFETY: caller's contract.
-        let fingerprint = unsafe { optional_utf8(fingerprint, "fingerprint") }?;
-        // SAFETY: caller's contract.
-        let actor = unsafe { actor(who, reason) }?;
-        // SAFETY: caller's contract.
-        let now = unsafe { time(now, "now") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
+        let artifact = contract!(utf8(artifact, "artifact"))?;
+        let digest = contract!(utf8(digest, "digest"))?;
+        let pipeline = contract!(utf8(pipeline, "pipeline"))?;
+        let fingerprint = contract!(optional_utf8(fingerprint, "fingerprint"))?;
+        let actor = contract!(actor(who, reason))?;
+        let now = contract!(time(now, "now"))?;
         let out = Out::new(json_out, "json_out")?;
         let event = keyring.record_signing(
             SigningEvent::new(artifact, digest, pipeline),
@@ -186,19 +158,13 @@ pub unsafe extern "C" fn ck_keyring_record_signing(
             &actor,
             now,
         )?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &event) }
+        contract!(write_json(out, &event))
     })
 }
 
 /// The artifacts to sign again — those whose newest recorded signature is by
-/// a key that is no longer active — as a JSON array in `*json_out`:
-///
-/// ```text
-/// [{"artifact": "…", "digest": "sha256:…", "pipeline": "…",
-///   "fingerprint": "SHA256:…", "key_id": 1, "signed_at": "<time>",
-///   "key_state": "deactivated (trusted until …)" | "compromised" | "unknown"}]
-/// ```
+/// a key that is no longer active: `*json_out` receives a JSON array of
+/// `ResignEntry` documents.
 ///
 /// Errors: `CK_NULL_PARAMETER`; `CK_NOT_FOUND` before the keyring exists;
 /// `CK_KEYRING_INVALID`; store errors. Thread-safe.
@@ -213,11 +179,9 @@ pub unsafe extern "C" fn ck_keyring_resign_list(
     err_out: *mut *mut ck_error,
 ) -> ck_status {
     run(err_out, || {
-        // SAFETY: caller's contract.
-        let keyring = unsafe { borrow(keyring, "keyring") }?;
+        let keyring = contract!(borrow(keyring, "keyring"))?;
         let out = Out::new(json_out, "json_out")?;
         let list = keyring.resign_list()?;
-        // SAFETY: caller's contract.
-        unsafe { write_json(out, &list) }
+        contract!(write_json(out, &list))
     })
 }
