@@ -233,6 +233,22 @@ func decodeResult(what string, data []byte, v any) error {
 	return nil
 }
 
+// keyringDoc runs a keyring call that fills a ck_buf with a JSON document
+// and decodes it into a new T. f gets the live handle and a cArgs whose
+// strings stay valid for the call.
+func keyringDoc[T any](k *Keyring, what string, f func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status) (*T, error) {
+	var out T
+	err := k.use(func(p *C.ck_keyring) error {
+		var a cArgs
+		defer a.free()
+		return jsonCall(what, &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status { return f(p, &a, o, cerr) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Keyring is a keyring: its manifest (a file or Vault KV document), the
 // signature ledger beside it, and its local audit log. It holds no secret
 // and no lock: every call reads the manifest afresh and saves with
@@ -300,59 +316,32 @@ func (k *Keyring) SetPolicy(policy Policy, actor Actor, now time.Time) error {
 // the old key still signs, and calling again with the same target completes
 // the rotation.
 func (k *Keyring) Rotate(key NewKey, opts RotateOptions, actor Actor, now time.Time) (*RotationOutcome, error) {
-	var out RotationOutcome
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("rotation outcome", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_rotate(p, a.str(key.URI), C.ck_algorithm(key.Algorithm),
-				cOptionalBytes(key.Password), C.size_t(len(key.Password)), a.str(rotateDocument(&key, opts)),
-				a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
-		})
+	return keyringDoc[RotationOutcome](k, "rotation outcome", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_rotate(p, a.str(key.URI), C.ck_algorithm(key.Algorithm),
+			cOptionalBytes(key.Password), C.size_t(len(key.Password)), a.str(rotateDocument(&key, opts)),
+			a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // EmergencyRotate marks key (an id such as "2", or a fingerprint)
 // compromised — untrusted at once, never active again — and rotates to a
 // new key, in one call. The compromise reason is also the audit reason.
 func (k *Keyring) EmergencyRotate(key string, c Compromise, newKey NewKey, who string, now time.Time) (*RotationOutcome, error) {
-	var out RotationOutcome
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("rotation outcome", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_emergency_rotate(p, a.str(key), a.str(c.Reason), a.str(c.Incident),
-				a.str(newKey.URI), C.ck_algorithm(newKey.Algorithm),
-				cOptionalBytes(newKey.Password), C.size_t(len(newKey.Password)),
-				a.str(rotateDocument(&newKey, RotateOptions{})), a.str(who), a.time(now), o, cerr)
-		})
+	return keyringDoc[RotationOutcome](k, "rotation outcome", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_emergency_rotate(p, a.str(key), a.str(c.Reason), a.str(c.Incident),
+			a.str(newKey.URI), C.ck_algorithm(newKey.Algorithm),
+			cOptionalBytes(newKey.Password), C.size_t(len(newKey.Password)),
+			a.str(rotateDocument(&newKey, RotateOptions{})), a.str(who), a.time(now), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // Revoke marks key (id or fingerprint) compromised: untrusted at once and
 // never active again. If it was the active key there is none until the
 // next rotation. The compromise reason is also the audit reason.
 func (k *Keyring) Revoke(key string, c Compromise, who string, now time.Time) (*RevocationOutcome, error) {
-	var out RevocationOutcome
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("revocation outcome", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_revoke(p, a.str(key), a.str(c.Reason), a.str(c.Incident), a.str(who), a.time(now), o, cerr)
-		})
+	return keyringDoc[RevocationOutcome](k, "revocation outcome", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_revoke(p, a.str(key), a.str(c.Reason), a.str(c.Incident), a.str(who), a.time(now), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // Retire retires deactivated keys whose window has ended: key (id or
@@ -439,18 +428,9 @@ func (k *Keyring) Resume(newKey *NewKey, now time.Time) (string, error) {
 
 // Status is the keyring's state at now. ErrNotFound before it exists.
 func (k *Keyring) Status(now time.Time) (*Status, error) {
-	var out Status
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("status", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_status(p, a.time(now), o, cerr)
-		})
+	return keyringDoc[Status](k, "status", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_status(p, a.time(now), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // VerifyAudit verifies the keyring's audit log: the whole hash chain, and
@@ -458,48 +438,23 @@ func (k *Keyring) Status(now time.Time) (*Status, error) {
 // (its anchor), so a deleted, truncated or replaced log is found without a
 // head kept elsewhere. The error is CodeAuditTampered naming the record.
 func (k *Keyring) VerifyAudit() (*AuditReport, error) {
-	var out AuditReport
-	err := k.use(func(p *C.ck_keyring) error {
-		return jsonCall("audit report", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_verify_audit(p, o, cerr)
-		})
+	return keyringDoc[AuditReport](k, "audit report", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_verify_audit(p, o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // Due is what the rotation policy asks for at now.
 func (k *Keyring) Due(now time.Time) (*Due, error) {
-	var out Due
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("due", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_due(p, a.time(now), o, cerr)
-		})
+	return keyringDoc[Due](k, "due", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_due(p, a.time(now), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // TrustBundle is the set of public keys verifiers should trust at at.
 func (k *Keyring) TrustBundle(at time.Time) (*TrustBundle, error) {
-	var out TrustBundle
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("trust bundle", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_trust_bundle_json(p, a.time(at), o, cerr)
-		})
+	return keyringDoc[TrustBundle](k, "trust bundle", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_trust_bundle_json(p, a.time(at), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // TrustBundlePEM is the trust bundle at at as one multi-key PEM (active key
@@ -516,18 +471,9 @@ func (k *Keyring) TrustBundlePEM(at time.Time) ([]byte, error) {
 // for now into dir (removing a stale cosign.pub or cosign.pub.old) and
 // audits it.
 func (k *Keyring) Distribute(dir string, actor Actor, now time.Time) (*TrustBundle, error) {
-	var out TrustBundle
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("trust bundle", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_distribute(p, a.str(dir), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
-		})
+	return keyringDoc[TrustBundle](k, "trust bundle", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_distribute(p, a.str(dir), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // Manifest is the keyring document and its revision; nil and 0 before the
@@ -566,38 +512,20 @@ func (k *Keyring) Unlock(key string, password []byte, actor Actor, now time.Time
 // active key (a stored key unlocked with password; for a KMS key password
 // is unused), records the signing event and audits it.
 func (k *Keyring) SignDigest(artifact, digest, pipeline string, password []byte, actor Actor, now time.Time) (*SignedArtifact, error) {
-	var out SignedArtifact
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("signed artifact", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_sign_digest(p, a.str(artifact), a.str(digest), a.str(pipeline),
-				cOptionalBytes(password), C.size_t(len(password)), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
-		})
+	return keyringDoc[SignedArtifact](k, "signed artifact", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_sign_digest(p, a.str(artifact), a.str(digest), a.str(pipeline),
+			cOptionalBytes(password), C.size_t(len(password)), a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // RecordSigning records that artifact at digest was signed in pipeline by
 // the key with fingerprint ("" for the active key), for a signature made
 // elsewhere, and audits it.
 func (k *Keyring) RecordSigning(artifact, digest, pipeline, fingerprint string, actor Actor, now time.Time) (*SigningEvent, error) {
-	var out SigningEvent
-	err := k.use(func(p *C.ck_keyring) error {
-		var a cArgs
-		defer a.free()
-		return jsonCall("signing event", &out, func(o **C.ck_buf, cerr **C.ck_error) C.ck_status {
-			return C.ck_keyring_record_signing(p, a.str(artifact), a.str(digest), a.str(pipeline), a.opt(fingerprint),
-				a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
-		})
+	return keyringDoc[SigningEvent](k, "signing event", func(p *C.ck_keyring, a *cArgs, o **C.ck_buf, cerr **C.ck_error) C.ck_status {
+		return C.ck_keyring_record_signing(p, a.str(artifact), a.str(digest), a.str(pipeline), a.opt(fingerprint),
+			a.str(actor.Who), a.opt(actor.Reason), a.time(now), o, cerr)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // ResignList is the artifacts whose newest signature is by a key that is no
