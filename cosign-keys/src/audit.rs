@@ -65,7 +65,9 @@ pub use event::{Actor, AuditEvent, EventKind};
 /// # std::fs::remove_dir_all(&dir).ok();
 /// # Ok::<(), cosign_keys::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct AuditEntry {
     /// Position (1-based).
     pub seq: u64,
@@ -77,7 +79,9 @@ pub struct AuditEntry {
 }
 
 /// What [`AuditLog::verify`] found in a log that checks out.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct AuditReport {
     /// Number of records.
     pub records: u64,

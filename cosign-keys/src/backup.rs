@@ -27,7 +27,7 @@ use std::path::Path;
 
 use age::secrecy::SecretString;
 use base64ct::{Base64, Encoding};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::audit::{AuditEvent, AuditHead, EventKind};
@@ -139,7 +139,7 @@ pub fn default_work_factor() -> u8 {
 }
 
 /// A key in a backup summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BackupKey {
     /// Keyring id.
     pub id: u32,
@@ -151,7 +151,7 @@ pub struct BackupKey {
 }
 
 /// What [`create`] wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BackupSummary {
     /// The backup file.
     pub path: String,
@@ -174,7 +174,7 @@ pub struct BackupSummary {
 }
 
 /// What [`recover`] restored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecoverySummary {
     /// The keyring written.
     pub keyring: String,

@@ -16,6 +16,7 @@ use cosign_keys::backup::{blocking as backup, BackupOptions, BackupSecret};
 use cosign_keys::keyring::blocking::Keyring;
 use cosign_keys::keyring::{Compromise, SigningEvent};
 use cosign_keys::wire;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -38,8 +39,13 @@ fn checked_in_schema_is_current() {
     );
 }
 
-/// Validates `value` against the schema's `$defs/<name>`.
-fn check<T: Serialize>(validators: &mut Vec<String>, name: &str, value: &T) {
+/// Validates `value` against the schema's `$defs/<name>`, and proves that
+/// the document round-trips: what the schema accepts here deserializes back
+/// into the same value.
+fn check<T>(validators: &mut Vec<String>, name: &str, value: &T)
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
     let mut root = wire::schema();
     root["$ref"] = Value::String(format!("#/$defs/{name}"));
     let validator = jsonschema::draft202012::options()
@@ -55,6 +61,9 @@ fn check<T: Serialize>(validators: &mut Vec<String>, name: &str, value: &T) {
         errors.is_empty(),
         "{name} does not match the schema: {errors:?}\n{instance:#}"
     );
+    let back: T = serde_json::from_value(instance.clone())
+        .unwrap_or_else(|e| panic!("{name} does not read back: {e}\n{instance:#}"));
+    assert_eq!(&back, value, "{name} changed on its way through JSON");
     validators.push(name.to_owned());
 }
 

@@ -71,7 +71,7 @@ impl SigningEvent {
 
 /// An artifact to sign again: its newest signature is by a key that is no
 /// longer active.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResignEntry {
     /// The newest signature's event.
     #[serde(flatten)]

@@ -2,7 +2,7 @@
 //! and the engine that drives a pending operation to its end (also after a
 //! crash, from whichever step it had reached).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::record::TransitionContext;
 use super::{
@@ -65,7 +65,7 @@ impl DestroyOptions {
 }
 
 /// What a rotation did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RotationOutcome {
     /// The operation id (in the audit records and the store's labels).
     pub operation: String,
@@ -103,7 +103,7 @@ pub struct RotationOutcome {
 }
 
 /// What a revocation did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RevocationOutcome {
     /// The operation id.
     pub operation: String,

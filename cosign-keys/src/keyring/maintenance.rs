@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::record::TransitionContext;
 use super::{
@@ -14,7 +14,7 @@ use crate::audit::{AuditEvent, AuditHead, AuditReport, EventKind};
 use crate::{Actor, Result, Timestamp};
 
 /// One key in a [`Status`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KeyStatus {
     /// The key's record.
     #[serde(flatten)]
@@ -27,7 +27,7 @@ pub struct KeyStatus {
 
 /// A keyring's state at a time: what `cosign-keys status` prints, and what
 /// the bindings hand out as JSON ([`to_json`](super::to_json)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Status {
     /// The manifest's location.
     pub keyring: String,

@@ -110,7 +110,7 @@ impl RotationPolicy {
 }
 
 /// What the policy asks for at a given time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Due {
     /// The time asked about.
     pub now: Timestamp,

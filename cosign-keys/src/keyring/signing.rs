@@ -1,7 +1,7 @@
 //! Using keyring keys: unlocking a stored key (audited key access), signing
 //! an artifact digest, and recording signing events for the re-sign list.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::material::{check_unlocked, Presence};
 use super::{KeyLocation, KeyRecord, KeyState, Keyring, ResignEntry, SigningEvent};
@@ -9,7 +9,7 @@ use crate::audit::{AuditEvent, EventKind};
 use crate::{Actor, Error, Password, PrivateKey, Result, Timestamp};
 
 /// An artifact signed with the keyring's active key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SignedArtifact {
     /// The recorded signing event (with key and time).
     #[serde(flatten)]

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{KeyState, Manifest};
 use crate::fs::{write_atomic, Overwrite, PUBLIC_FILE_MODE};
@@ -16,7 +16,7 @@ pub const PREVIOUS_FILE: &str = "cosign.pub.old";
 pub const BUNDLE_FILE: &str = "cosign-trust-bundle.pem";
 
 /// One key in a trust bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TrustedKey {
     /// Keyring id.
     pub id: u32,
@@ -39,7 +39,7 @@ pub struct TrustedKey {
 /// The multi-key PEM ([`TrustBundle::pem`]) is the `PUBLIC KEY` blocks in
 /// that same order, so its first block is always `cosign.pub`'s key when
 /// there is an active key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TrustBundle {
     /// The time the bundle is for.
     pub at: Timestamp,
